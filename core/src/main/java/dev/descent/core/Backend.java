@@ -1,0 +1,139 @@
+package dev.descent.core;
+
+/**
+ * The kernels a device provides. {@link NDArray} checks arguments, broadcasts, promotes dtypes and
+ * allocates results; it then calls one of these primitives, so a backend never validates user
+ * input and never sees two dtypes where one is expected. A new device implements this interface
+ * and registers a {@link BackendProvider}.
+ *
+ * <p>Conventions for every method:
+ * <ul>
+ *   <li>Arrays are strided views: element {@code (i0, i1, ...)} of {@code x} is at
+ *       {@code x.offset() + i0 * x.strides()[0] + i1 * x.strides()[1] + ...} in {@code x.storage()}.
+ *       Inputs may be non-contiguous or broadcast (stride 0). {@code out} may be non-contiguous but
+ *       never has a stride of 0 on a dimension of size &gt; 1, and does not overlap the inputs unless
+ *       it is exactly the same view as one of them (in-place updates).</li>
+ *   <li>Inputs of {@code unary}, {@code binary} and {@code where} have {@code out}'s dtype and
+ *       shape (the caller expanded them); comparison outputs, argmax/argmin outputs and indices are
+ *       {@link DType#INT32}.</li>
+ *   <li>Work is submitted in call order and results are visible to the next call on the same
+ *       backend; only {@link #download} must wait for the work before it.</li>
+ * </ul>
+ */
+public interface Backend {
+
+    /** Elementwise functions of one argument. */
+    enum UnaryOp {
+        NEG, ABS, SIGN, SQUARE, RELU,
+        // the rest are applied to floating-point arrays only
+        EXP, EXPM1, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, TANH, SIGMOID;
+
+        /** Whether the op maps integers to integers, so an INT32 array may stay INT32. */
+        public boolean closedOverIntegers() {
+            return ordinal() <= RELU.ordinal();
+        }
+    }
+
+    /** Elementwise functions of two arguments. */
+    enum BinaryOp {
+        ADD, SUB, MUL, MAXIMUM, MINIMUM,
+        // the rest are applied to floating-point arrays only
+        DIV, POW;
+
+        /** Whether the op maps integers to integers, so INT32 arrays may stay INT32. */
+        public boolean closedOverIntegers() {
+            return ordinal() <= MINIMUM.ordinal();
+        }
+    }
+
+    /** Elementwise comparisons; the result is 1 where true and 0 where false, as INT32. */
+    enum CompareOp { EQ, NE, LT, LE, GT, GE }
+
+    /** Reductions. SUM of no elements is 0, PROD is 1; MAX and MIN propagate NaN. */
+    enum ReduceOp { SUM, PROD, MAX, MIN }
+
+    /** Distributions for {@link #random}. */
+    enum Distribution {
+        /** Uniform on [a, b). */
+        UNIFORM,
+        /** Normal with mean a and standard deviation b. */
+        NORMAL,
+        /** 1 with probability a, else 0. */
+        BERNOULLI
+    }
+
+    /**
+     * One operand of a (batched) matrix product, in row-major terms: with {@code transposed}
+     * false, element (i, j) of matrix {@code b} is at {@code offset + b * batchStride + i * leadingDimension + j};
+     * with {@code transposed} true the stored matrix is the transpose, so element (i, j) is at
+     * {@code offset + b * batchStride + j * leadingDimension + i}. A batch stride of 0 reuses one
+     * matrix for every batch.
+     */
+    record MatrixOperand(Storage storage, int offset, int leadingDimension, int batchStride, boolean transposed) {
+    }
+
+    /** The device this backend runs on. */
+    Device device();
+
+    /** A new zero-filled storage. */
+    Storage allocate(DType dtype, int size);
+
+    /** A new storage holding a copy of a {@code float[]}, {@code double[]} or {@code int[]}. */
+    Storage upload(Object hostArray);
+
+    /** The elements of {@code x} in row-major order, as a new {@code float[]}, {@code double[]} or {@code int[]}. */
+    Object download(NDArray x);
+
+    /** Sets every element of {@code out} to {@code value}. */
+    void fill(NDArray out, double value);
+
+    /**
+     * Copies {@code source} into {@code out} (same shape), converting the dtype if they differ:
+     * float to integer conversion rounds toward zero, as a Java cast does.
+     */
+    void copy(NDArray source, NDArray out);
+
+    /** {@code out = op(x)}. */
+    void unary(UnaryOp op, NDArray x, NDArray out);
+
+    /** {@code out = op(a, b)}. */
+    void binary(BinaryOp op, NDArray a, NDArray b, NDArray out);
+
+    /** {@code out = op(a, b) ? 1 : 0}; {@code a} and {@code b} share a dtype, {@code out} is INT32. */
+    void compare(CompareOp op, NDArray a, NDArray b, NDArray out);
+
+    /** {@code out = condition != 0 ? a : b}; {@code condition} is INT32. */
+    void where(NDArray condition, NDArray a, NDArray b, NDArray out);
+
+    /**
+     * Reduces {@code x} over the (sorted, distinct) dimensions {@code dims}; {@code out} has the
+     * shape of {@code x} without those dimensions and the dtype of {@code x}.
+     */
+    void reduce(ReduceOp op, NDArray x, int[] dims, NDArray out);
+
+    /**
+     * The index along {@code dim} of the first largest ({@code MAX}) or smallest ({@code MIN})
+     * element, NaN counting as larger and smaller than everything; {@code out} is INT32 with the
+     * shape of {@code x} without {@code dim}.
+     */
+    void argReduce(ReduceOp op, NDArray x, int dim, NDArray out);
+
+    /**
+     * {@code C[b] = A[b] @ B[b] (+ C[b] when accumulate)} for {@code b < batch}, where A is
+     * {@code m x k}, B is {@code k x n} and C is {@code m x n}, all of one floating-point dtype;
+     * C is never transposed.
+     */
+    void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate);
+
+    /** {@code out[..., i, ...] = x[..., index[..., i, ...], ...]} along {@code dim}; indices are in range. */
+    void gather(NDArray x, int dim, NDArray index, NDArray out);
+
+    /** {@code out[..., index[..., i, ...], ...] += source[..., i, ...]} along {@code dim}; indices are in range. */
+    void scatterAdd(NDArray out, int dim, NDArray index, NDArray source);
+
+    /** Selects the slices {@code index[j]} (1-d, in range) of {@code x} along {@code dim}. */
+    void indexSelect(NDArray x, int dim, NDArray index, NDArray out);
+
+    /** Fills {@code out} with independent draws, consuming {@code generator} in row-major order. */
+    void random(Distribution distribution, double a, double b, Generator generator, NDArray out);
+}

@@ -1,0 +1,244 @@
+package dev.descent.core;
+
+import java.util.Arrays;
+
+/**
+ * The built-in backend: Java arrays on the host and multi-threaded kernels on the shared pool
+ * ({@link Descent#setNumThreads}). Needs no native code.
+ */
+final class CpuBackend implements Backend {
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        return CpuStorage.allocate(dtype, size);
+    }
+
+    @Override
+    public Storage upload(Object hostArray) {
+        if (hostArray instanceof float[] f) {
+            return CpuStorage.wrap(f.clone());
+        }
+        if (hostArray instanceof double[] d) {
+            return CpuStorage.wrap(d.clone());
+        }
+        if (hostArray instanceof int[] i) {
+            return CpuStorage.wrap(i.clone());
+        }
+        return CpuStorage.wrap(hostArray); // throws with a message naming the type it got
+    }
+
+    @Override
+    public Object download(NDArray x) {
+        CpuStorage target = CpuStorage.allocate(x.dtype(), x.size());
+        copy(x, new NDArray(target, x.shape(), Shape.contiguousStrides(x.shape()), 0));
+        return target.array();
+    }
+
+    @Override
+    public void fill(NDArray out, double value) {
+        CpuStorage target = (CpuStorage) out.storage();
+        StridedLoop loop = StridedLoop.over(out.shape(), out);
+        int stride = loop.innerStride(0);
+        loop.run((offsets, n) -> {
+            int o = offsets[0];
+            switch (out.dtype()) {
+                case FLOAT32 -> { float v = (float) value; for (int i = 0; i < n; i++) target.floats[o + i * stride] = v; }
+                case FLOAT64 -> { for (int i = 0; i < n; i++) target.doubles[o + i * stride] = value; }
+                case INT32 -> { int v = (int) value; for (int i = 0; i < n; i++) target.ints[o + i * stride] = v; }
+            }
+        });
+    }
+
+    @Override
+    public void copy(NDArray source, NDArray out) {
+        CpuStorage from = (CpuStorage) source.storage();
+        CpuStorage to = (CpuStorage) out.storage();
+        StridedLoop loop = StridedLoop.over(out.shape(), source, out);
+        int ss = loop.innerStride(0);
+        int os = loop.innerStride(1);
+        boolean sameType = source.dtype() == out.dtype();
+        loop.run((offsets, n) -> {
+            int so = offsets[0];
+            int oo = offsets[1];
+            if (sameType && ss == 1 && os == 1) {
+                System.arraycopy(from.array(), so, to.array(), oo, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    to.set(oo + i * os, from.get(so + i * ss));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void unary(UnaryOp op, NDArray x, NDArray out) {
+        CpuStorage in = (CpuStorage) x.storage();
+        CpuStorage to = (CpuStorage) out.storage();
+        StridedLoop loop = StridedLoop.over(out.shape(), x, out);
+        int xs = loop.innerStride(0);
+        int os = loop.innerStride(1);
+        loop.run((offsets, n) -> {
+            switch (out.dtype()) {
+                case FLOAT32 -> FloatKernels.unary(op, in.floats, offsets[0], xs, to.floats, offsets[1], os, n);
+                case FLOAT64 -> DoubleKernels.unary(op, in.doubles, offsets[0], xs, to.doubles, offsets[1], os, n);
+                case INT32 -> IntKernels.unary(op, in.ints, offsets[0], xs, to.ints, offsets[1], os, n);
+            }
+        });
+    }
+
+    @Override
+    public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) {
+        CpuStorage sa = (CpuStorage) a.storage();
+        CpuStorage sb = (CpuStorage) b.storage();
+        CpuStorage to = (CpuStorage) out.storage();
+        StridedLoop loop = StridedLoop.over(out.shape(), a, b, out);
+        int as = loop.innerStride(0);
+        int bs = loop.innerStride(1);
+        int os = loop.innerStride(2);
+        loop.run((o, n) -> {
+            switch (out.dtype()) {
+                case FLOAT32 -> FloatKernels.binary(op, sa.floats, o[0], as, sb.floats, o[1], bs, to.floats, o[2], os, n);
+                case FLOAT64 -> DoubleKernels.binary(op, sa.doubles, o[0], as, sb.doubles, o[1], bs, to.doubles, o[2], os, n);
+                case INT32 -> IntKernels.binary(op, sa.ints, o[0], as, sb.ints, o[1], bs, to.ints, o[2], os, n);
+            }
+        });
+    }
+
+    @Override
+    public void compare(CompareOp op, NDArray a, NDArray b, NDArray out) {
+        CpuStorage sa = (CpuStorage) a.storage();
+        CpuStorage sb = (CpuStorage) b.storage();
+        int[] to = ((CpuStorage) out.storage()).ints;
+        StridedLoop loop = StridedLoop.over(out.shape(), a, b, out);
+        int as = loop.innerStride(0);
+        int bs = loop.innerStride(1);
+        int os = loop.innerStride(2);
+        loop.run((o, n) -> {
+            switch (a.dtype()) {
+                case FLOAT32 -> FloatKernels.compare(op, sa.floats, o[0], as, sb.floats, o[1], bs, to, o[2], os, n);
+                case FLOAT64 -> DoubleKernels.compare(op, sa.doubles, o[0], as, sb.doubles, o[1], bs, to, o[2], os, n);
+                case INT32 -> IntKernels.compare(op, sa.ints, o[0], as, sb.ints, o[1], bs, to, o[2], os, n);
+            }
+        });
+    }
+
+    @Override
+    public void where(NDArray condition, NDArray a, NDArray b, NDArray out) {
+        int[] mask = ((CpuStorage) condition.storage()).ints;
+        CpuStorage sa = (CpuStorage) a.storage();
+        CpuStorage sb = (CpuStorage) b.storage();
+        CpuStorage to = (CpuStorage) out.storage();
+        StridedLoop loop = StridedLoop.over(out.shape(), condition, a, b, out);
+        int ms = loop.innerStride(0);
+        int as = loop.innerStride(1);
+        int bs = loop.innerStride(2);
+        int os = loop.innerStride(3);
+        loop.run((o, n) -> {
+            for (int i = 0; i < n; i++) {
+                double value = mask[o[0] + i * ms] != 0 ? sa.get(o[1] + i * as) : sb.get(o[2] + i * bs);
+                to.set(o[3] + i * os, value);
+            }
+        });
+    }
+
+    @Override
+    public void reduce(ReduceOp op, NDArray x, int[] dims, NDArray out) {
+        CpuReductions.reduce(op, x, dims, out);
+    }
+
+    @Override
+    public void argReduce(ReduceOp op, NDArray x, int dim, NDArray out) {
+        CpuReductions.argReduce(op, x, dim, out);
+    }
+
+    @Override
+    public void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
+        CpuGemm.gemm(batch, m, n, k, a, b, c, accumulate);
+    }
+
+    @Override
+    public void gather(NDArray x, int dim, NDArray index, NDArray out) {
+        CpuStorage source = (CpuStorage) x.storage();
+        CpuStorage target = (CpuStorage) out.storage();
+        int[] indices = ((CpuStorage) index.storage()).ints;
+        int step = x.strides()[dim];
+        NDArray xAlongIndex = new NDArray(x.storage(), index.shape(), zeroStride(x.strides(), dim), x.offset());
+        StridedLoop loop = StridedLoop.over(index.shape(), index, xAlongIndex, out);
+        int is = loop.innerStride(0);
+        int xs = loop.innerStride(1);
+        int os = loop.innerStride(2);
+        loop.run((o, n) -> {
+            for (int i = 0; i < n; i++) {
+                target.set(o[2] + i * os, source.get(o[1] + i * xs + indices[o[0] + i * is] * step));
+            }
+        });
+    }
+
+    @Override
+    public void scatterAdd(NDArray out, int dim, NDArray index, NDArray source) {
+        CpuStorage from = (CpuStorage) source.storage();
+        CpuStorage target = (CpuStorage) out.storage();
+        int[] indices = ((CpuStorage) index.storage()).ints;
+        int step = out.strides()[dim];
+        NDArray outAlongIndex = new NDArray(out.storage(), index.shape(), zeroStride(out.strides(), dim), out.offset());
+        StridedLoop loop = StridedLoop.over(index.shape(), index, source, outAlongIndex);
+        int is = loop.innerStride(0);
+        int ss = loop.innerStride(1);
+        int os = loop.innerStride(2);
+        // serial: two indices may name the same target element
+        loop.runSerial((o, n) -> {
+            for (int i = 0; i < n; i++) {
+                int t = o[2] + i * os + indices[o[0] + i * is] * step;
+                target.set(t, target.get(t) + from.get(o[1] + i * ss));
+            }
+        });
+    }
+
+    @Override
+    public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
+        int[] indexStrides = new int[out.rank()];
+        indexStrides[dim] = index.strides()[0];
+        NDArray indexAlongOut = new NDArray(index.storage(), out.shape(), indexStrides, index.offset());
+        gather(x, dim, indexAlongOut, out);
+    }
+
+    @Override
+    public void random(Distribution distribution, double a, double b, Generator generator, NDArray out) {
+        CpuStorage target = (CpuStorage) out.storage();
+        boolean isFloat = out.dtype() == DType.FLOAT32;
+        StridedLoop loop = StridedLoop.over(out.shape(), out);
+        int os = loop.innerStride(0);
+        // serial: the generator's stream is consumed in row-major order
+        loop.runSerial((o, n) -> {
+            for (int i = 0; i < n; i++) {
+                double value = switch (distribution) {
+                    case UNIFORM -> uniform(a, b, isFloat, generator);
+                    case NORMAL -> a + b * generator.nextGaussian();
+                    case BERNOULLI -> generator.nextDouble() < a ? 1.0 : 0.0;
+                };
+                target.set(o[0] + i * os, value);
+            }
+        });
+    }
+
+    /** Uniform on [a, b), taking care that rounding to float never yields b itself. */
+    private static double uniform(double a, double b, boolean isFloat, Generator generator) {
+        if (!isFloat) {
+            double value = a + (b - a) * generator.nextDouble();
+            return value < b ? value : Math.nextDown(b);
+        }
+        float value = (float) (a + (b - a) * generator.nextFloat());
+        return value < (float) b || a == b ? value : Math.nextDown((float) b);
+    }
+
+    private static int[] zeroStride(int[] strides, int dim) {
+        int[] result = Arrays.copyOf(strides, strides.length);
+        result[dim] = 0;
+        return result;
+    }
+}

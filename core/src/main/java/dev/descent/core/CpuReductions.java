@@ -1,0 +1,167 @@
+package dev.descent.core;
+
+import dev.descent.core.Backend.ReduceOp;
+
+/**
+ * Reductions on the CPU. The output elements are split across threads; each is reduced over its
+ * block of input elements in row-major order, so results do not depend on the thread count.
+ * Floating-point values accumulate in double precision; integers in a long, and a sum or product
+ * that leaves the INT32 range is an error rather than a wrapped value.
+ */
+final class CpuReductions {
+    private CpuReductions() {
+    }
+
+    /** Splits {@code x}'s dimensions into the kept ones (walked per output element) and the reduced block. */
+    private record Plan(int[] keptShape, int[] keptStrides, int[] outStrides, StridedLoop block, int blockSize) {
+        static Plan of(NDArray x, int[] dims, NDArray out) {
+            int rank = x.rank();
+            boolean[] reduced = new boolean[rank];
+            for (int d : dims) {
+                reduced[d] = true;
+            }
+            int keptRank = rank - dims.length;
+            int[] keptShape = new int[keptRank];
+            int[] keptStrides = new int[keptRank];
+            int[] blockShape = new int[dims.length];
+            int[] blockStrides = new int[dims.length];
+            int k = 0;
+            int r = 0;
+            for (int d = 0; d < rank; d++) {
+                if (reduced[d]) {
+                    blockShape[r] = x.shape()[d];
+                    blockStrides[r++] = x.strides()[d];
+                } else {
+                    keptShape[k] = x.shape()[d];
+                    keptStrides[k++] = x.strides()[d];
+                }
+            }
+            NDArray blockView = new NDArray(x.storage(), blockShape, blockStrides, 0);
+            return new Plan(keptShape, keptStrides, out.strides(), StridedLoop.over(blockShape, blockView),
+                    Shape.numel(blockShape));
+        }
+
+        /** Calls {@code body(xBase, outOffset)} for output elements {@code [start, end)}. */
+        void forEachOutput(NDArray x, NDArray out, int start, int end, OutputBody body) {
+            int rank = keptShape.length;
+            int[] index = new int[rank];
+            for (int o = start; o < end; o++) {
+                int remainder = o;
+                int xBase = x.offset();
+                int outOffset = out.offset();
+                for (int d = rank - 1; d >= 0; d--) {
+                    index[d] = remainder % keptShape[d];
+                    remainder /= keptShape[d];
+                    xBase += index[d] * keptStrides[d];
+                    outOffset += index[d] * outStrides[d];
+                }
+                body.run(xBase, outOffset);
+            }
+        }
+
+        int grain() {
+            return Math.max(1, StridedLoop.PARALLEL_THRESHOLD / Math.max(1, blockSize));
+        }
+    }
+
+    @FunctionalInterface
+    private interface OutputBody {
+        void run(int xBase, int outOffset);
+    }
+
+    static void reduce(ReduceOp op, NDArray x, int[] dims, NDArray out) {
+        Plan plan = Plan.of(x, dims, out);
+        CpuStorage source = (CpuStorage) x.storage();
+        CpuStorage target = (CpuStorage) out.storage();
+        Parallel.forRange(out.size(), plan.grain(), (start, end) -> plan.forEachOutput(x, out, start, end,
+                (xBase, outOffset) -> {
+                    if (x.dtype() == DType.INT32) {
+                        target.ints[outOffset] = reduceInts(op, source.ints, xBase, plan.block);
+                    } else {
+                        target.set(outOffset, reduceReals(op, source, xBase, plan.block));
+                    }
+                }));
+    }
+
+    private static double reduceReals(ReduceOp op, CpuStorage source, int base, StridedLoop block) {
+        double[] acc = {initial(op)};
+        int stride = block.innerStride(0);
+        block.runSerial((offsets, n) -> {
+            int o = base + offsets[0];
+            double a = acc[0];
+            if (source.floats != null) {
+                float[] v = source.floats;
+                for (int i = 0; i < n; i++) a = combine(op, a, v[o + i * stride]);
+            } else {
+                double[] v = source.doubles;
+                for (int i = 0; i < n; i++) a = combine(op, a, v[o + i * stride]);
+            }
+            acc[0] = a;
+        });
+        return acc[0];
+    }
+
+    private static int reduceInts(ReduceOp op, int[] v, int base, StridedLoop block) {
+        long[] acc = {(long) initial(op)};
+        int stride = block.innerStride(0);
+        block.runSerial((offsets, n) -> {
+            int o = base + offsets[0];
+            long a = acc[0];
+            for (int i = 0; i < n; i++) {
+                long value = v[o + i * stride];
+                a = switch (op) {
+                    case SUM -> a + value;
+                    case PROD -> a * value;
+                    case MAX -> Math.max(a, value);
+                    case MIN -> Math.min(a, value);
+                };
+                if (a != (int) a) {
+                    throw new ArithmeticException(op.name().toLowerCase() + ": the result leaves the INT32 range;"
+                            + " convert with astype(DType.FLOAT64) first");
+                }
+            }
+            acc[0] = a;
+        });
+        return (int) acc[0];
+    }
+
+    private static double initial(ReduceOp op) {
+        return switch (op) {
+            case SUM -> 0.0;
+            case PROD -> 1.0;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+    }
+
+    private static double combine(ReduceOp op, double acc, double value) {
+        return switch (op) {
+            case SUM -> acc + value;
+            case PROD -> acc * value;
+            case MAX -> Math.max(acc, value);
+            case MIN -> Math.min(acc, value);
+        };
+    }
+
+    static void argReduce(ReduceOp op, NDArray x, int dim, NDArray out) {
+        Plan plan = Plan.of(x, new int[] {dim}, out);
+        CpuStorage source = (CpuStorage) x.storage();
+        int[] target = ((CpuStorage) out.storage()).ints;
+        int length = x.shape()[dim];
+        int stride = x.strides()[dim];
+        boolean max = op == ReduceOp.MAX;
+        Parallel.forRange(out.size(), plan.grain(), (start, end) -> plan.forEachOutput(x, out, start, end,
+                (xBase, outOffset) -> {
+                    int best = 0;
+                    double bestValue = source.get(xBase);
+                    for (int i = 1; i < length && !Double.isNaN(bestValue); i++) {
+                        double value = source.get(xBase + i * stride);
+                        if (Double.isNaN(value) || (max ? value > bestValue : value < bestValue)) {
+                            best = i;
+                            bestValue = value;
+                        }
+                    }
+                    target[outOffset] = best;
+                }));
+    }
+}
