@@ -168,7 +168,7 @@ public final class NDArray {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         for (int i = 0; i < steps; i++) {
             // fill from both ends so the last value is exactly end
-            values[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
+            values[i] = i <= (steps - 1) / 2 ? start + i * step : end - (steps - 1 - i) * step;
         }
         return of(values, steps).astype(dtype);
     }
