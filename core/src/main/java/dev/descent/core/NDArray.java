@@ -684,8 +684,8 @@ public final class NDArray {
     /** Copies {@code source} (broadcast to this shape, same device, not wider dtype) into this array; returns this. */
     public NDArray copyFrom(NDArray source) {
         checkWritable("copyFrom");
-        checkInPlaceOperand("copyFrom", source, source.dtype());
-        backend().copy(detached(source).expand(shape), this);
+        checkInPlaceOperand("copyFrom", source, DType.promote(dtype(), source.dtype()));
+        backend().copy(detached(source).astype(dtype()).expand(shape), this);
         return this;
     }
 

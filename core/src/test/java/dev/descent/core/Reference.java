@@ -78,7 +78,7 @@ final class Reference {
     static List<NDArray> layouts(double[] truth, int[] shape, DType dtype) {
         List<NDArray> result = new ArrayList<>();
         int n = truth.length;
-        result.add(NDArray.of(truth, shape.clone()).astype(dtype));
+        result.add(NDArray.of(truth).reshape(shape.clone()).astype(dtype));
         int rank = shape.length;
         if (rank >= 2) {
             int[] reversed = new int[rank];

@@ -1,0 +1,180 @@
+package dev.descent.core;
+
+import static dev.descent.core.ArrayAssert.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class ElementwiseTest {
+    private final Generator g = new Generator(23);
+
+    /** Checks {@code op} against {@code reference} on random shapes, every layout, and float dtypes. */
+    private void checkUnary(String name, Function<NDArray, NDArray> op, DoubleUnaryOperator reference, double low, double high) {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int trial = 0; trial < 12; trial++) {
+                int[] shape = trial == 0 ? new int[0] : trial == 1 ? new int[] {0, 3} : Reference.randomShape(g, 1, 4, 5);
+                double[] truth = Reference.roundTo(dtype, Reference.randomValues(g, Reference.numel(shape), low, high));
+                double[] expected = Reference.roundTo(dtype, Reference.map(truth, reference));
+                for (NDArray x : Reference.layouts(truth, shape, dtype)) {
+                    assertValues(expected, shape, dtype, op.apply(x), name + " " + dtype + " " + Shape.toString(shape));
+                }
+            }
+        }
+    }
+
+    @Test
+    void unaryOpsMatchTheirFloat64Definitions() {
+        checkUnary("neg", NDArray::neg, v -> -v, -5, 5);
+        checkUnary("abs", NDArray::abs, Math::abs, -5, 5);
+        checkUnary("sign", NDArray::sign, Math::signum, -2, 2);
+        checkUnary("square", NDArray::square, v -> v * v, -5, 5);
+        checkUnary("relu", NDArray::relu, v -> v > 0 ? v : 0, -5, 5);
+        checkUnary("exp", NDArray::exp, Math::exp, -10, 10);
+        checkUnary("expm1", NDArray::expm1, Math::expm1, -1e-3, 1e-3);
+        checkUnary("log", NDArray::log, Math::log, 1e-3, 100);
+        checkUnary("log1p", NDArray::log1p, Math::log1p, -0.5, 10);
+        checkUnary("sqrt", NDArray::sqrt, Math::sqrt, 0, 100);
+        checkUnary("rsqrt", NDArray::rsqrt, v -> 1 / Math.sqrt(v), 0.01, 100);
+        checkUnary("reciprocal", NDArray::reciprocal, v -> 1 / v, 0.1, 10);
+        checkUnary("tanh", NDArray::tanh, Math::tanh, -5, 5);
+        checkUnary("sigmoid", NDArray::sigmoid, v -> 1 / (1 + Math.exp(-v)), -20, 20);
+        checkUnary("pow", x -> x.pow(3), v -> v * v * v, -3, 3);
+        checkUnary("pow", x -> x.pow(0.5), Math::sqrt, 0, 9);
+        checkUnary("clamp", x -> x.clamp(-1, 2), v -> Math.max(-1, Math.min(2, v)), -4, 4);
+        checkUnary("add scalar", x -> x.add(1.5), v -> v + 1.5, -4, 4);
+        checkUnary("sub scalar", x -> x.sub(1.5), v -> v - 1.5, -4, 4);
+        checkUnary("mul scalar", x -> x.mul(-2), v -> v * -2, -4, 4);
+        checkUnary("div scalar", x -> x.div(4), v -> v / 4, -4, 4);
+        checkUnary("maximum scalar", x -> x.maximum(0.5), v -> Math.max(v, 0.5), -4, 4);
+        checkUnary("minimum scalar", x -> x.minimum(0.5), v -> Math.min(v, 0.5), -4, 4);
+    }
+
+    @Test
+    void sigmoidAndExpStayFiniteAtTheExtremes() {
+        NDArray x = NDArray.of(new float[] {-1000, -80, 0, 80, 1000});
+        assertArrayEquals(new double[] {0, Math.exp(-80) / (1 + Math.exp(-80)), 0.5, 1, 1}, x.sigmoid().toDoubleArray(), 1e-30);
+        assertEquals(Double.POSITIVE_INFINITY, NDArray.of(new float[] {1000}).exp().item(), 0);
+        NDArray special = NDArray.of(new double[] {Double.NaN, -0.0, 0.0});
+        assertEquals(Double.NaN, special.relu().get(0), 0);
+        assertEquals(Double.NaN, special.sign().get(0), 0);
+        assertEquals(Double.NaN, special.clamp(0, 1).get(0), 0);
+    }
+
+    @Test
+    void binaryOpsBroadcastLikeNumpy() {
+        DoubleBinaryOperator[] references = {Double::sum, (a, b) -> a - b, (a, b) -> a * b, (a, b) -> a / b, Math::pow, Math::max, Math::min};
+        String[] names = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int trial = 0; trial < 15; trial++) {
+                int[] outShape = Reference.randomShape(g, 0, 4, 4);
+                int[] aShape = dropSomeDimensions(outShape);
+                int[] bShape = dropSomeDimensions(outShape);
+                double[] a = Reference.roundTo(dtype, Reference.randomValues(g, Reference.numel(aShape), 0.5, 3));
+                double[] b = Reference.roundTo(dtype, Reference.randomValues(g, Reference.numel(bShape), -2, 2));
+                int[] expectedShape = Reference.broadcastShape(aShape, bShape);
+                for (int op = 0; op < names.length; op++) {
+                    double[] expected = Reference.roundTo(dtype, Reference.binary(a, aShape, b, bShape, references[op]));
+                    for (NDArray x : Reference.layouts(a, aShape, dtype)) {
+                        for (NDArray y : Reference.layouts(b, bShape, dtype)) {
+                            NDArray result = switch (names[op]) {
+                                case "add" -> x.add(y);
+                                case "sub" -> x.sub(y);
+                                case "mul" -> x.mul(y);
+                                case "div" -> x.div(y);
+                                case "pow" -> x.pow(y);
+                                case "maximum" -> x.maximum(y);
+                                default -> x.minimum(y);
+                            };
+                            double tolerance = names[op].equals("pow") && dtype == DType.FLOAT32 ? 1e-5 : ArrayAssert.tolerance(dtype);
+                            assertArrayEquals(expectedShape, result.shape());
+                            assertValues(expected, result.toDoubleArray(), tolerance,
+                                    names[op] + " " + dtype + " " + Shape.toString(aShape) + " with " + Shape.toString(bShape));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The shape with some leading dimensions removed and some sizes set to 1: it broadcasts to the original. */
+    private int[] dropSomeDimensions(int[] shape) {
+        int drop = g.nextInt(shape.length + 1);
+        int[] result = java.util.Arrays.copyOfRange(shape, drop, shape.length);
+        for (int d = 0; d < result.length; d++) {
+            if (g.nextInt(3) == 0) {
+                result[d] = 1;
+            }
+        }
+        return result;
+    }
+
+    @Test
+    void incompatibleShapesAreAnErrorThatNamesThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NDArray.zeros(2, 3).add(NDArray.zeros(4, 3)));
+        assertEquals("add: shapes [2, 3] and [4, 3] cannot be broadcast: dimension 0 of the result has sizes 2 and 4 "
+                + "(each must be equal or 1)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> NDArray.zeros(3).mul(NDArray.zeros(2)));
+        assertThrows(IllegalArgumentException.class, () -> NDArray.zeros(3).eq(NDArray.zeros(2)));
+        IllegalArgumentException clamp = assertThrows(IllegalArgumentException.class, () -> NDArray.zeros(3).clamp(2, 1));
+        assertEquals("clamp: min (2.0) must not exceed max (1.0)", clamp.getMessage());
+    }
+
+    @Test
+    void comparisonsGiveInt32MasksAndWhereSelects() {
+        double[][] cases = {{1, 2}, {2, 2}, {3, 2}, {Double.NaN, 2}};
+        int[][] expected = { // eq ne lt le gt ge
+            {0, 1, 1, 1, 0, 0}, {1, 0, 0, 1, 0, 1}, {0, 1, 0, 0, 1, 1}, {0, 1, 0, 0, 0, 0}};
+        for (DType dtype : DType.values()) {
+            for (int c = 0; c < cases.length; c++) {
+                if (dtype == DType.INT32 && Double.isNaN(cases[c][0])) {
+                    continue;
+                }
+                NDArray a = NDArray.full(DType.FLOAT64, cases[c][0], 1).astype(dtype);
+                NDArray b = NDArray.full(DType.FLOAT64, cases[c][1], 1).astype(dtype);
+                int[] got = {a.eq(b).toIntArray()[0], a.ne(b).toIntArray()[0], a.lt(b).toIntArray()[0],
+                        a.le(b).toIntArray()[0], a.gt(b).toIntArray()[0], a.ge(b).toIntArray()[0]};
+                assertArrayEquals(expected[c], got, dtype + " " + java.util.Arrays.toString(cases[c]));
+                assertEquals(DType.INT32, a.eq(b).dtype());
+            }
+        }
+        NDArray x = NDArray.of(new float[] {0.1f, 0.5f, 0.9f});
+        assertArrayEquals(new int[] {0, 0, 1}, x.gt(0.5).toIntArray());
+        assertArrayEquals(new int[] {0, 1, 0}, x.eq(0.5).toIntArray());
+        // 0.1 is not a float: compared exactly, the float 0.1f differs from the double 0.1
+        assertArrayEquals(new int[] {0, 0, 0}, x.eq(0.1).toIntArray());
+        NDArray matrix = NDArray.arange(6).reshape(2, 3);
+        NDArray mask = matrix.ge(NDArray.of(new int[] {1, 5}, 2, 1));
+        assertArrayEquals(new int[] {0, 1, 1, 0, 0, 1}, mask.toIntArray());
+        NDArray chosen = NDArray.where(mask, matrix, NDArray.full(-1.5, 1));
+        assertEquals(DType.FLOAT32, chosen.dtype());
+        assertArrayEquals(new double[] {-1.5, 1, 2, -1.5, -1.5, 5}, chosen.toDoubleArray(), 0);
+        NDArray floatMask = NDArray.of(new double[] {0, 2.5});
+        assertArrayEquals(new double[] {10, 20}, NDArray.where(floatMask, NDArray.full(20, 2), NDArray.full(10, 2)).toDoubleArray(), 0);
+    }
+
+    @Test
+    void dtypesPromoteAndIntegersLeaveTheIntegersOnlyWhenTheyMust() {
+        NDArray i = NDArray.of(new int[] {1, 2, 3});
+        NDArray f = NDArray.of(new float[] {0.5f, 0.5f, 0.5f});
+        NDArray d = NDArray.of(new double[] {0.25, 0.25, 0.25});
+        assertEquals(DType.INT32, i.add(i).dtype());
+        assertEquals(DType.INT32, i.mul(i).neg().abs().relu().square().sign().dtype());
+        assertEquals(DType.FLOAT32, i.add(f).dtype());
+        assertEquals(DType.FLOAT64, f.add(d).dtype());
+        assertEquals(DType.FLOAT64, i.mul(d).dtype());
+        assertEquals(DType.FLOAT32, i.div(i).dtype());
+        assertArrayEquals(new double[] {0.5, 1, 1.5}, i.div(2).toDoubleArray(), 0);
+        assertEquals(DType.FLOAT32, i.add(1.0).dtype());
+        assertEquals(DType.FLOAT32, i.exp().dtype());
+        assertEquals(DType.FLOAT32, i.pow(2).dtype());
+        assertEquals(DType.FLOAT64, d.add(1.0).dtype());
+        assertArrayEquals(new int[] {3, 5, 7}, i.mul(NDArray.of(new int[] {2})).add(NDArray.scalar(DType.INT32, 1)).toIntArray());
+        assertArrayEquals(new int[] {-2147483648}, NDArray.of(new int[] {Integer.MAX_VALUE}).add(NDArray.of(new int[] {1})).toIntArray());
+    }
+}
