@@ -20,26 +20,45 @@ final class ArrayFormat {
                 .append(x.device()).append(")\n");
         double[] values = x.toDoubleArray();
         boolean summarize = values.length > SUMMARY_THRESHOLD;
+        int[] strides = Shape.contiguousStrides(x.shape());
+        // only the elements that are shown are formatted, and they set the column width
+        java.util.List<Integer> shown = new java.util.ArrayList<>();
+        collectShown(x.shape(), strides, 0, 0, summarize, shown);
+        String pattern = pattern(x.dtype(), values, shown);
         String[] cells = new String[values.length];
-        String pattern = pattern(x.dtype(), values);
         int width = 0;
-        for (int i = 0; i < values.length; i++) {
+        for (int i : shown) {
             cells[i] = x.dtype() == DType.INT32 ? Integer.toString((int) values[i]) : formatReal(pattern, values[i]);
             width = Math.max(width, cells[i].length());
         }
-        int[] strides = Shape.contiguousStrides(x.shape());
         appendBlock(text, x.shape(), strides, cells, width, 0, 0, summarize);
         return text.toString();
     }
 
+    private static void collectShown(int[] shape, int[] strides, int dim, int offset, boolean summarize,
+                                     java.util.List<Integer> shown) {
+        if (dim == shape.length) {
+            shown.add(offset);
+            return;
+        }
+        int size = shape[dim];
+        for (int i = 0; i < size; i++) {
+            if (summarize && size > 2 * EDGE_ITEMS && i == EDGE_ITEMS) {
+                i = size - EDGE_ITEMS;
+            }
+            collectShown(shape, strides, dim + 1, offset + i * strides[dim], summarize, shown);
+        }
+    }
+
     /** Fixed-point with 4 decimals, or scientific when the magnitudes make fixed-point unreadable. */
-    private static String pattern(DType dtype, double[] values) {
+    private static String pattern(DType dtype, double[] values, java.util.List<Integer> shown) {
         if (dtype == DType.INT32) {
             return "";
         }
         double largest = 0;
         double smallest = Double.POSITIVE_INFINITY;
-        for (double v : values) {
+        for (int i : shown) {
+            double v = values[i];
             if (Double.isFinite(v) && v != 0) {
                 largest = Math.max(largest, Math.abs(v));
                 smallest = Math.min(smallest, Math.abs(v));
@@ -80,7 +99,7 @@ final class ArrayFormat {
                 appendBlock(text, shape, strides, cells, width, dim + 1, offset + i * strides[dim], summarize);
             }
             if (i < size - 1) {
-                text.append(dim == shape.length - 1 ? ", " : ",\n".repeat(shape.length - 1 - dim) + " ".repeat(dim + 1));
+                text.append(dim == shape.length - 1 ? ", " : "," + "\n".repeat(shape.length - 1 - dim) + " ".repeat(dim + 1));
             }
         }
         text.append(']');
