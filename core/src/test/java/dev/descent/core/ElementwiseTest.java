@@ -55,6 +55,56 @@ class ElementwiseTest {
     }
 
     @Test
+    void integerOpsStayExactOnInt32() {
+        for (int trial = 0; trial < 10; trial++) {
+            int[] shape = Reference.randomShape(g, 1, 3, 5);
+            double[] truth = Reference.roundTo(DType.INT32, Reference.randomValues(g, Reference.numel(shape), -50, 50));
+            for (NDArray x : Reference.layouts(truth, shape, DType.INT32)) {
+                assertValues(Reference.map(truth, v -> -v), shape, DType.INT32, x.neg(), "neg INT32");
+                assertValues(Reference.map(truth, Math::abs), shape, DType.INT32, x.abs(), "abs INT32");
+                assertValues(Reference.map(truth, Math::signum), shape, DType.INT32, x.sign(), "sign INT32");
+                assertValues(Reference.map(truth, v -> v * v), shape, DType.INT32, x.square(), "square INT32");
+                assertValues(Reference.map(truth, v -> Math.max(v, 0)), shape, DType.INT32, x.relu(), "relu INT32");
+                assertValues(Reference.map(truth, v -> v * 3 - 1), shape, DType.INT32,
+                        x.mul(NDArray.scalar(DType.INT32, 3)).sub(NDArray.scalar(DType.INT32, 1)), "mul/sub INT32");
+                assertValues(Reference.map(truth, v -> Math.max(-5, Math.min(v, 5))), shape, DType.INT32,
+                        x.maximum(NDArray.scalar(DType.INT32, -5)).minimum(NDArray.scalar(DType.INT32, 5)), "clamp INT32");
+            }
+        }
+    }
+
+    /** Expanded (stride 0) inputs and arrays with a dimension of size 0 go through every kind of op. */
+    @Test
+    void expandedViewsAndEmptyArraysAreOrdinaryInputs() {
+        double[] column = {1, -2, 3};
+        NDArray expanded = NDArray.of(column, 3, 1).expand(3, 4);
+        double[] dense = new double[12];
+        for (int i = 0; i < 12; i++) {
+            dense[i] = column[i / 4];
+        }
+        assertValues(Reference.map(dense, Math::exp), new int[] {3, 4}, DType.FLOAT64, expanded.exp(), "exp of expanded");
+        assertValues(Reference.map(dense, v -> 2 * v), new int[] {3, 4}, DType.FLOAT64, expanded.add(expanded), "add of expanded");
+        assertValues(new double[] {4, -8, 12}, new int[] {3}, DType.FLOAT64, expanded.sum(1), "sum of expanded");
+        assertValues(new double[] {2, 2, 2, 2}, new int[] {4}, DType.FLOAT64, expanded.sum(0), "sum of expanded over rows");
+        NDArray ones = NDArray.ones(DType.FLOAT64, 4, 2);
+        assertValues(new double[] {4, 4, -8, -8, 12, 12}, new int[] {3, 2}, DType.FLOAT64, expanded.matmul(ones), "matmul of expanded");
+        assertValues(new double[] {4, 4, -8, -8, 12, 12}, new int[] {3, 2}, DType.FLOAT64,
+                expanded.matmul(NDArray.ones(DType.FLOAT64, 1, 2).expand(4, 2)), "matmul with a broadcast right operand");
+        assertValues(Reference.map(dense, v -> v > 0 ? 1 : 0), new int[] {3, 4}, DType.INT32, expanded.gt(0), "gt of expanded");
+        assertValues(dense, new int[] {3, 4}, DType.FLOAT64, expanded.contiguous(), "contiguous of expanded");
+
+        NDArray empty = NDArray.zeros(0, 5);
+        assertArrayEquals(new int[] {0, 5}, empty.exp().shape());
+        assertArrayEquals(new int[] {0, 5}, empty.add(NDArray.ones(5)).shape());
+        assertArrayEquals(new int[] {0, 5}, NDArray.zeros(0, 1).mul(NDArray.ones(1, 5)).shape());
+        assertArrayEquals(new int[] {0, 5}, empty.gt(NDArray.ones(5)).shape());
+        assertArrayEquals(new int[] {0, 3}, empty.matmul(NDArray.ones(5, 3)).shape());
+        assertArrayEquals(new double[9], NDArray.zeros(3, 0).matmul(NDArray.ones(0, 3)).toDoubleArray(), 0);
+        assertArrayEquals(new double[5], empty.sum(0).toDoubleArray(), 0);
+        assertEquals(0, empty.addi(1).size());
+    }
+
+    @Test
     void sigmoidAndExpStayFiniteAtTheExtremes() {
         NDArray x = NDArray.of(new float[] {-1000, -80, 0, 80, 1000});
         assertArrayEquals(new double[] {0, Math.exp(-80) / (1 + Math.exp(-80)), 0.5, 1, 1}, x.sigmoid().toDoubleArray(), 1e-30);
