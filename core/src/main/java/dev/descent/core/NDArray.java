@@ -126,29 +126,12 @@ public final class NDArray {
 
     /** INT32 values from {@code start} (inclusive) to {@code end} (exclusive) by {@code step}. */
     public static NDArray arange(int start, int end, int step) {
-        if (step == 0) {
-            throw new IllegalArgumentException("arange: step must be non-zero");
-        }
-        int count = (int) Math.max(0, ((long) end - start + step - Long.signum(step)) / step);
-        int[] values = new int[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = start + i * step;
-        }
-        return of(values, count);
+        return ArrayCreation.arange(start, end, step);
     }
 
     /** FLOAT32 values {@code start + i * step} below {@code end} (above it for a negative step). */
     public static NDArray arange(double start, double end, double step) {
-        if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
-            throw new IllegalArgumentException("arange: start, end and step must be finite and step non-zero, got "
-                    + start + ", " + end + ", " + step);
-        }
-        int count = (int) Math.max(0, Math.ceil((end - start) / step));
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) (start + i * step);
-        }
-        return of(values, count);
+        return ArrayCreation.arange(start, end, step);
     }
 
     /** {@code steps} evenly spaced FLOAT32 values from {@code start} to {@code end}, both included. */
@@ -158,19 +141,7 @@ public final class NDArray {
 
     /** {@code steps} evenly spaced values of a floating-point dtype from {@code start} to {@code end}. */
     public static NDArray linspace(DType dtype, double start, double end, int steps) {
-        if (steps < 0) {
-            throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
-        }
-        if (!dtype.isFloatingPoint()) {
-            throw new IllegalArgumentException("linspace: dtype must be floating point, got " + dtype);
-        }
-        double[] values = new double[steps];
-        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        for (int i = 0; i < steps; i++) {
-            // fill from both ends so the last value is exactly end
-            values[i] = i <= (steps - 1) / 2 ? start + i * step : end - (steps - 1 - i) * step;
-        }
-        return of(values, steps).astype(dtype);
+        return ArrayCreation.linspace(dtype, start, end, steps);
     }
 
     /** The FLOAT32 {@code n x n} identity matrix. */
@@ -180,35 +151,24 @@ public final class NDArray {
 
     /** The {@code n x n} identity matrix of the given dtype. */
     public static NDArray eye(DType dtype, int n) {
-        NDArray result = zeros(dtype, n, n);
-        // the diagonal is a view with stride n + 1
-        new NDArray(result.storage, new int[] {n}, new int[] {n + 1}, 0).fill(1);
-        return result;
+        return ArrayCreation.eye(dtype, n);
     }
 
     /** A FLOAT32 array holding a copy of {@code data}; without a shape it is 1-d. */
     public static NDArray of(float[] data, int... shape) {
-        return fromHost("of", data, data.length, shape);
+        return ArrayCreation.fromHost("of", data, data.length, shape);
     }
 
     /** A FLOAT64 array holding a copy of {@code data}; without a shape it is 1-d. */
     public static NDArray of(double[] data, int... shape) {
-        return fromHost("of", data, data.length, shape);
+        return ArrayCreation.fromHost("of", data, data.length, shape);
     }
 
     /** An INT32 array holding a copy of {@code data}; without a shape it is 1-d. */
     public static NDArray of(int[] data, int... shape) {
-        return fromHost("of", data, data.length, shape);
+        return ArrayCreation.fromHost("of", data, data.length, shape);
     }
 
-    private static NDArray fromHost(String op, Object data, int length, int[] shape) {
-        int[] sizes = shape.length == 0 ? new int[] {length} : Shape.checkSizes(op, shape);
-        if (Shape.numel(sizes) != length) {
-            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Arrays.toString(sizes)
-                    + " (" + Shape.numel(sizes) + " elements)");
-        }
-        return new NDArray(Backends.forDevice(Device.CPU).upload(data), sizes, Shape.contiguousStrides(sizes), 0);
-    }
 
     /** FLOAT32 draws uniform on [0, 1). */
     public static NDArray rand(Generator generator, int... shape) {
@@ -217,7 +177,7 @@ public final class NDArray {
 
     /** Draws uniform on [0, 1) of a floating-point dtype. */
     public static NDArray rand(DType dtype, Generator generator, int... shape) {
-        return random("rand", Distribution.UNIFORM, 0, 1, dtype, generator, shape);
+        return ArrayCreation.random("rand", Distribution.UNIFORM, 0, 1, dtype, generator, shape);
     }
 
     /** FLOAT32 standard normal draws. */
@@ -227,7 +187,7 @@ public final class NDArray {
 
     /** Standard normal draws of a floating-point dtype. */
     public static NDArray randn(DType dtype, Generator generator, int... shape) {
-        return random("randn", Distribution.NORMAL, 0, 1, dtype, generator, shape);
+        return ArrayCreation.random("randn", Distribution.NORMAL, 0, 1, dtype, generator, shape);
     }
 
     /** FLOAT32 draws that are 1 with probability {@code p} and 0 otherwise. */
@@ -235,21 +195,9 @@ public final class NDArray {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("bernoulli: probability must be in [0, 1], got " + p);
         }
-        return random("bernoulli", Distribution.BERNOULLI, p, 0, DType.FLOAT32, generator, shape);
+        return ArrayCreation.random("bernoulli", Distribution.BERNOULLI, p, 0, DType.FLOAT32, generator, shape);
     }
 
-    private static NDArray random(String op, Distribution distribution, double a, double b, DType dtype,
-                                  Generator generator, int[] shape) {
-        if (generator == null) {
-            throw new IllegalArgumentException(op + ": a Generator is required (new Generator(seed))");
-        }
-        if (!dtype.isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": dtype must be floating point, got " + dtype);
-        }
-        NDArray out = empty(dtype, Shape.checkSizes(op, shape), Device.CPU);
-        out.backend().random(distribution, a, b, generator, out);
-        return out;
-    }
 
     /** Zeros with this array's dtype, shape and device. */
     public NDArray zerosLike() {
@@ -550,25 +498,25 @@ public final class NDArray {
         return out;
     }
 
-    public NDArray add(NDArray other) { return binary("add", BinaryOp.ADD, other); }
-    public NDArray sub(NDArray other) { return binary("sub", BinaryOp.SUB, other); }
-    public NDArray mul(NDArray other) { return binary("mul", BinaryOp.MUL, other); }
+    public NDArray add(NDArray other) { return ArrayArithmetic.binary(this, "add", BinaryOp.ADD, other); }
+    public NDArray sub(NDArray other) { return ArrayArithmetic.binary(this, "sub", BinaryOp.SUB, other); }
+    public NDArray mul(NDArray other) { return ArrayArithmetic.binary(this, "mul", BinaryOp.MUL, other); }
     /** True division: INT32 operands give FLOAT32. */
-    public NDArray div(NDArray other) { return binary("div", BinaryOp.DIV, other); }
+    public NDArray div(NDArray other) { return ArrayArithmetic.binary(this, "div", BinaryOp.DIV, other); }
     /** Elementwise power; computed in floating point. */
-    public NDArray pow(NDArray exponent) { return binary("pow", BinaryOp.POW, exponent); }
+    public NDArray pow(NDArray exponent) { return ArrayArithmetic.binary(this, "pow", BinaryOp.POW, exponent); }
     /** The elementwise larger value; NaN wins. */
-    public NDArray maximum(NDArray other) { return binary("maximum", BinaryOp.MAXIMUM, other); }
+    public NDArray maximum(NDArray other) { return ArrayArithmetic.binary(this, "maximum", BinaryOp.MAXIMUM, other); }
     /** The elementwise smaller value; NaN wins. */
-    public NDArray minimum(NDArray other) { return binary("minimum", BinaryOp.MINIMUM, other); }
+    public NDArray minimum(NDArray other) { return ArrayArithmetic.binary(this, "minimum", BinaryOp.MINIMUM, other); }
 
-    public NDArray add(double value) { return binary("add", BinaryOp.ADD, scalarLike(value)); }
-    public NDArray sub(double value) { return binary("sub", BinaryOp.SUB, scalarLike(value)); }
-    public NDArray mul(double value) { return binary("mul", BinaryOp.MUL, scalarLike(value)); }
-    public NDArray div(double value) { return binary("div", BinaryOp.DIV, scalarLike(value)); }
-    public NDArray pow(double exponent) { return binary("pow", BinaryOp.POW, scalarLike(exponent)); }
-    public NDArray maximum(double value) { return binary("maximum", BinaryOp.MAXIMUM, scalarLike(value)); }
-    public NDArray minimum(double value) { return binary("minimum", BinaryOp.MINIMUM, scalarLike(value)); }
+    public NDArray add(double value) { return ArrayArithmetic.binary(this, "add", BinaryOp.ADD, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray sub(double value) { return ArrayArithmetic.binary(this, "sub", BinaryOp.SUB, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray mul(double value) { return ArrayArithmetic.binary(this, "mul", BinaryOp.MUL, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray div(double value) { return ArrayArithmetic.binary(this, "div", BinaryOp.DIV, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray pow(double exponent) { return ArrayArithmetic.binary(this, "pow", BinaryOp.POW, ArrayArithmetic.scalarLike(this, exponent)); }
+    public NDArray maximum(double value) { return ArrayArithmetic.binary(this, "maximum", BinaryOp.MAXIMUM, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray minimum(double value) { return ArrayArithmetic.binary(this, "minimum", BinaryOp.MINIMUM, ArrayArithmetic.scalarLike(this, value)); }
 
     /** Each element limited to [min, max]; NaN stays NaN. */
     public NDArray clamp(double min, double max) {
@@ -578,53 +526,18 @@ public final class NDArray {
         return maximum(min).minimum(max);
     }
 
-    private NDArray binary(String op, BinaryOp kind, NDArray other) {
-        checkSameDevice(op, this, other);
-        DType dtype = DType.promote(dtype(), other.dtype());
-        if (!kind.closedOverIntegers()) {
-            dtype = dtype.toFloatingPoint();
-        }
-        int[] outShape = Shape.broadcast(op, shape, other.shape);
-        NDArray out = empty(dtype, outShape, device());
-        backend().binary(kind, astype(dtype).expand(outShape), other.astype(dtype).expand(outShape), out);
-        return out;
-    }
-
-    /** A 0-d array for a scalar operand: this array's dtype, or FLOAT32 next to an INT32 array (see {@link DType}). */
-    private NDArray scalarLike(double value) {
-        NDArray s = empty(dtype().toFloatingPoint(), new int[0], device());
-        return s.fill(value);
-    }
-
-    public NDArray eq(NDArray other) { return compare("eq", CompareOp.EQ, other); }
-    public NDArray ne(NDArray other) { return compare("ne", CompareOp.NE, other); }
-    public NDArray lt(NDArray other) { return compare("lt", CompareOp.LT, other); }
-    public NDArray le(NDArray other) { return compare("le", CompareOp.LE, other); }
-    public NDArray gt(NDArray other) { return compare("gt", CompareOp.GT, other); }
-    public NDArray ge(NDArray other) { return compare("ge", CompareOp.GE, other); }
-    public NDArray eq(double value) { return compare("eq", CompareOp.EQ, scalarFor(value)); }
-    public NDArray ne(double value) { return compare("ne", CompareOp.NE, scalarFor(value)); }
-    public NDArray lt(double value) { return compare("lt", CompareOp.LT, scalarFor(value)); }
-    public NDArray le(double value) { return compare("le", CompareOp.LE, scalarFor(value)); }
-    public NDArray gt(double value) { return compare("gt", CompareOp.GT, scalarFor(value)); }
-    public NDArray ge(double value) { return compare("ge", CompareOp.GE, scalarFor(value)); }
-
-    /** Comparisons against a scalar compare exactly: in FLOAT64 unless the scalar fits this array's dtype. */
-    private NDArray scalarFor(double value) {
-        DType dtype = dtype();
-        boolean exact = dtype == DType.FLOAT64 || (dtype == DType.FLOAT32 ? (float) value == value
-                || Double.isNaN(value) : value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE);
-        return empty(exact ? dtype : DType.FLOAT64, new int[0], device()).fill(value);
-    }
-
-    private NDArray compare(String op, CompareOp kind, NDArray other) {
-        checkSameDevice(op, this, other);
-        DType dtype = DType.promote(dtype(), other.dtype());
-        int[] outShape = Shape.broadcast(op, shape, other.shape);
-        NDArray out = empty(DType.INT32, outShape, device());
-        backend().compare(kind, astype(dtype).expand(outShape), other.astype(dtype).expand(outShape), out);
-        return out;
-    }
+    public NDArray eq(NDArray other) { return ArrayArithmetic.compare(this, "eq", CompareOp.EQ, other); }
+    public NDArray ne(NDArray other) { return ArrayArithmetic.compare(this, "ne", CompareOp.NE, other); }
+    public NDArray lt(NDArray other) { return ArrayArithmetic.compare(this, "lt", CompareOp.LT, other); }
+    public NDArray le(NDArray other) { return ArrayArithmetic.compare(this, "le", CompareOp.LE, other); }
+    public NDArray gt(NDArray other) { return ArrayArithmetic.compare(this, "gt", CompareOp.GT, other); }
+    public NDArray ge(NDArray other) { return ArrayArithmetic.compare(this, "ge", CompareOp.GE, other); }
+    public NDArray eq(double value) { return ArrayArithmetic.compare(this, "eq", CompareOp.EQ, ArrayArithmetic.scalarFor(this, value)); }
+    public NDArray ne(double value) { return ArrayArithmetic.compare(this, "ne", CompareOp.NE, ArrayArithmetic.scalarFor(this, value)); }
+    public NDArray lt(double value) { return ArrayArithmetic.compare(this, "lt", CompareOp.LT, ArrayArithmetic.scalarFor(this, value)); }
+    public NDArray le(double value) { return ArrayArithmetic.compare(this, "le", CompareOp.LE, ArrayArithmetic.scalarFor(this, value)); }
+    public NDArray gt(double value) { return ArrayArithmetic.compare(this, "gt", CompareOp.GT, ArrayArithmetic.scalarFor(this, value)); }
+    public NDArray ge(double value) { return ArrayArithmetic.compare(this, "ge", CompareOp.GE, ArrayArithmetic.scalarFor(this, value)); }
 
     /** {@code condition != 0 ? a : b}, elementwise with broadcasting over all three; a and b promote. */
     public static NDArray where(NDArray condition, NDArray a, NDArray b) {
@@ -641,17 +554,17 @@ public final class NDArray {
     // ---------------------------------------------------------------- in place
 
     /** {@code this += other} (other broadcasts to this shape); returns this. */
-    public NDArray addi(NDArray other) { return inPlace("addi", BinaryOp.ADD, other); }
+    public NDArray addi(NDArray other) { return ArrayArithmetic.inPlace(this, "addi", BinaryOp.ADD, other); }
     /** {@code this -= other}; returns this. */
-    public NDArray subi(NDArray other) { return inPlace("subi", BinaryOp.SUB, other); }
+    public NDArray subi(NDArray other) { return ArrayArithmetic.inPlace(this, "subi", BinaryOp.SUB, other); }
     /** {@code this *= other}; returns this. */
-    public NDArray muli(NDArray other) { return inPlace("muli", BinaryOp.MUL, other); }
+    public NDArray muli(NDArray other) { return ArrayArithmetic.inPlace(this, "muli", BinaryOp.MUL, other); }
     /** {@code this /= other}; returns this (a floating-point array). */
-    public NDArray divi(NDArray other) { return inPlace("divi", BinaryOp.DIV, other); }
-    public NDArray addi(double value) { return inPlace("addi", BinaryOp.ADD, scalarLike(value)); }
-    public NDArray subi(double value) { return inPlace("subi", BinaryOp.SUB, scalarLike(value)); }
-    public NDArray muli(double value) { return inPlace("muli", BinaryOp.MUL, scalarLike(value)); }
-    public NDArray divi(double value) { return inPlace("divi", BinaryOp.DIV, scalarLike(value)); }
+    public NDArray divi(NDArray other) { return ArrayArithmetic.inPlace(this, "divi", BinaryOp.DIV, other); }
+    public NDArray addi(double value) { return ArrayArithmetic.inPlace(this, "addi", BinaryOp.ADD, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray subi(double value) { return ArrayArithmetic.inPlace(this, "subi", BinaryOp.SUB, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray muli(double value) { return ArrayArithmetic.inPlace(this, "muli", BinaryOp.MUL, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray divi(double value) { return ArrayArithmetic.inPlace(this, "divi", BinaryOp.DIV, ArrayArithmetic.scalarLike(this, value)); }
 
     /** {@code this + value * t1 * t2}, as a new array. */
     public NDArray addcmul(NDArray t1, NDArray t2, double value) {
@@ -660,7 +573,7 @@ public final class NDArray {
 
     /** {@code this += value * t1 * t2}; returns this. */
     public NDArray addcmuli(NDArray t1, NDArray t2, double value) {
-        return inPlace("addcmuli", BinaryOp.ADD, t1.mul(t2).muli(value));
+        return ArrayArithmetic.inPlace(this, "addcmuli", BinaryOp.ADD, t1.mul(t2).muli(value));
     }
 
     /** {@code this + value * t1 / t2}, as a new array. */
@@ -670,7 +583,7 @@ public final class NDArray {
 
     /** {@code this += value * t1 / t2}; returns this. */
     public NDArray addcdivi(NDArray t1, NDArray t2, double value) {
-        return inPlace("addcdivi", BinaryOp.ADD, t1.div(t2).muli(value));
+        return ArrayArithmetic.inPlace(this, "addcdivi", BinaryOp.ADD, t1.div(t2).muli(value));
     }
 
     /** Sets every element to {@code value}; returns this. */
@@ -684,42 +597,12 @@ public final class NDArray {
     /** Copies {@code source} (broadcast to this shape, same device, not wider dtype) into this array; returns this. */
     public NDArray copyFrom(NDArray source) {
         checkWritable("copyFrom");
-        checkInPlaceOperand("copyFrom", source, DType.promote(dtype(), source.dtype()));
-        backend().copy(detached(source).astype(dtype()).expand(shape), this);
+        ArrayArithmetic.checkInPlaceOperand(this, "copyFrom", source, DType.promote(dtype(), source.dtype()));
+        backend().copy(ArrayArithmetic.detached(this, source).astype(dtype()).expand(shape), this);
         return this;
     }
 
-    private NDArray inPlace(String op, BinaryOp kind, NDArray other) {
-        checkWritable(op);
-        DType dtype = DType.promote(dtype(), other.dtype());
-        if (!kind.closedOverIntegers()) {
-            dtype = dtype.toFloatingPoint();
-        }
-        checkInPlaceOperand(op, other, dtype);
-        backend().binary(kind, this, detached(other).astype(dtype()).expand(shape), this);
-        return this;
-    }
-
-    private void checkInPlaceOperand(String op, NDArray other, DType resultType) {
-        checkSameDevice(op, this, other);
-        if (resultType != dtype()) {
-            throw new IllegalArgumentException(op + ": the result is " + resultType + " but the receiver is " + dtype()
-                    + "; in-place operations never narrow (use the copying form, or astype first)");
-        }
-        int[] outShape = Shape.broadcast(op, shape, other.shape);
-        if (!Arrays.equals(outShape, shape)) {
-            throw new IllegalArgumentException(op + ": an operand of shape " + Arrays.toString(other.shape)
-                    + " does not broadcast to the receiver's shape " + Arrays.toString(shape));
-        }
-    }
-
-    /** {@code other}, copied when it shares storage with this array in a different layout (reads would see writes). */
-    private NDArray detached(NDArray other) {
-        boolean sameView = other.offset == offset && Arrays.equals(other.shape, shape) && Arrays.equals(other.strides, strides);
-        return other.storage == storage && !sameView ? other.copy() : other;
-    }
-
-    private void checkWritable(String op) {
+    void checkWritable(String op) {
         if (isBroadcastView()) {
             throw new IllegalArgumentException(op + ": cannot write into a broadcast view (shape " + Arrays.toString(shape)
                     + ", strides " + Arrays.toString(strides) + ") where several positions share one element; copy() it first");
