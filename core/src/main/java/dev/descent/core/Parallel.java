@@ -52,15 +52,17 @@ final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, count)}, split into at most {@link #threads()} chunks of at
-     * least {@code grain} indices each. Calls from inside a pool worker run serially, so nested
-     * kernels never wait on the pool they occupy.
+     * least {@code grain} indices each. Calls from inside any fork-join worker (this pool's, or a
+     * parallel stream's) run serially, so nested kernels never wait on the pool they occupy.
      */
     static void forRange(int count, int grain, RangeBody body) {
         if (count <= 0) {
             return;
         }
         ForkJoinPool current = pool;
-        int chunks = current == null ? 1 : (int) Math.min(threads, (count + (long) grain - 1) / Math.max(1, grain));
+        // the pool's own size, not the field: a concurrent resize must not mix an old pool with a new count
+        int size = current == null ? 1 : current.getParallelism();
+        int chunks = (int) Math.min(size, (count + (long) grain - 1) / Math.max(1, grain));
         if (chunks <= 1 || Thread.currentThread() instanceof ForkJoinWorkerThread) {
             body.run(0, count);
             return;
