@@ -25,6 +25,7 @@ final class DoubleKernels {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) out[oo + i * os] = 1.0 / x[xo + i * xs]; }
             case TANH -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.tanh(x[xo + i * xs]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) out[oo + i * os] = sigmoid(x[xo + i * xs]); }
+            case ERF -> { for (int i = 0; i < n; i++) out[oo + i * os] = ErrorFunction.erf(x[xo + i * xs]); }
         }
     }
 

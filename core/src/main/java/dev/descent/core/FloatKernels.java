@@ -25,6 +25,7 @@ final class FloatKernels {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) out[oo + i * os] = 1f / x[xo + i * xs]; }
             case TANH -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) Math.tanh(x[xo + i * xs]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) DoubleKernels.sigmoid(x[xo + i * xs]); }
+            case ERF -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) ErrorFunction.erf(x[xo + i * xs]); }
         }
     }
 

@@ -489,6 +489,8 @@ public final class NDArray {
     public NDArray tanh() { return unary(UnaryOp.TANH); }
     /** 1 / (1 + exp(-x)), evaluated without overflow for large |x|. */
     public NDArray sigmoid() { return unary(UnaryOp.SIGMOID); }
+    /** The error function erf(x) = 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt. */
+    public NDArray erf() { return unary(UnaryOp.ERF); }
 
     private NDArray unary(UnaryOp op) {
         DType dtype = op.closedOverIntegers() ? dtype() : dtype().toFloatingPoint();

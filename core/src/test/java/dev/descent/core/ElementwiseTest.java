@@ -104,6 +104,18 @@ class ElementwiseTest {
         assertEquals(0, empty.addi(1).size());
     }
 
+    /** Reference values of erf from standard tables (Abramowitz and Stegun, table 7.1, and higher-precision sources). */
+    @Test
+    void erfMatchesTabulatedValues() {
+        double[] x = {0, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 4, -0.5, -2.7, 7};
+        double[] erf = {0, 0.1124629160182849, 0.5204998778130465, 0.8427007929497149, 0.9661051464753108,
+            0.9953222650189527, 0.9995930479825550, 0.9999779095030014, 0.9999999845827421, -0.5204998778130465,
+            -0.9998656672600594, 1};
+        assertArrayEquals(erf, NDArray.of(x).erf().toDoubleArray(), 2e-15);
+        assertEquals(DType.FLOAT32, NDArray.of(new int[] {1}).erf().dtype());
+        assertEquals(0.8427007929497149, NDArray.of(new float[] {1}).erf().item(), 1e-7);
+    }
+
     @Test
     void sigmoidAndExpStayFiniteAtTheExtremes() {
         NDArray x = NDArray.of(new float[] {-1000, -80, 0, 80, 1000});
