@@ -1,0 +1,110 @@
+package dev.descent.autograd;
+
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a {@link Function} keeps between its forward and its backward.
+ *
+ * <p>In {@code forward}, {@link #save} the arrays backward needs: an input array as received, the
+ * output array you are about to return, or any intermediate. In {@code backward}, {@link #saved}
+ * returns them as tensors: an input comes back as the input tensor itself and the output as the
+ * output tensor, both still connected to the graph, so a backward written with tensor operations
+ * can be differentiated again; an intermediate comes back as a constant.
+ *
+ * <p>Saved inputs and outputs carry a version check: if one was modified in place after it was
+ * saved, {@link #saved} throws instead of returning a wrong gradient.
+ */
+public final class Context {
+    private final Function function;
+    private final Tensor[] inputs;
+    private final boolean recording;
+    private List<NDArray> savedArrays = new ArrayList<>();
+    private Tensor[] saved;
+    private int[] savedVersions;
+
+    Context(Function function, Tensor[] inputs, boolean recording) {
+        this.function = function;
+        this.inputs = inputs;
+        this.recording = recording;
+    }
+
+    /** Keeps arrays for backward (nothing is kept when the graph is not being recorded). */
+    public void save(NDArray... arrays) {
+        if (recording) {
+            savedArrays.addAll(Arrays.asList(arrays));
+        }
+    }
+
+    /** The {@code index}-th saved value, as a tensor (see the class comment). */
+    public Tensor saved(int index) {
+        if (saved == null) {
+            throw new IllegalStateException(function.name() + ": the values saved for backward have been freed."
+                    + " To backward through the same graph a second time, pass retainGraph = true to the first backward");
+        }
+        if (index < 0 || index >= saved.length) {
+            throw new IndexOutOfBoundsException(function.name() + ": saved value " + index + " requested, but "
+                    + saved.length + " were saved");
+        }
+        Tensor tensor = saved[index];
+        if (savedVersions[index] >= 0 && tensor.version() != savedVersions[index]) {
+            throw new IllegalStateException(function.name() + ": a value it saved for backward (shape "
+                    + Arrays.toString(tensor.shape()) + ") was modified in place afterwards (version "
+                    + tensor.version() + ", saved at version " + savedVersions[index]
+                    + "); use an out-of-place operation, or clone() the value before changing it");
+        }
+        return tensor;
+    }
+
+    /** How many values were saved. */
+    public int savedCount() {
+        return saved == null ? savedArrays.size() : saved.length;
+    }
+
+    /** Whether the gradient for input {@code index} is needed: backward may return null where it is not. */
+    public boolean needsInputGrad(int index) {
+        return inputs[index].requiresGrad();
+    }
+
+    /** The shape of input {@code index}. */
+    public int[] inputShape(int index) {
+        return inputs[index].shape();
+    }
+
+    /** The dtype of input {@code index}. */
+    public DType inputDtype(int index) {
+        return inputs[index].dtype();
+    }
+
+    /** The number of inputs. */
+    public int inputCount() {
+        return inputs.length;
+    }
+
+    /** Turns the saved arrays into tensors once the output exists. */
+    void resolve(Tensor output) {
+        saved = new Tensor[savedArrays.size()];
+        savedVersions = new int[saved.length];
+        for (int s = 0; s < saved.length; s++) {
+            NDArray array = savedArrays.get(s);
+            Tensor match = array == output.data() ? output : null;
+            for (int i = 0; i < inputs.length && match == null; i++) {
+                if (inputs[i].data() == array) {
+                    match = inputs[i];
+                }
+            }
+            saved[s] = match != null ? match : Tensor.of(array);
+            savedVersions[s] = match != null ? match.version() : -1;
+        }
+        savedArrays = null;
+    }
+
+    void release() {
+        saved = null;
+        savedVersions = null;
+        savedArrays = null;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.descent.autograd;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The backward pass. It finds every node reachable from the roots with an explicit stack (no
+ * recursion, so a chain of any length works), counts how many gradients each node will receive,
+ * then runs nodes in topological order: a node runs once all its consumers have delivered, with
+ * the sum of what they sent. Without {@code retainGraph}, each node drops its saved values right
+ * after it runs.
+ */
+final class Engine {
+    private Engine() {
+    }
+
+    static void backward(Tensor root, Tensor gradOutput, boolean retainGraph, boolean createGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: this tensor does not require grad and has no graph: no input"
+                    + " of the computation that produced it had requiresGrad(true)");
+        }
+        checkGradOutput("backward", root, gradOutput);
+        run(new Tensor[] {root}, new Tensor[] {gradOutput}, retainGraph, createGraph, null);
+    }
+
+    /**
+     * Runs backward from {@code roots}. When {@code captured} is given, gradients arriving at its
+     * nodes are stored there instead of being accumulated into leaves.
+     */
+    static void run(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph, Map<Node, Tensor> captured) {
+        Map<Node, Integer> pending = countDependencies(roots);
+        Map<Node, Tensor> buffers = new IdentityHashMap<>();
+        Deque<Node> ready = new ArrayDeque<>();
+        for (int i = 0; i < roots.length; i++) {
+            Node node = roots[i].gradientNode();
+            if (node != null) {
+                accumulate(buffers, node, rootGrads[i]);
+            }
+        }
+        for (Tensor root : roots) {
+            Node node = root.gradientNode();
+            if (node != null && pending.get(node) == 0 && !ready.contains(node)) {
+                ready.add(node);
+            }
+        }
+        boolean anomaly = GradMode.isAnomalyDetectionEnabled();
+        try (GradMode.Scope ignored = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
+            while (!ready.isEmpty()) {
+                Node node = ready.poll();
+                Tensor grad = buffers.remove(node);
+                if (captured != null && captured.containsKey(node)) {
+                    captured.put(node, grad);
+                    if (node instanceof GradientAccumulator) {
+                        continue;
+                    }
+                } else if (captured != null && node instanceof GradientAccumulator) {
+                    continue; // Autograd.grad never touches .grad of other leaves
+                }
+                if (node.released) {
+                    throw new IllegalStateException("backward: " + node.name() + " was already backpropagated and its saved"
+                            + " values were freed. To backward through the same graph a second time, pass"
+                            + " retainGraph = true to the first backward");
+                }
+                Tensor[] inputGrads = node.propagate(grad);
+                if (anomaly) {
+                    Anomaly.checkBackward(node, grad, inputGrads);
+                }
+                if (!retainGraph) {
+                    node.release();
+                }
+                for (int i = 0; i < node.next.length; i++) {
+                    Node target = node.next[i];
+                    if (target == null) {
+                        continue;
+                    }
+                    if (inputGrads[i] != null) {
+                        accumulate(buffers, target, inputGrads[i]);
+                    }
+                    int left = pending.merge(target, -1, Integer::sum);
+                    if (left == 0) {
+                        if (buffers.containsKey(target)) {
+                            ready.add(target);
+                        } else {
+                            // no gradient reached it (every consumer returned null): its inputs get none either
+                            skip(target, pending, buffers, ready);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Propagates "no gradient" through a node whose consumers all returned null. */
+    private static void skip(Node start, Map<Node, Integer> pending, Map<Node, Tensor> buffers, Deque<Node> ready) {
+        Deque<Node> stack = new ArrayDeque<>();
+        stack.push(start);
+        while (!stack.isEmpty()) {
+            Node node = stack.pop();
+            for (Node target : node.next) {
+                if (target != null && pending.merge(target, -1, Integer::sum) == 0) {
+                    if (buffers.containsKey(target)) {
+                        ready.add(target);
+                    } else {
+                        stack.push(target);
+                    }
+                }
+            }
+        }
+    }
+
+    /** For every node reachable from the roots, the number of edges pointing at it. */
+    private static Map<Node, Integer> countDependencies(Tensor[] roots) {
+        Map<Node, Integer> pending = new IdentityHashMap<>();
+        Deque<Node> stack = new ArrayDeque<>();
+        for (Tensor root : roots) {
+            Node node = root.gradientNode();
+            if (node != null && !pending.containsKey(node)) {
+                pending.put(node, 0);
+                stack.push(node);
+            }
+        }
+        while (!stack.isEmpty()) {
+            Node node = stack.pop();
+            for (Node target : node.next) {
+                if (target == null) {
+                    continue;
+                }
+                Integer count = pending.get(target);
+                if (count == null) {
+                    pending.put(target, 1);
+                    stack.push(target);
+                } else {
+                    pending.put(target, count + 1);
+                }
+            }
+        }
+        return pending;
+    }
+
+    private static void accumulate(Map<Node, Tensor> buffers, Node node, Tensor grad) {
+        buffers.merge(node, grad, Tensor::add);
+    }
+
+    static void checkGradOutput(String op, Tensor output, Tensor gradOutput) {
+        if (gradOutput == null) {
+            throw new IllegalArgumentException(op + ": gradOutput must not be null");
+        }
+        if (!Arrays.equals(gradOutput.shape(), output.shape())) {
+            throw new IllegalArgumentException(op + ": gradOutput has shape " + Arrays.toString(gradOutput.shape())
+                    + " but the output has shape " + Arrays.toString(output.shape()) + "; they must be equal");
+        }
+    }
+}
