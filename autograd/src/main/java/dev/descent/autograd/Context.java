@@ -20,7 +20,11 @@ import java.util.List;
  */
 public final class Context {
     private final Function function;
-    private final Tensor[] inputs;
+    /** The input tensors, needed only until {@link #resolve}; afterwards only their shapes and flags are kept. */
+    private Tensor[] inputs;
+    private final int[][] inputShapes;
+    private final DType[] inputDtypes;
+    private final boolean[] inputRequiresGrad;
     private final boolean recording;
     private List<NDArray> savedArrays = new ArrayList<>();
     private Tensor[] saved;
@@ -30,6 +34,14 @@ public final class Context {
         this.function = function;
         this.inputs = inputs;
         this.recording = recording;
+        inputShapes = new int[inputs.length][];
+        inputDtypes = new DType[inputs.length];
+        inputRequiresGrad = new boolean[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            inputShapes[i] = inputs[i].shape();
+            inputDtypes[i] = inputs[i].dtype();
+            inputRequiresGrad[i] = inputs[i].requiresGrad();
+        }
     }
 
     /** Keeps arrays for backward (nothing is kept when the graph is not being recorded). */
@@ -66,22 +78,22 @@ public final class Context {
 
     /** Whether the gradient for input {@code index} is needed: backward may return null where it is not. */
     public boolean needsInputGrad(int index) {
-        return inputs[index].requiresGrad();
+        return inputRequiresGrad[index];
     }
 
     /** The shape of input {@code index}. */
     public int[] inputShape(int index) {
-        return inputs[index].shape();
+        return inputShapes[index].clone();
     }
 
     /** The dtype of input {@code index}. */
     public DType inputDtype(int index) {
-        return inputs[index].dtype();
+        return inputDtypes[index];
     }
 
     /** The number of inputs. */
     public int inputCount() {
-        return inputs.length;
+        return inputShapes.length;
     }
 
     /** Turns the saved arrays into tensors once the output exists. */
@@ -100,6 +112,7 @@ public final class Context {
             savedVersions[s] = match != null ? match.version() : -1;
         }
         savedArrays = null;
+        inputs = null; // the graph must not keep the input tensors' values alive
     }
 
     void release() {

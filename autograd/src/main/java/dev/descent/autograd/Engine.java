@@ -47,6 +47,7 @@ final class Engine {
             }
         }
         boolean anomaly = GradMode.isAnomalyDetectionEnabled();
+        Anomaly.enterBackward();
         try (GradMode.Scope ignored = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             while (!ready.isEmpty()) {
                 Node node = ready.poll();
@@ -90,6 +91,8 @@ final class Engine {
                     }
                 }
             }
+        } finally {
+            Anomaly.exitBackward();
         }
     }
 
