@@ -374,7 +374,7 @@ public class Tensor {
         NDArray shift = NDArray.where(max.abs().lt(Double.POSITIVE_INFINITY), max, max.zerosLike());
         Tensor shiftTensor = Tensor.of(shift);
         Tensor result = sub(shiftTensor).exp().sum(dims, true).log().add(shiftTensor);
-        return keepDim ? result : result.reshape(data.logSumExp(dims, false).shape());
+        return keepDim ? result : result.reshape(ReductionOps.withoutDims(shape(), dims));
     }
 
     public Tensor norm(double p) { return norm(p, allDims(), false); }
