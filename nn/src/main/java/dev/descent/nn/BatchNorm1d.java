@@ -1,0 +1,134 @@
+package dev.descent.nn;
+
+import dev.descent.autograd.GradMode;
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.Arrays;
+
+/**
+ * Batch normalization over the channels C of {@code [N, C]} or {@code [N, C, L]} inputs:
+ * <pre>
+ *   y = (x - mean) / sqrt(var + eps) * weight + bias
+ * </pre>
+ * In training, mean and var are the batch's (var biased, over N and L); the running statistics
+ * then move towards them: {@code running = (1 - momentum) running + momentum batch}, where the
+ * running variance takes the unbiased batch variance, as PyTorch does. With {@code momentum} null
+ * the running statistics are the cumulative average over all batches. In evaluation the running
+ * statistics are used (unless {@code trackRunningStats} is false).
+ */
+public final class BatchNorm1d extends Module {
+    private final int features;
+    private final double eps;
+    private final Double momentum;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final NDArray runningMean;
+    private final NDArray runningVar;
+    private final NDArray batchesTracked;
+
+    /** eps 1e-5, momentum 0.1, affine, tracking running statistics: PyTorch's defaults. */
+    public BatchNorm1d(int features) {
+        this(features, 1e-5, 0.1, true, true);
+    }
+
+    public BatchNorm1d(int features, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+        this(features, eps, momentum, affine, trackRunningStats, DType.FLOAT32);
+    }
+
+    public BatchNorm1d(int features, double eps, Double momentum, boolean affine, boolean trackRunningStats, DType dtype) {
+        if (features <= 0) {
+            throw new IllegalArgumentException("BatchNorm1d: features must be positive, got " + features);
+        }
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("BatchNorm1d: eps must be positive, got " + eps);
+        }
+        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("BatchNorm1d: momentum must be in [0, 1] (or null for a cumulative average), got "
+                    + momentum);
+        }
+        this.features = features;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.weight = affine ? registerParameter("weight", new Parameter(NDArray.ones(dtype, features))) : null;
+        this.bias = affine ? registerParameter("bias", new Parameter(NDArray.zeros(dtype, features))) : null;
+        if (trackRunningStats) {
+            runningMean = registerBuffer("running_mean", NDArray.zeros(dtype, features));
+            runningVar = registerBuffer("running_var", NDArray.ones(dtype, features));
+            batchesTracked = registerBuffer("num_batches_tracked", NDArray.zeros(DType.INT32));
+        } else {
+            runningMean = null;
+            runningVar = null;
+            batchesTracked = null;
+        }
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    /** The running mean (null when running statistics are not tracked). */
+    public NDArray runningMean() {
+        return runningMean;
+    }
+
+    /** The running variance (null when running statistics are not tracked). */
+    public NDArray runningVar() {
+        return runningVar;
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        int rank = input.rank();
+        if ((rank != 2 && rank != 3) || input.shape(1) != features) {
+            throw new IllegalArgumentException("BatchNorm1d: expected an input of shape [N, " + features + "] or [N, " + features
+                    + ", L], got " + Arrays.toString(input.shape()));
+        }
+        int[] dims = rank == 2 ? new int[] {0} : new int[] {0, 2};
+        int[] channelShape = rank == 2 ? new int[] {features} : new int[] {features, 1};
+        boolean useBatchStatistics = isTraining() || runningMean == null;
+        Tensor normalized;
+        if (useBatchStatistics) {
+            int count = input.size() / features;
+            if (isTraining() && count <= 1) {
+                throw new IllegalArgumentException("BatchNorm1d: expected more than 1 value per channel when training, got input"
+                        + " shape " + Arrays.toString(input.shape()) + " (use a batch of at least 2, or eval())");
+            }
+            Tensor mean = input.mean(dims, true);
+            Tensor var = input.var(dims, 0, true);
+            normalized = input.sub(mean).div(var.add(eps).sqrt());
+            if (isTraining() && runningMean != null) {
+                updateRunningStatistics(mean.data(), var.data(), count);
+            }
+        } else {
+            Tensor mean = Tensor.of(runningMean.reshape(channelShape));
+            Tensor std = Tensor.of(runningVar.add(eps).sqrt().reshape(channelShape));
+            normalized = input.sub(mean).div(std);
+        }
+        if (weight == null) {
+            return normalized;
+        }
+        return normalized.mul(weight.reshape(channelShape)).add(bias.reshape(channelShape));
+    }
+
+    private void updateRunningStatistics(NDArray batchMean, NDArray batchVar, int count) {
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            batchesTracked.addi(NDArray.scalar(DType.INT32, 1));
+            double factor = momentum != null ? momentum : 1.0 / batchesTracked.item();
+            NDArray mean = batchMean.reshape(features).astype(runningMean.dtype());
+            NDArray unbiased = batchVar.reshape(features).astype(runningVar.dtype()).mul((double) count / (count - 1));
+            runningMean.muli(1 - factor).addi(mean.muli(factor));
+            runningVar.muli(1 - factor).addi(unbiased.muli(factor));
+        }
+    }
+
+    @Override
+    protected String describe() {
+        return features + ", eps=" + eps + ", momentum=" + momentum + (weight == null ? ", no affine" : "")
+                + (runningMean == null ? ", no running stats" : "");
+    }
+}

@@ -1,0 +1,201 @@
+package dev.descent.nn;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.Arrays;
+
+/**
+ * Loss functions in functional form, with the definitions of {@code torch.nn.functional}. Each
+ * computes per-element losses and then applies the {@link Reduction}.
+ *
+ * <pre>{@code
+ * Tensor loss = Losses.crossEntropy(model.forward(images), labels);   // labels: INT32 [N]
+ * loss.backward();
+ * }</pre>
+ */
+public final class Losses {
+    /** The target value that cross-entropy and NLL skip by default, as in PyTorch. */
+    public static final int DEFAULT_IGNORE_INDEX = -100;
+
+    private Losses() {
+    }
+
+    static Tensor reduce(Tensor losses, Reduction reduction) {
+        return switch (reduction) {
+            case MEAN -> losses.mean();
+            case SUM -> losses.sum();
+            case NONE -> losses;
+        };
+    }
+
+    private static void checkSameShape(String op, Tensor input, Tensor target) {
+        if (!Arrays.equals(input.shape(), target.shape())) {
+            throw new IllegalArgumentException(op + ": input shape " + Arrays.toString(input.shape()) + " and target shape "
+                    + Arrays.toString(target.shape()) + " must be equal");
+        }
+    }
+
+    /** Mean squared error: (input - target)^2. */
+    public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("mse", input, target);
+        return reduce(input.sub(target).square(), reduction);
+    }
+
+    public static Tensor mse(Tensor input, Tensor target) {
+        return mse(input, target, Reduction.MEAN);
+    }
+
+    /** Mean absolute error: |input - target|. */
+    public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("l1", input, target);
+        return reduce(input.sub(target).abs(), reduction);
+    }
+
+    /** Huber: d^2 / 2 where |d| &lt; delta, else delta (|d| - delta / 2), with d = input - target. */
+    public static Tensor huber(Tensor input, Tensor target, double delta, Reduction reduction) {
+        checkSameShape("huber", input, target);
+        if (!(delta > 0)) {
+            throw new IllegalArgumentException("huber: delta must be positive, got " + delta);
+        }
+        Tensor difference = input.sub(target);
+        Tensor magnitude = difference.abs();
+        Tensor quadratic = difference.square().mul(0.5);
+        Tensor linear = magnitude.sub(0.5 * delta).mul(delta);
+        return reduce(Tensor.where(magnitude.data().lt(delta), quadratic, linear), reduction);
+    }
+
+    /** Cross-entropy of logits {@code [N, C]} against INT32 class indices {@code [N]}, averaged. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return crossEntropy(logits, targets, null, 0, DEFAULT_IGNORE_INDEX, Reduction.MEAN);
+    }
+
+    /**
+     * Cross-entropy from logits, fused through a stable log-softmax. With class weights w, label
+     * smoothing e and C classes, each sample i with target y contributes
+     * <pre>
+     *   (1 - e) * (-w[y] log p[i, y]) + (e / C) * (-sum_c w[c] log p[i, c])
+     * </pre>
+     * and MEAN divides the sum by sum_i w[y_i] (the number of samples without weights). Samples
+     * whose target is {@code ignoreIndex} contribute nothing and are not counted.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, NDArray weight, double labelSmoothing, int ignoreIndex,
+                                      Reduction reduction) {
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+            throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        checkClassification("crossEntropy", logits, targets, weight, ignoreIndex);
+        Tensor logProbabilities = logits.logSoftmax(1);
+        Tensor nll = nllTerms(logProbabilities, targets, weight, ignoreIndex);
+        Tensor perSample = nll;
+        if (labelSmoothing > 0) {
+            int classes = logits.shape(1);
+            Tensor weighted = weight == null ? logProbabilities : logProbabilities.mul(Tensor.of(weight.astype(logits.dtype())));
+            Tensor smooth = weighted.sum(1).neg().mul(Tensor.of(kept(targets, ignoreIndex, logits.dtype())));
+            perSample = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
+        }
+        return reduceClassification(perSample, targets, weight, ignoreIndex, reduction, logits.dtype());
+    }
+
+    /** Negative log-likelihood of log-probabilities {@code [N, C]} against INT32 class indices {@code [N]}. */
+    public static Tensor nll(Tensor logProbabilities, Tensor targets) {
+        return nll(logProbabilities, targets, null, DEFAULT_IGNORE_INDEX, Reduction.MEAN);
+    }
+
+    /** -w[y] log p[i, y]; MEAN divides by the sum of the targets' weights. */
+    public static Tensor nll(Tensor logProbabilities, Tensor targets, NDArray weight, int ignoreIndex, Reduction reduction) {
+        checkClassification("nll", logProbabilities, targets, weight, ignoreIndex);
+        Tensor perSample = nllTerms(logProbabilities, targets, weight, ignoreIndex);
+        return reduceClassification(perSample, targets, weight, ignoreIndex, reduction, logProbabilities.dtype());
+    }
+
+    /** Binary cross-entropy of probabilities: -(t log p + (1 - t) log(1 - p)), logs clamped at -100 as PyTorch does. */
+    public static Tensor binaryCrossEntropy(Tensor probabilities, Tensor target, Reduction reduction) {
+        checkSameShape("binaryCrossEntropy", probabilities, target);
+        NDArray p = probabilities.data();
+        if (p.size() > 0 && (p.min().item() < 0 || p.max().item() > 1)) {
+            throw new IllegalArgumentException("binaryCrossEntropy: probabilities must be in [0, 1], got values from "
+                    + p.min().item() + " to " + p.max().item() + " (use binaryCrossEntropyWithLogits for logits)");
+        }
+        Tensor logP = clampedLog(probabilities);
+        Tensor logNotP = clampedLog(probabilities.neg().add(1));
+        Tensor losses = target.mul(logP).add(target.neg().add(1).mul(logNotP)).neg();
+        return reduce(losses, reduction);
+    }
+
+    private static Tensor clampedLog(Tensor x) {
+        Tensor log = x.log();
+        return Tensor.where(log.data().lt(-100), Tensor.of(NDArray.full(x.dtype(), -100)), log);
+    }
+
+    /**
+     * Binary cross-entropy from logits, stable for any magnitude: with positive-class weight pw,
+     * (1 - t) x + (1 + (pw - 1) t) (log(1 + exp(-|x|)) + max(-x, 0)). {@code positiveWeight} may be null.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, NDArray positiveWeight, Reduction reduction) {
+        checkSameShape("binaryCrossEntropyWithLogits", logits, target);
+        Tensor softplusOfMinus = logits.abs().neg().exp().log1p().add(logits.neg().relu());
+        Tensor scale = positiveWeight == null ? null
+                : target.mul(Tensor.of(positiveWeight.astype(logits.dtype())).sub(1)).add(1);
+        Tensor losses = target.neg().add(1).mul(logits).add(scale == null ? softplusOfMinus : scale.mul(softplusOfMinus));
+        return reduce(losses, reduction);
+    }
+
+    // ---------------------------------------------------------------- classification helpers
+
+    private static void checkClassification(String op, Tensor input, Tensor targets, NDArray weight, int ignoreIndex) {
+        if (input.rank() != 2) {
+            throw new IllegalArgumentException(op + ": expected input of shape [N, C], got " + Arrays.toString(input.shape()));
+        }
+        if (targets.dtype() != DType.INT32) {
+            throw new IllegalArgumentException(op + ": targets must be INT32 class indices, got " + targets.dtype());
+        }
+        if (targets.rank() != 1 || targets.shape(0) != input.shape(0)) {
+            throw new IllegalArgumentException(op + ": targets must have shape [" + input.shape(0) + "] for input of shape "
+                    + Arrays.toString(input.shape()) + ", got " + Arrays.toString(targets.shape()));
+        }
+        int classes = input.shape(1);
+        if (weight != null && (weight.rank() != 1 || weight.shape(0) != classes)) {
+            throw new IllegalArgumentException(op + ": class weights must have shape [" + classes + "], got "
+                    + Arrays.toString(weight.shape()));
+        }
+        for (int value : targets.data().toIntArray()) {
+            if (value != ignoreIndex && (value < 0 || value >= classes)) {
+                throw new IndexOutOfBoundsException(op + ": target " + value + " is out of range for " + classes
+                        + " classes (expected 0 to " + (classes - 1) + ")");
+            }
+        }
+    }
+
+    /** 1 for samples that count, 0 for those whose target is ignoreIndex. */
+    private static NDArray kept(Tensor targets, int ignoreIndex, DType dtype) {
+        return targets.data().ne(ignoreIndex).astype(dtype);
+    }
+
+    /** The targets with ignored entries replaced by class 0, so they can index safely (their loss is masked). */
+    private static NDArray safeTargets(Tensor targets, int ignoreIndex) {
+        NDArray t = targets.data();
+        return NDArray.where(t.eq(ignoreIndex), NDArray.scalar(DType.INT32, 0), t);
+    }
+
+    /** w[y] per sample, 0 where ignored. */
+    private static NDArray sampleWeights(Tensor targets, NDArray weight, int ignoreIndex, DType dtype) {
+        NDArray kept = kept(targets, ignoreIndex, dtype);
+        return weight == null ? kept : weight.astype(dtype).indexSelect(0, safeTargets(targets, ignoreIndex)).mul(kept);
+    }
+
+    private static Tensor nllTerms(Tensor logProbabilities, Tensor targets, NDArray weight, int ignoreIndex) {
+        NDArray index = safeTargets(targets, ignoreIndex).reshape(-1, 1);
+        Tensor picked = logProbabilities.gather(1, index).reshape(-1);
+        return picked.mul(Tensor.of(sampleWeights(targets, weight, ignoreIndex, logProbabilities.dtype()))).neg();
+    }
+
+    private static Tensor reduceClassification(Tensor perSample, Tensor targets, NDArray weight, int ignoreIndex,
+                                               Reduction reduction, DType dtype) {
+        if (reduction != Reduction.MEAN) {
+            return reduce(perSample, reduction);
+        }
+        double total = sampleWeights(targets, weight, ignoreIndex, dtype).sum().item();
+        return perSample.sum().div(total);
+    }
+}
