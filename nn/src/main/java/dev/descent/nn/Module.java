@@ -32,6 +32,19 @@ import java.util.function.Consumer;
  *     }
  * }
  * }</pre>
+ *
+ * <p>A layer can also rest on a hand-written {@link dev.descent.autograd.Function} (a custom
+ * forward and backward), with its own trainable parameters passed as inputs:
+ * <pre>{@code
+ * final class LearnedSwish extends Module {
+ *     private final Parameter beta = registerParameter("beta", new Parameter(NDArray.ones(1)));
+ *
+ *     @Override
+ *     public Tensor forward(Tensor x) {
+ *         return new SwishFunction().apply(x, beta);   // SwishFunction extends Function
+ *     }
+ * }
+ * }</pre>
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
