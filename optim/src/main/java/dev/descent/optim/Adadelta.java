@@ -1,0 +1,78 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adadelta (Zeiler, 2012), as {@code torch.optim.Adadelta}: steps scaled by the ratio of running
+ * root-mean-squares of past updates and of gradients.
+ * <pre>
+ *   g &larr; &nabla;f(&theta;) + weightDecay &middot; &theta;
+ *   v &larr; &rho; v + (1 &minus; &rho;) g&sup2;
+ *   &Delta; &larr; &radic;(u + eps) / &radic;(v + eps) &middot; g
+ *   u &larr; &rho; u + (1 &minus; &rho;) &Delta;&sup2;
+ *   &theta; &larr; &theta; &minus; lr &middot; &Delta;
+ * </pre>
+ * Defaults: lr 1.0, rho 0.9, eps 1e-6, weightDecay 0.
+ */
+public final class Adadelta extends Optimizer {
+
+    /** Adadelta's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options rho(double value) {
+            return set("rho", value);
+        }
+        public Options eps(double value) {
+            return set("eps", value);
+        }
+        public Options weightDecay(double value) {
+            return set("weightDecay", value);
+        }
+        public Options maximize(boolean value) {
+            return set("maximize", value);
+        }
+    }
+
+    public static Options options() {
+        return new Options();
+    }
+
+    private static Hyperparameters defaults() {
+        return Hyperparameters.of("lr", 1.0, "rho", 0.9, "eps", 1e-6, "weightDecay", 0, "maximize", false);
+    }
+
+    public Adadelta(List<? extends Tensor> params, Options options) {
+        super("Adadelta", defaults(), options, single(params));
+    }
+
+    public Adadelta(Options defaults, ParamGroup... groups) {
+        super("Adadelta", defaults(), defaults, List.of(groups));
+    }
+
+    @Override
+    protected void validate(ParamGroup group) {
+        requireAtLeastZero(group, "lr");
+        requireUnitInterval(group, "rho");
+        requireAtLeastZero(group, "eps");
+        requireAtLeastZero(group, "weightDecay");
+    }
+
+    @Override
+    protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
+        NDArray squareAverage = stateArray(state, "square_avg", param::zerosLike);
+        NDArray accumulatedDelta = stateArray(state, "acc_delta", param::zerosLike);
+        incrementStep(state);
+        double rho = group.getDouble("rho");
+        double eps = group.getDouble("eps");
+        double weightDecay = group.getDouble("weightDecay");
+        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        squareAverage.muli(rho).addcmuli(g, g, 1 - rho);
+        NDArray std = squareAverage.add(eps).sqrt();
+        NDArray delta = accumulatedDelta.add(eps).sqrt().divi(std).muli(g);
+        accumulatedDelta.muli(rho).addcmuli(delta, delta, 1 - rho);
+        param.subi(delta.mul(group.lr()));
+    }
+}

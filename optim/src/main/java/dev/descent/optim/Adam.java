@@ -1,0 +1,70 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam (Kingma and Ba, 2015), as {@code torch.optim.Adam}, with bias correction and optional AMSGrad:
+ * <pre>
+ *   t &larr; t + 1;  g &larr; &nabla;f(&theta;) + weightDecay &middot; &theta;
+ *   m &larr; &beta;&#8321; m + (1 &minus; &beta;&#8321;) g
+ *   v &larr; &beta;&#8322; v + (1 &minus; &beta;&#8322;) g&sup2;
+ *   amsgrad: v&#770; &larr; max(v&#770;, v), used in place of v below
+ *   &theta; &larr; &theta; &minus; lr / (1 &minus; &beta;&#8321;&#7511;) &middot; m / (&radic;v / &radic;(1 &minus; &beta;&#8322;&#7511;) + eps)
+ * </pre>
+ * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0 (an L2 term; see {@link AdamW}), amsgrad false.
+ */
+public final class Adam extends Optimizer {
+
+    /** Adam's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options betas(double first, double second) {
+            return set("betas", new double[] {first, second});
+        }
+        public Options eps(double value) {
+            return set("eps", value);
+        }
+        public Options weightDecay(double value) {
+            return set("weightDecay", value);
+        }
+        public Options amsgrad(boolean value) {
+            return set("amsgrad", value);
+        }
+        public Options maximize(boolean value) {
+            return set("maximize", value);
+        }
+    }
+
+    public static Options options() {
+        return new Options();
+    }
+
+    private static Hyperparameters defaults() {
+        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "amsgrad", false, "maximize", false);
+    }
+
+    public Adam(List<? extends Tensor> params, Options options) {
+        super("Adam", defaults(), options, single(params));
+    }
+
+    public Adam(Options defaults, ParamGroup... groups) {
+        super("Adam", defaults(), defaults, List.of(groups));
+    }
+
+    @Override
+    protected void validate(ParamGroup group) {
+        requireAtLeastZero(group, "lr");
+        requireAtLeastZero(group, "eps");
+        requireBetas(group);
+        requireAtLeastZero(group, "weightDecay");
+    }
+
+    @Override
+    protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
+        double weightDecay = group.getDouble("weightDecay");
+        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        AdamKernels.adamStep(param, g, group, state, group.lr());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW (Loshchilov and Hutter, 2019), as {@code torch.optim.AdamW}: Adam with the weight decay
+ * applied to the parameters directly instead of through the gradient.
+ * <pre>
+ *   &theta; &larr; &theta; (1 &minus; lr &middot; weightDecay)
+ *   then the {@link Adam} update with g = &nabla;f(&theta;)
+ * </pre>
+ * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 1e-2, amsgrad false.
+ */
+public final class AdamW extends Optimizer {
+
+    /** AdamW's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options betas(double first, double second) {
+            return set("betas", new double[] {first, second});
+        }
+        public Options eps(double value) {
+            return set("eps", value);
+        }
+        public Options weightDecay(double value) {
+            return set("weightDecay", value);
+        }
+        public Options amsgrad(boolean value) {
+            return set("amsgrad", value);
+        }
+        public Options maximize(boolean value) {
+            return set("maximize", value);
+        }
+    }
+
+    public static Options options() {
+        return new Options();
+    }
+
+    private static Hyperparameters defaults() {
+        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 1e-2, "amsgrad", false, "maximize", false);
+    }
+
+    public AdamW(List<? extends Tensor> params, Options options) {
+        super("AdamW", defaults(), options, single(params));
+    }
+
+    public AdamW(Options defaults, ParamGroup... groups) {
+        super("AdamW", defaults(), defaults, List.of(groups));
+    }
+
+    @Override
+    protected void validate(ParamGroup group) {
+        requireAtLeastZero(group, "lr");
+        requireAtLeastZero(group, "eps");
+        requireBetas(group);
+        requireAtLeastZero(group, "weightDecay");
+    }
+
+    @Override
+    protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
+        param.muli(1 - group.lr() * group.getDouble("weightDecay"));
+        AdamKernels.adamStep(param, grad, group, state, group.lr());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * NAdam (Dozat, 2016): Adam with Nesterov momentum and the momentum schedule
+ * &mu;&#8348; = &beta;&#8321; (1 &minus; 0.96&#7511;&#7504;&#7496; / 2) (md = momentumDecay), as {@code torch.optim.NAdam}
+ * in its corrected form (torch 2.0; torch 1.13 only in its {@code foreach} path):
+ * <pre>
+ *   t &larr; t + 1;  g &larr; &nabla;f(&theta;) + weightDecay &middot; &theta;
+ *   &Pi; &larr; &Pi; &middot; &mu;&#8348;            (&Pi; kept in float32, as PyTorch keeps it)
+ *   m &larr; &beta;&#8321; m + (1 &minus; &beta;&#8321;) g;   v &larr; &beta;&#8322; v + (1 &minus; &beta;&#8322;) g&sup2;
+ *   d &larr; &radic;v / &radic;(1 &minus; &beta;&#8322;&#7511;) + eps
+ *   &theta; &larr; &theta; &minus; lr (1 &minus; &mu;&#8348;) / (1 &minus; &Pi;) &middot; g / d &minus; lr &mu;&#8348;&#8330;&#8321; / (1 &minus; &Pi; &mu;&#8348;&#8330;&#8321;) &middot; m / d
+ * </pre>
+ * Defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0, momentumDecay 4e-3.
+ */
+public final class NAdam extends Optimizer {
+
+    /** NAdam's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options betas(double first, double second) {
+            return set("betas", new double[] {first, second});
+        }
+        public Options eps(double value) {
+            return set("eps", value);
+        }
+        public Options weightDecay(double value) {
+            return set("weightDecay", value);
+        }
+        public Options momentumDecay(double value) {
+            return set("momentumDecay", value);
+        }
+        public Options maximize(boolean value) {
+            return set("maximize", value);
+        }
+    }
+
+    public static Options options() {
+        return new Options();
+    }
+
+    private static Hyperparameters defaults() {
+        return Hyperparameters.of("lr", 2e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "momentumDecay", 4e-3, "maximize", false);
+    }
+
+    public NAdam(List<? extends Tensor> params, Options options) {
+        super("NAdam", defaults(), options, single(params));
+    }
+
+    public NAdam(Options defaults, ParamGroup... groups) {
+        super("NAdam", defaults(), defaults, List.of(groups));
+    }
+
+    @Override
+    protected void validate(ParamGroup group) {
+        requireAtLeastZero(group, "lr");
+        requireAtLeastZero(group, "eps");
+        requireBetas(group);
+        requireAtLeastZero(group, "weightDecay");
+        requireAtLeastZero(group, "momentumDecay");
+    }
+
+    @Override
+    protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
+        NDArray average = stateArray(state, "exp_avg", param::zerosLike);
+        NDArray squareAverage = stateArray(state, "exp_avg_sq", param::zerosLike);
+        NDArray muProduct = stateArray(state, "mu_product", () -> NDArray.scalar(DType.FLOAT32, 1));
+        double step = incrementStep(state);
+        double[] betas = group.getPair("betas");
+        double momentumDecay = group.getDouble("momentumDecay");
+        double biasCorrection2 = 1 - Math.pow(betas[1], step);
+        double mu = betas[0] * (1 - 0.5 * Math.pow(0.96, step * momentumDecay));
+        double muNext = betas[0] * (1 - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
+        muProduct.muli(NDArray.scalar(DType.FLOAT32, mu));
+        double product = muProduct.item();
+        double weightDecay = group.getDouble("weightDecay");
+        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        average.muli(betas[0]).addi(g.mul(1 - betas[0]));
+        squareAverage.muli(betas[1]).addcmuli(g, g, 1 - betas[1]);
+        NDArray denominator = squareAverage.sqrt().divi(Math.sqrt(biasCorrection2)).addi(group.getDouble("eps"));
+        param.addcdivi(g, denominator, -(group.lr() * (1 - mu) / (1 - product)));
+        param.addcdivi(average, denominator, -(group.lr() * muNext / (1 - product * muNext)));
+    }
+}

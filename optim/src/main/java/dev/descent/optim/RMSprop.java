@@ -1,0 +1,96 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RMSprop (Hinton, 2012), as {@code torch.optim.RMSprop}, optionally centered and with momentum:
+ * <pre>
+ *   g &larr; &nabla;f(&theta;) + weightDecay &middot; &theta;
+ *   v &larr; &alpha; v + (1 &minus; &alpha;) g&sup2;
+ *   centered: m &larr; &alpha; m + (1 &minus; &alpha;) g;  d &larr; &radic;(v &minus; m&sup2;) + eps
+ *   otherwise: d &larr; &radic;v + eps
+ *   momentum &gt; 0: b &larr; momentum &middot; b + g / d;  &theta; &larr; &theta; &minus; lr &middot; b
+ *   otherwise: &theta; &larr; &theta; &minus; lr &middot; g / d
+ * </pre>
+ * Defaults: lr 0.01, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false.
+ */
+public final class RMSprop extends Optimizer {
+
+    /** RMSprop's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options alpha(double value) {
+            return set("alpha", value);
+        }
+        public Options eps(double value) {
+            return set("eps", value);
+        }
+        public Options weightDecay(double value) {
+            return set("weightDecay", value);
+        }
+        public Options momentum(double value) {
+            return set("momentum", value);
+        }
+        public Options centered(boolean value) {
+            return set("centered", value);
+        }
+        public Options maximize(boolean value) {
+            return set("maximize", value);
+        }
+    }
+
+    public static Options options() {
+        return new Options();
+    }
+
+    private static Hyperparameters defaults() {
+        return Hyperparameters.of("lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weightDecay", 0, "momentum", 0, "centered", false, "maximize", false);
+    }
+
+    public RMSprop(List<? extends Tensor> params, Options options) {
+        super("RMSprop", defaults(), options, single(params));
+    }
+
+    public RMSprop(Options defaults, ParamGroup... groups) {
+        super("RMSprop", defaults(), defaults, List.of(groups));
+    }
+
+    @Override
+    protected void validate(ParamGroup group) {
+        requireAtLeastZero(group, "lr");
+        requireAtLeastZero(group, "eps");
+        requireAtLeastZero(group, "momentum");
+        requireAtLeastZero(group, "weightDecay");
+        requireAtLeastZero(group, "alpha");
+    }
+
+    @Override
+    protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
+        NDArray squareAverage = stateArray(state, "square_avg", param::zerosLike);
+        incrementStep(state);
+        double alpha = group.getDouble("alpha");
+        double weightDecay = group.getDouble("weightDecay");
+        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        squareAverage.muli(alpha).addcmuli(g, g, 1 - alpha);
+        NDArray average;
+        if (group.getBoolean("centered")) {
+            NDArray gradAverage = stateArray(state, "grad_avg", param::zerosLike);
+            gradAverage.muli(alpha).addi(g.mul(1 - alpha));
+            average = squareAverage.addcmul(gradAverage, gradAverage, -1).sqrt();
+        } else {
+            average = squareAverage.sqrt();
+        }
+        average.addi(group.getDouble("eps"));
+        double momentum = group.getDouble("momentum");
+        if (momentum > 0) {
+            NDArray buffer = stateArray(state, "momentum_buffer", param::zerosLike);
+            buffer.muli(momentum).addcdivi(g, average, 1);
+            param.subi(buffer.mul(group.lr()));
+        } else {
+            param.addcdivi(g, average, -group.lr());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.descent.optim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every algorithm follows torch.optim's float64 trajectory for 25 steps, on the Rosenbrock
+ * function and on a small MLP regression, with default and non-default hyperparameters.
+ */
+class TrajectoryTest {
+
+    /** A problem: its parameters and its loss. */
+    record Problem(List<Tensor> params, Supplier<Tensor> loss) {
+    }
+
+    static Problem rosenbrock(JsonNode start) {
+        Tensor xy = Tensor.of(NDArray.of(Fixtures.doubles(start.get("xy")))).requiresGrad(true);
+        return new Problem(List.of(xy), () -> {
+            Tensor x = xy.select(0, 0);
+            Tensor y = xy.select(0, 1);
+            return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100));
+        });
+    }
+
+    static Problem mlp(JsonNode start) {
+        JsonNode data = Fixtures.root().get("mlp");
+        Tensor x = Tensor.of(NDArray.of(Fixtures.doubles(data.get("x")), 8, 3));
+        Tensor y = Tensor.of(NDArray.of(Fixtures.doubles(data.get("y")), 8, 1));
+        Tensor w1 = Tensor.of(NDArray.of(Fixtures.doubles(start.get("w1")), 4, 3)).requiresGrad(true);
+        Tensor b1 = Tensor.of(NDArray.of(Fixtures.doubles(start.get("b1")), 4)).requiresGrad(true);
+        Tensor w2 = Tensor.of(NDArray.of(Fixtures.doubles(start.get("w2")), 1, 4)).requiresGrad(true);
+        Tensor b2 = Tensor.of(NDArray.of(Fixtures.doubles(start.get("b2")), 1)).requiresGrad(true);
+        return new Problem(List.of(w1, b1, w2, b2),
+                () -> x.matmul(w1.t()).add(b1).tanh().matmul(w2.t()).add(b2).sub(y).square().mean());
+    }
+
+    /** Builds an optimizer from the fixture's name and Descent-named options. */
+    static Optimizer create(String name, JsonNode options, List<Tensor> params) {
+        OptimizerOptions<?> o = switch (name) {
+            case "sgd" -> SGD.options();
+            case "adagrad" -> Adagrad.options();
+            case "rmsprop" -> RMSprop.options();
+            case "adadelta" -> Adadelta.options();
+            case "adam" -> Adam.options();
+            case "adamw" -> AdamW.options();
+            case "adamax" -> Adamax.options();
+            case "nadam" -> NAdam.options();
+            case "radam" -> RAdam.options();
+            default -> throw new IllegalArgumentException(name);
+        };
+        for (Map.Entry<String, JsonNode> entry : (Iterable<Map.Entry<String, JsonNode>>) options::fields) {
+            JsonNode v = entry.getValue();
+            o.set(entry.getKey(), v.isBoolean() ? (Object) v.asBoolean() : v.isArray() ? Fixtures.doubles(v) : (Object) v.asDouble());
+        }
+        return switch (name) {
+            case "sgd" -> new SGD(params, (SGD.Options) o);
+            case "adagrad" -> new Adagrad(params, (Adagrad.Options) o);
+            case "rmsprop" -> new RMSprop(params, (RMSprop.Options) o);
+            case "adadelta" -> new Adadelta(params, (Adadelta.Options) o);
+            case "adam" -> new Adam(params, (Adam.Options) o);
+            case "adamw" -> new AdamW(params, (AdamW.Options) o);
+            case "adamax" -> new Adamax(params, (Adamax.Options) o);
+            case "nadam" -> new NAdam(params, (NAdam.Options) o);
+            default -> new RAdam(params, (RAdam.Options) o);
+        };
+    }
+
+    static double[] flatten(List<Tensor> params) {
+        List<Double> values = new ArrayList<>();
+        for (Tensor p : params) {
+            for (double v : p.data().toDoubleArray()) {
+                values.add(v);
+            }
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyAlgorithmFollowsTorchOptim() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : Fixtures.root().get("cases")) {
+            String label = c.get("optimizer").asText() + " " + c.get("options") + " on " + c.get("problem").asText();
+            tests.add(DynamicTest.dynamicTest(label, () -> {
+                Problem problem = c.get("problem").asText().equals("mlp") ? mlp(c.get("start")) : rosenbrock(c.get("start"));
+                Optimizer optimizer = create(c.get("optimizer").asText(), c.get("options"), problem.params());
+                int step = 0;
+                for (JsonNode expected : c.get("trajectory")) {
+                    optimizer.zeroGrad();
+                    problem.loss().get().backward();
+                    optimizer.step();
+                    Fixtures.assertClose(Fixtures.doubles(expected), flatten(problem.params()), 1e-9, label + " step " + ++step);
+                }
+            }));
+        }
+        return tests.stream();
+    }
+
+    static DType dtype() {
+        return DType.FLOAT64;
+    }
+}
