@@ -16,6 +16,8 @@ import java.util.List;
  */
 public final class ParamGroup extends Hyperparameters {
     private final List<Tensor> params;
+    /** The learning rate when the first schedule was attached (PyTorch's {@code initial_lr}); NaN before. */
+    private double initialLr = Double.NaN;
 
     private ParamGroup(List<? extends Tensor> params) {
         if (params == null) {
@@ -52,6 +54,15 @@ public final class ParamGroup extends Hyperparameters {
             throw new IllegalArgumentException("setLr: the learning rate must be >= 0, got " + lr);
         }
         put("lr", lr);
+    }
+
+    /** The learning rate schedules start from: set by the first schedule attached to the optimizer. */
+    public double initialLr() {
+        return initialLr;
+    }
+
+    void initialLr(double value) {
+        initialLr = value;
     }
 
     /** Changes any hyperparameter of this group (schedules cycle {@code momentum} or {@code betas}). */
