@@ -136,4 +136,52 @@ public interface Backend {
 
     /** Fills {@code out} with independent draws, consuming {@code generator} in row-major order. */
     void random(Distribution distribution, double a, double b, Generator generator, NDArray out);
+
+    // ---------------------------------------------------------------- optional fused kernels
+
+    /**
+     * One SGD update in place (the formula of {@code dev.descent.optim.SGD}):
+     * g = grad + weightDecay param; with momentum, buffer = g on the first step, else
+     * momentum buffer + (1 - dampening) g, and g = g + momentum buffer (nesterov) or buffer;
+     * then param = param - lr g. {@code buffer} is null without momentum. All arrays share one
+     * shape and dtype. This default composes primitives; a backend may override it with one pass.
+     */
+    default void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum,
+                           double dampening, double weightDecay, boolean nesterov) {
+        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        if (buffer != null) {
+            if (firstStep) {
+                buffer.copyFrom(g);
+            } else {
+                buffer.muli(momentum).addi(g.mul(1 - dampening));
+            }
+            g = nesterov ? g.add(buffer.mul(momentum)) : buffer;
+        }
+        param.subi(g.mul(lr));
+    }
+
+    /**
+     * One Adam or AdamW update in place (the formulas of {@code dev.descent.optim.Adam} and
+     * {@code AdamW}): param = param (1 - lr decoupledWeightDecay); g = grad + weightDecay param;
+     * m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2; with {@code maxSquare} (AMSGrad)
+     * maxSquare = max(maxSquare, v) replaces v below; param = param - stepSize m / (sqrt(v) /
+     * sqrtBiasCorrection2 + eps). This default composes primitives; a backend may override it.
+     */
+    default void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare,
+                            double stepSize, double sqrtBiasCorrection2, double beta1, double beta2, double eps,
+                            double weightDecay, double decoupledDecay) {
+        if (decoupledDecay != 1) {
+            param.muli(decoupledDecay);
+        }
+        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        average.muli(beta1).addi(g.mul(1 - beta1));
+        squareAverage.muli(beta2).addcmuli(g, g, 1 - beta2);
+        NDArray second = squareAverage;
+        if (maxSquare != null) {
+            maxSquare.copyFrom(maxSquare.maximum(squareAverage));
+            second = maxSquare;
+        }
+        NDArray denominator = second.sqrt().divi(sqrtBiasCorrection2).addi(eps);
+        param.addcdivi(average, denominator, -stepSize);
+    }
 }

@@ -226,6 +226,29 @@ final class CpuBackend implements Backend {
         });
     }
 
+    @Override
+    public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum,
+                          double dampening, double weightDecay, boolean nesterov) {
+        if (CpuOptimizerKernels.fusable(param, grad, buffer)) {
+            CpuOptimizerKernels.sgd(param, grad, buffer, firstStep, lr, momentum, dampening, weightDecay, nesterov);
+        } else {
+            Backend.super.sgdUpdate(param, grad, buffer, firstStep, lr, momentum, dampening, weightDecay, nesterov);
+        }
+    }
+
+    @Override
+    public void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare,
+                           double stepSize, double sqrtBiasCorrection2, double beta1, double beta2, double eps,
+                           double weightDecay, double decoupledDecay) {
+        if (CpuOptimizerKernels.fusable(param, grad, average, squareAverage, maxSquare)) {
+            CpuOptimizerKernels.adam(param, grad, average, squareAverage, maxSquare, stepSize, sqrtBiasCorrection2, beta1, beta2,
+                    eps, weightDecay, decoupledDecay);
+        } else {
+            Backend.super.adamUpdate(param, grad, average, squareAverage, maxSquare, stepSize, sqrtBiasCorrection2, beta1, beta2,
+                    eps, weightDecay, decoupledDecay);
+        }
+    }
+
     /** Uniform on [a, b), taking care that rounding to float never yields b itself. */
     private static double uniform(double a, double b, boolean isFloat, Generator generator) {
         if (!isFloat) {

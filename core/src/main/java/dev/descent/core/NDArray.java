@@ -254,7 +254,8 @@ public final class NDArray {
         return storage.device();
     }
 
-    Backend backend() {
+    /** The kernels of this array's device: for fused kernels and backend code. */
+    public Backend backend() {
         return Backends.forDevice(device());
     }
 

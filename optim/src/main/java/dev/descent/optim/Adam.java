@@ -63,8 +63,6 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
-        AdamKernels.adamStep(param, g, group, state, group.lr());
+        AdamKernels.adamStep(param, grad, group, state, group.getDouble("weightDecay"), 1);
     }
 }

@@ -8,22 +8,18 @@ final class AdamKernels {
     private AdamKernels() {
     }
 
-    static void adamStep(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state, double lr) {
+    /** Adam's update with L2 {@code weightDecay} through the gradient and {@code decoupledDecay} on the parameter (AdamW). */
+    static void adamStep(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state, double weightDecay,
+                         double decoupledDecay) {
+        double lr = group.lr();
         NDArray average = Optimizer.stateArray(state, "exp_avg", param::zerosLike);
         NDArray squareAverage = Optimizer.stateArray(state, "exp_avg_sq", param::zerosLike);
         double step = Optimizer.incrementStep(state);
         double[] betas = group.getPair("betas");
-        average.muli(betas[0]).addi(grad.mul(1 - betas[0]));
-        squareAverage.muli(betas[1]).addcmuli(grad, grad, 1 - betas[1]);
         double stepSize = lr / (1 - Math.pow(betas[0], step));
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(betas[1], step));
-        NDArray second = squareAverage;
-        if (group.getBoolean("amsgrad")) {
-            NDArray maximum = Optimizer.stateArray(state, "max_exp_avg_sq", param::zerosLike);
-            maximum.copyFrom(maximum.maximum(squareAverage));
-            second = maximum;
-        }
-        NDArray denominator = second.sqrt().divi(biasCorrection2Sqrt).addi(group.getDouble("eps"));
-        param.addcdivi(average, denominator, -stepSize);
+        NDArray maximum = group.getBoolean("amsgrad") ? Optimizer.stateArray(state, "max_exp_avg_sq", param::zerosLike) : null;
+        param.backend().adamUpdate(param, grad, average, squareAverage, maximum, stepSize, biasCorrection2Sqrt, betas[0],
+                betas[1], group.getDouble("eps"), weightDecay, decoupledDecay);
     }
 }

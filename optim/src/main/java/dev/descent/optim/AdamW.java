@@ -61,7 +61,6 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        param.muli(1 - group.lr() * group.getDouble("weightDecay"));
-        AdamKernels.adamStep(param, grad, group, state, group.lr());
+        AdamKernels.adamStep(param, grad, group, state, 0, 1 - group.lr() * group.getDouble("weightDecay"));
     }
 }

@@ -75,19 +75,14 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        double weightDecay = group.getDouble("weightDecay");
         double momentum = group.getDouble("momentum");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray buffer = null;
+        boolean firstStep = false;
         if (momentum != 0) {
-            NDArray buffer = state.get("momentum_buffer");
-            if (buffer == null) {
-                buffer = g.copy();
-                state.put("momentum_buffer", buffer);
-            } else {
-                buffer.muli(momentum).addi(g.mul(1 - group.getDouble("dampening")));
-            }
-            g = group.getBoolean("nesterov") ? g.add(buffer.mul(momentum)) : buffer;
+            firstStep = !state.containsKey("momentum_buffer");
+            buffer = stateArray(state, "momentum_buffer", param::zerosLike);
         }
-        param.subi(g.mul(group.lr()));
+        param.backend().sgdUpdate(param, grad, buffer, firstStep, group.lr(), momentum, group.getDouble("dampening"),
+                group.getDouble("weightDecay"), group.getBoolean("nesterov"));
     }
 }

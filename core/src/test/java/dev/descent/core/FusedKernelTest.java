@@ -1,0 +1,95 @@
+package dev.descent.core;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The CPU's fused optimizer kernels agree with the composed default of the Backend interface. */
+class FusedKernelTest {
+    private final Generator g = new Generator(8);
+    private final Backend composed = new Backend() {
+        private final CpuBackend cpu = new CpuBackend();
+
+        // every primitive delegates; the fused kernels keep the interface's composed defaults
+        @Override public Device device() { return cpu.device(); }
+        @Override public Storage allocate(DType dtype, int size) { return cpu.allocate(dtype, size); }
+        @Override public Storage upload(Object hostArray) { return cpu.upload(hostArray); }
+        @Override public Object download(NDArray x) { return cpu.download(x); }
+        @Override public void fill(NDArray out, double value) { cpu.fill(out, value); }
+        @Override public void copy(NDArray source, NDArray out) { cpu.copy(source, out); }
+        @Override public void unary(UnaryOp op, NDArray x, NDArray out) { cpu.unary(op, x, out); }
+        @Override public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) { cpu.binary(op, a, b, out); }
+        @Override public void compare(CompareOp op, NDArray a, NDArray b, NDArray out) { cpu.compare(op, a, b, out); }
+        @Override public void where(NDArray c, NDArray a, NDArray b, NDArray out) { cpu.where(c, a, b, out); }
+        @Override public void reduce(ReduceOp op, NDArray x, int[] dims, NDArray out) { cpu.reduce(op, x, dims, out); }
+        @Override public void argReduce(ReduceOp op, NDArray x, int dim, NDArray out) { cpu.argReduce(op, x, dim, out); }
+        @Override public void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean acc) {
+            cpu.gemm(batch, m, n, k, a, b, c, acc);
+        }
+        @Override public void gather(NDArray x, int dim, NDArray index, NDArray out) { cpu.gather(x, dim, index, out); }
+        @Override public void scatterAdd(NDArray out, int dim, NDArray index, NDArray source) { cpu.scatterAdd(out, dim, index, source); }
+        @Override public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) { cpu.indexSelect(x, dim, index, out); }
+        @Override public void random(Distribution d, double a, double b, Generator gen, NDArray out) { cpu.random(d, a, b, gen, out); }
+    };
+
+    private NDArray[] arrays(DType dtype, int count) {
+        NDArray[] result = new NDArray[count];
+        for (int i = 0; i < count; i++) {
+            NDArray values = NDArray.randn(dtype, g, 70_001);
+            // second-moment arrays (index 3 and 4) must be non-negative
+            result[i] = i >= 3 ? values.square() : values;
+        }
+        return result;
+    }
+
+    @Test
+    void adamMatchesTheComposedForm() {
+        for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+            for (boolean amsgrad : new boolean[] {false, true}) {
+                NDArray[] fused = arrays(dtype, 5);
+                NDArray[] reference = copies(fused);
+                for (int step = 1; step <= 3; step++) {
+                    double stepSize = 1e-2 / (1 - Math.pow(0.9, step));
+                    double correction = Math.sqrt(1 - Math.pow(0.999, step));
+                    new CpuBackend().adamUpdate(fused[0], fused[1], fused[2], fused[3], amsgrad ? fused[4] : null, stepSize,
+                            correction, 0.9, 0.999, 1e-8, 0.01, 0.99);
+                    composed.adamUpdate(reference[0], reference[1], reference[2], reference[3], amsgrad ? reference[4] : null,
+                            stepSize, correction, 0.9, 0.999, 1e-8, 0.01, 0.99);
+                }
+                assertSame(dtype, fused, reference, "adam amsgrad=" + amsgrad);
+            }
+        }
+    }
+
+    @Test
+    void sgdMatchesTheComposedForm() {
+        for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+            for (boolean nesterov : new boolean[] {false, true}) {
+                NDArray[] fused = arrays(dtype, 3);
+                NDArray[] reference = copies(fused);
+                for (int step = 0; step < 3; step++) {
+                    new CpuBackend().sgdUpdate(fused[0], fused[1], fused[2], step == 0, 0.1, 0.9, nesterov ? 0 : 0.1, 0.01, nesterov);
+                    composed.sgdUpdate(reference[0], reference[1], reference[2], step == 0, 0.1, 0.9, nesterov ? 0 : 0.1, 0.01, nesterov);
+                }
+                new CpuBackend().sgdUpdate(fused[0], fused[1], null, false, 0.1, 0, 0, 0, false);
+                composed.sgdUpdate(reference[0], reference[1], null, false, 0.1, 0, 0, 0, false);
+                assertSame(dtype, fused, reference, "sgd nesterov=" + nesterov);
+            }
+        }
+    }
+
+    private static NDArray[] copies(NDArray[] arrays) {
+        NDArray[] result = new NDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            result[i] = arrays[i].copy();
+        }
+        return result;
+    }
+
+    private static void assertSame(DType dtype, NDArray[] fused, NDArray[] reference, String what) {
+        double tolerance = dtype == DType.FLOAT64 ? 1e-15 : 1e-6;
+        for (int i = 0; i < fused.length; i++) {
+            assertTrue(fused[i].allClose(reference[i], tolerance, tolerance), what + " array " + i);
+        }
+    }
+}
