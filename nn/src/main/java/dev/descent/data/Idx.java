@@ -1,0 +1,98 @@
+package dev.descent.data;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reader of the IDX format of the MNIST files (plain or gzip-compressed): two zero bytes, a
+ * type byte (0x08 for unsigned bytes, the only type MNIST uses), the number of dimensions, each
+ * dimension as a big-endian 32-bit size, then the values. The header and the file length are
+ * checked; a bad file is an {@link IOException} naming the file and the problem.
+ */
+public final class Idx {
+    private static final int UNSIGNED_BYTE = 0x08;
+
+    /** The contents of an IDX file of unsigned bytes. */
+    public record Data(int[] shape, byte[] values) {
+        /** Value {@code i} (row-major) as 0..255. */
+        public int get(int i) {
+            return values[i] & 0xFF;
+        }
+    }
+
+    private Idx() {
+    }
+
+    /** Reads {@code file}, decompressing it if it starts with the gzip signature. */
+    public static Data read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = isGzip(file) ? gunzip(file) : Files.readAllBytes(file);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new IOException("IDX file " + file + " is corrupt: its gzip data is damaged or truncated (" + e.getMessage() + ")", e);
+        }
+        return parse(file, bytes);
+    }
+
+    static Data parse(Path file, byte[] bytes) throws IOException {
+        if (bytes.length < 4) {
+            throw corrupt(file, "it has " + bytes.length + " bytes, fewer than the 4-byte magic number");
+        }
+        if (bytes[0] != 0 || bytes[1] != 0) {
+            throw corrupt(file, String.format("the magic number starts with 0x%02x%02x instead of 0x0000 (not an IDX file)",
+                    bytes[0], bytes[1]));
+        }
+        int type = bytes[2] & 0xFF;
+        if (type != UNSIGNED_BYTE) {
+            throw corrupt(file, String.format("its data type is 0x%02x; Descent reads unsigned bytes (0x08) as MNIST uses", type));
+        }
+        int rank = bytes[3] & 0xFF;
+        if (rank < 1 || rank > 4) {
+            throw corrupt(file, "it declares " + rank + " dimensions (expected 1 to 4)");
+        }
+        int header = 4 + 4 * rank;
+        if (bytes.length < header) {
+            throw corrupt(file, "it ends inside the header (" + bytes.length + " bytes, the header needs " + header + ")");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        int[] shape = new int[rank];
+        long count = 1;
+        for (int d = 0; d < rank; d++) {
+            shape[d] = buffer.getInt(4 + 4 * d);
+            if (shape[d] < 0) {
+                throw corrupt(file, "dimension " + d + " has a negative size " + shape[d]);
+            }
+            count *= shape[d];
+        }
+        long expected = header + count;
+        if (bytes.length != expected) {
+            throw corrupt(file, "shape " + Arrays.toString(shape) + " needs " + expected + " bytes but the file has " + bytes.length
+                    + (bytes.length < expected ? " (truncated)" : " (extra bytes at the end)"));
+        }
+        return new Data(shape, Arrays.copyOfRange(bytes, header, bytes.length));
+    }
+
+    private static IOException corrupt(Path file, String problem) {
+        return new IOException("IDX file " + file + " is corrupt: " + problem);
+    }
+
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    private static byte[] gunzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        }
+    }
+}

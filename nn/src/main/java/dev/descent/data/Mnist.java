@@ -1,0 +1,118 @@
+package dev.descent.data;
+
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * The MNIST handwritten digits (60,000 training and 10,000 test images of 28 x 28 pixels),
+ * fetched on first use (see {@link DatasetFetcher}). A sample is {@code [image, label]}: the
+ * image as INT32 pixel values 0..255 of shape [28, 28], the label as an INT32 scalar.
+ *
+ * <pre>{@code
+ * Mnist train = Mnist.train();
+ * TensorDataset fast = train.toTensorDataset(new Compose(new ToTensor(), new Normalize(0.1307, 0.3081)));
+ * }</pre>
+ * {@link FashionMnist} has the same format.
+ */
+public class Mnist implements Dataset {
+    private final String name;
+    private final int count;
+    private final int rows;
+    private final int columns;
+    private final byte[] pixels;
+    private final byte[] labels;
+
+    protected Mnist(String name, Path directory, boolean train) throws IOException {
+        this.name = name;
+        String prefix = train ? "train" : "t10k";
+        Idx.Data images = Idx.read(directory.resolve(prefix + "-images-idx3-ubyte"));
+        Idx.Data targets = Idx.read(directory.resolve(prefix + "-labels-idx1-ubyte"));
+        if (images.shape().length != 3 || targets.shape().length != 1 || images.shape()[0] != targets.shape()[0]) {
+            throw new IOException(name + " files in " + directory + " disagree: images " + java.util.Arrays.toString(images.shape())
+                    + ", labels " + java.util.Arrays.toString(targets.shape()));
+        }
+        this.count = images.shape()[0];
+        this.rows = images.shape()[1];
+        this.columns = images.shape()[2];
+        this.pixels = images.values();
+        this.labels = targets.values();
+    }
+
+    /** The 60,000 training images. */
+    public static Mnist train() {
+        return load(true);
+    }
+
+    /** The 10,000 test images. */
+    public static Mnist test() {
+        return load(false);
+    }
+
+    /** The files of {@code directory} (the four IDX files, uncompressed or gzipped). */
+    public static Mnist fromDirectory(Path directory, boolean train) throws IOException {
+        return new Mnist("MNIST", directory, train);
+    }
+
+    private static Mnist load(boolean train) {
+        try {
+            return new Mnist("MNIST", DatasetFetcher.fetch(DatasetFetcher.MNIST), train);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public int size() {
+        return count;
+    }
+
+    @Override
+    public NDArray[] get(int index) {
+        Dataset.checkIndex(this, index);
+        int[] image = new int[rows * columns];
+        int base = index * rows * columns;
+        for (int i = 0; i < image.length; i++) {
+            image[i] = pixels[base + i] & 0xFF;
+        }
+        return new NDArray[] {NDArray.of(image, rows, columns), NDArray.scalar(DType.INT32, labels[index] & 0xFF)};
+    }
+
+    /** Every image at once, INT32 [N, 28, 28]. */
+    public NDArray images() {
+        int[] all = new int[pixels.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = pixels[i] & 0xFF;
+        }
+        return NDArray.of(all, count, rows, columns);
+    }
+
+    /** Every label, INT32 [N]. */
+    public NDArray labels() {
+        int[] all = new int[count];
+        for (int i = 0; i < count; i++) {
+            all[i] = labels[i] & 0xFF;
+        }
+        return NDArray.of(all, count);
+    }
+
+    /** The label of sample {@code index}. */
+    public int label(int index) {
+        return labels[Dataset.checkIndex(this, index)] & 0xFF;
+    }
+
+    /**
+     * The images transformed all at once ({@code transform} receives INT32 [N, 28, 28]) and the
+     * labels, as a dataset that batches by gathering: the fast path when nothing is random.
+     */
+    public TensorDataset toTensorDataset(Transform transform) {
+        return new TensorDataset(transform.apply(images()), labels());
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + count + " images of " + rows + "x" + columns + ")";
+    }
+}
