@@ -1,0 +1,129 @@
+package dev.descent.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.descent.core.Descent;
+import dev.descent.core.Generator;
+import dev.descent.data.Compose;
+import dev.descent.data.DataLoader;
+import dev.descent.data.Mnist;
+import dev.descent.data.Normalize;
+import dev.descent.data.Subset;
+import dev.descent.data.TensorDataset;
+import dev.descent.data.ToTensor;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.Optimizers;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * {@code descent compare-optimizers}: the classic figure of the optimization lectures. The same
+ * MLP-BN, from the same initial weights and in the same data order, trained by each optimizer;
+ * one chart of training loss against iterations and a table of final accuracy and time.
+ */
+final class CompareOptimizersCommand {
+    /** Each contender with its learning rate (the usual well-working values for this model). */
+    static final Map<String, String> CONTENDERS = new LinkedHashMap<>();
+
+    static {
+        CONTENDERS.put("SGD", "sgd:lr=0.1");
+        CONTENDERS.put("Momentum", "sgd:lr=0.05,momentum=0.9");
+        CONTENDERS.put("Nesterov", "sgd:lr=0.05,momentum=0.9,nesterov=true");
+        CONTENDERS.put("AdaGrad", "adagrad:lr=0.01");
+        CONTENDERS.put("RMSProp", "rmsprop:lr=0.001");
+        CONTENDERS.put("Adadelta", "adadelta:lr=1.0");
+        CONTENDERS.put("Adam", "adam:lr=0.001");
+    }
+
+    private CompareOptimizersCommand() {
+    }
+
+    static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
+        CommandLine line = new CommandLine("compare-optimizers", "Trains MLP-BN on MNIST once per optimizer ("
+                + String.join(", ", CONTENDERS.values()) + ") and charts training loss against iterations.")
+                .flag("epochs", "1", "epochs per optimizer")
+                .flag("batch", "128", "samples per step")
+                .flag("limit", "60000", "use the first N training images")
+                .flag("seed", "0", "seed of the weights and the data order (the same for every optimizer)")
+                .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads")
+                .flag("out", "runs/compare-<timestamp>", "directory for compare.html and results.json")
+                .parse(args);
+        if (line.helpRequested()) {
+            out.print(line.usage());
+            return 0;
+        }
+        int epochs = line.integer("epochs", 1);
+        int batch = line.integer("batch", 1);
+        int limit = line.integer("limit", 1);
+        long seed = (long) line.real("seed");
+        Descent.setNumThreads(line.integer("threads", 1));
+        Path dir = Path.of(line.string("out").replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        java.nio.file.Files.createDirectories(dir);
+        Compose prepare = new Compose(new ToTensor(), new Normalize(0.1307, 0.3081));
+        TensorDataset all = Mnist.train().toTensorDataset(prepare);
+        Subset train = new Subset(all, IntStream.range(0, Math.min(limit, all.size())).toArray());
+        TensorDataset test = Mnist.test().toTensorDataset(prepare);
+        List<Svg.Series> curves = new ArrayList<>();
+        Map<String, Object> results = new LinkedHashMap<>();
+        StringBuilder table = new StringBuilder("<table><tr><th>optimizer</th><th>specification</th><th>final train loss</th>"
+                + "<th>test accuracy</th><th>seconds</th></tr>");
+        out.printf("%-10s %-42s %12s %14s %9s%n", "optimizer", "specification", "train loss", "test accuracy", "seconds");
+        for (Map.Entry<String, String> contender : CONTENDERS.entrySet()) {
+            Sequential model = MlpBn.create(seed);
+            Trainer trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()));
+            DataLoader loader = new DataLoader(train, batch).shuffle(new Generator(seed + 3));
+            double seconds = 0;
+            Trainer.EpochResult last = null;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                Progress progress = new Progress(out, terminal, contender.getKey() + " epoch " + epoch + "/" + epochs);
+                last = trainer.trainEpoch(loader, terminal ? progress::update : null);
+                seconds += last.seconds();
+            }
+            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000), 10);
+            double[] steps = IntStream.rangeClosed(1, trainer.stepLoss.size()).asDoubleStream().toArray();
+            curves.add(new Svg.Series(contender.getKey(), steps, smooth(Report.array(trainer.stepLoss), 20)));
+            out.printf("%-10s %-42s %12.4f %13.2f%% %9.1f%n", contender.getKey(), contender.getValue(), last.meanLoss(),
+                    100 * evaluation.accuracy(), seconds);
+            table.append(String.format(java.util.Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.4f</td><td>%.2f%%</td><td>%.1f</td></tr>",
+                    contender.getKey(), contender.getValue(), last.meanLoss(), 100 * evaluation.accuracy(), seconds));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("specification", contender.getValue());
+            entry.put("trainLoss", last.meanLoss());
+            entry.put("testAccuracy", evaluation.accuracy());
+            entry.put("seconds", seconds);
+            entry.put("stepLoss", trainer.stepLoss);
+            results.put(contender.getKey(), entry);
+        }
+        String html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Optimizers on MNIST</title><style>body{font-family:"
+                + "sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style></head><body>"
+                + "<h1>Optimizers on MNIST (MLP-BN, same initial weights and data order)</h1>"
+                + Svg.lineChart("Training loss (moving average of 20 steps)", "iteration", "cross-entropy", curves, true)
+                + table + "</table></body></html>\n";
+        AtomicFiles.write(dir.resolve("compare.html"), html);
+        AtomicFiles.write(dir.resolve("results.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+        out.println("wrote compare.html and results.json to " + dir);
+        return 0;
+    }
+
+    /** A trailing moving average, so the curves of noisy minibatch losses can be told apart. */
+    static double[] smooth(double[] values, int window) {
+        double[] result = new double[values.length];
+        double sum = 0;
+        for (int i = 0; i < values.length; i++) {
+            sum += values[i];
+            if (i >= window) {
+                sum -= values[i - window];
+            }
+            result[i] = sum / Math.min(i + 1, window);
+        }
+        return result;
+    }
+}

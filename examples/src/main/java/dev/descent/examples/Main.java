@@ -1,0 +1,57 @@
+package dev.descent.examples;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code descent} command. Subcommands: {@code mnist}, {@code compare-optimizers},
+ * {@code evaluate}, {@code custom-layer}; each has {@code --help}. Bad usage prints one line on
+ * stderr and exits 2; a failure while running exits 1.
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: descent COMMAND [flags]     (descent COMMAND --help lists the flags)
+
+            commands:
+              mnist                train MLP-BN on MNIST (or Fashion-MNIST) with progress, metrics and report.html
+              compare-optimizers   train the same model with SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta and Adam
+              evaluate             test accuracy and confusion matrix of saved weights
+              custom-layer         define a layer of your own (a hand-written Function) and train with it
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.console() != null));
+    }
+
+    /** Runs the command and returns its exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            (args.length == 0 ? err : out).print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            return switch (args[0]) {
+                case "mnist" -> MnistCommand.run(rest, out, terminal);
+                case "compare-optimizers" -> CompareOptimizersCommand.run(rest, out, terminal);
+                case "evaluate" -> EvaluateCommand.run(rest, out);
+                case "custom-layer" -> CustomLayerCommand.run(rest, out, terminal);
+                default -> throw new UsageException("unknown command '" + args[0] + "' (commands: mnist, compare-optimizers, evaluate,"
+                        + " custom-layer; see descent --help)");
+            };
+        } catch (UsageException e) {
+            err.println("descent: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("descent: error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            if (System.getenv("DESCENT_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.descent.examples;
+
+import dev.descent.core.Generator;
+import dev.descent.nn.BatchNorm1d;
+import dev.descent.nn.Dropout;
+import dev.descent.nn.Flatten;
+import dev.descent.nn.Linear;
+import dev.descent.nn.ReLU;
+import dev.descent.nn.Sequential;
+
+/**
+ * The reference model of DESIGN.md section 7, "MLP-BN": Linear(784, 512), BatchNorm1d, ReLU,
+ * Dropout(0.2), Linear(512, 256), BatchNorm1d, ReLU, Dropout(0.2), Linear(256, 10); a Flatten in
+ * front accepts images of [N, 1, 28, 28].
+ */
+final class MlpBn {
+    private MlpBn() {
+    }
+
+    /** The model, its weights and dropout masks drawn from generators seeded with {@code seed}. */
+    static Sequential create(long seed) {
+        Generator weights = new Generator(seed);
+        Generator dropout = new Generator(seed + 1);
+        return new Sequential(new Flatten(),
+                new Linear(784, 512, true, weights), new BatchNorm1d(512), new ReLU(), new Dropout(0.2, dropout),
+                new Linear(512, 256, true, weights), new BatchNorm1d(256), new ReLU(), new Dropout(0.2, dropout),
+                new Linear(256, 10, true, weights));
+    }
+}

@@ -1,0 +1,231 @@
+package dev.descent.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.descent.autograd.GraphExport;
+import dev.descent.autograd.Tensor;
+import dev.descent.core.Descent;
+import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.data.Compose;
+import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
+import dev.descent.data.FashionMnist;
+import dev.descent.data.Mnist;
+import dev.descent.data.Normalize;
+import dev.descent.data.RandomAffine;
+import dev.descent.data.RandomHorizontalFlip;
+import dev.descent.data.ToTensor;
+import dev.descent.data.Transform;
+import dev.descent.nn.Losses;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Optimizers;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code descent mnist}: trains MLP-BN on MNIST or Fashion-MNIST and writes weights, metrics and a report. */
+final class MnistCommand {
+    static final String[] DIGITS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+    private MnistCommand() {
+    }
+
+    static CommandLine flags() {
+        return new CommandLine("mnist", "Trains the MLP-BN model (DESIGN.md section 7) on MNIST and writes weights, metrics and report.html.")
+                .flag("epochs", "5", "number of passes over the training set")
+                .flag("batch", "128", "samples per step")
+                .flag("optimizer", "adam", "NAME[:key=value,...], e.g. sgd:lr=0.05,momentum=0.9; names: " + String.join(", ", Optimizers.names()))
+                .flag("lr", null, "learning rate, overriding the optimizer's")
+                .flag("seed", "0", "seed of the weights, the data order, dropout and augmentation")
+                .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads for the kernels")
+                .toggle("augment", "random rotations, scaling and shifts of the training images")
+                .flag("dataset", "mnist", "mnist or fashion-mnist")
+                .flag("device", "cpu", "cpu or cuda")
+                .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics and report.html")
+                .flag("json", null, "also write the run's summary as JSON to this file")
+                .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)");
+    }
+
+    /** The validated settings of a run. */
+    record Settings(int epochs, int batch, String optimizer, double lr, long seed, int threads, boolean augment, String dataset,
+                    String device, Path out, Path json, Map<String, String> flags) {
+    }
+
+    static Settings settings(CommandLine line) {
+        if (line.string("config") != null) {
+            try {
+                Map<String, String> saved = new LinkedHashMap<>();
+                new ObjectMapper().readTree(Path.of(line.string("config")).toFile()).fields()
+                        .forEachRemaining(e -> saved.put(e.getKey(), e.getValue().asText()));
+                saved.remove("out");
+                saved.remove("json");
+                saved.remove("config");
+                line.defaults(saved);
+            } catch (IOException e) {
+                throw new UsageException("mnist: cannot read --config " + line.string("config") + ": " + e.getMessage());
+            }
+        }
+        int epochs = line.integer("epochs", 1);
+        int batch = line.integer("batch", 1);
+        int threads = line.integer("threads", 1);
+        long seed = (long) line.real("seed");
+        double lr = line.string("lr") == null ? Double.NaN : line.real("lr");
+        if (!Double.isNaN(lr) && !(lr > 0)) {
+            throw new UsageException("mnist: --lr must be positive, got " + lr);
+        }
+        String optimizer = line.string("optimizer");
+        try {
+            Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("mnist: --optimizer: " + e.getMessage());
+        }
+        String dataset = line.choice("dataset", "mnist", "fashion-mnist");
+        String device = line.choice("device", "cpu", "cuda");
+        String outText = line.string("out");
+        Path out = Path.of(outText.replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        checkWritable(out);
+        Path json = line.string("json") == null ? null : Path.of(line.string("json"));
+        Map<String, String> flags = line.effective();
+        flags.put("out", out.toString());
+        return new Settings(epochs, batch, optimizer, lr, seed, threads, line.bool("augment"), dataset, device, out, json, flags);
+    }
+
+    private static void checkWritable(Path out) {
+        try {
+            Files.createDirectories(out);
+            Path probe = Files.createTempFile(out, "probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new UsageException("mnist: --out " + out + " is not writable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
+        CommandLine line = flags().parse(args);
+        if (line.helpRequested()) {
+            out.print(line.usage());
+            return 0;
+        }
+        Settings s = settings(line);
+        if (s.device().equals("cuda") && !Device.cudaAvailable()) {
+            throw new IllegalStateException("--device cuda: no CUDA backend or device is available here (descent-cuda not on the"
+                    + " class path, or no GPU); use --device cpu");
+        }
+        Descent.setNumThreads(s.threads());
+        boolean fashion = s.dataset().equals("fashion-mnist");
+        out.printf("descent mnist: %s, MLP-BN, %s, batch %d, %d epoch(s), seed %d, %d thread(s)%s%n", fashion ? "Fashion-MNIST" : "MNIST",
+                s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.batch(), s.epochs(), s.seed(), s.threads(),
+                s.augment() ? ", augmented" : "");
+        Mnist trainSet = fashion ? FashionMnist.train() : Mnist.train();
+        Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
+        String[] classes = fashion ? FashionMnist.CLASSES : DIGITS;
+        Transform prepare = new Compose(new ToTensor(), fashion ? new Normalize(0.2860, 0.3530) : new Normalize(0.1307, 0.3081));
+        Generator augmentation = new Generator(s.seed() + 2);
+        Transform augment = fashion
+                ? new Compose(new RandomHorizontalFlip(0.5, augmentation), new RandomAffine(8, 2, 0.9, 1.1, augmentation))
+                : new RandomAffine(10, 2, 0.9, 1.1, augmentation);
+        Dataset train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment,
+                fashion ? new Normalize(0.2860, 0.3530) : new Normalize(0.1307, 0.3081))) : trainSet.toTensorDataset(prepare);
+        Dataset test = testSet.toTensorDataset(prepare);
+
+        Sequential model = MlpBn.create(s.seed());
+        Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
+        Trainer trainer = new Trainer(model, optimizer);
+        DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
+        DataLoader testLoader = new DataLoader(test, 1000);
+        String graph = graphOf(model, test);
+
+        List<Double> trainLoss = new ArrayList<>();
+        List<Double> trainAccuracy = new ArrayList<>();
+        List<Double> testLoss = new ArrayList<>();
+        List<Double> testAccuracy = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        Trainer.Evaluation evaluation = null;
+        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+            Progress progress = new Progress(out, terminal, String.format("epoch %d/%d", epoch, s.epochs()));
+            Trainer.EpochResult result = trainer.trainEpoch(loader, progress::update);
+            evaluation = trainer.evaluate(testLoader, classes.length);
+            trainLoss.add(result.meanLoss());
+            trainAccuracy.add(result.accuracy());
+            testLoss.add(evaluation.meanLoss());
+            testAccuracy.add(evaluation.accuracy());
+            seconds.add(result.seconds());
+            out.printf("epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s (%,.0f samples/s)%n",
+                    epoch, s.epochs(), result.meanLoss(), 100 * result.accuracy(), evaluation.meanLoss(), 100 * evaluation.accuracy(),
+                    result.seconds(), result.samples() / result.seconds());
+            RunFiles.writeMetrics(s.out(), trainLoss, trainAccuracy, testLoss, testAccuracy, seconds);
+        }
+
+        Path weights = s.out().resolve("weights.safetensors");
+        model.save(weights);
+        RunFiles.writeConfig(s.out().resolve("config.json"), s.flags());
+        Report.Content content = new Report.Content((fashion ? "Fashion-MNIST" : "MNIST") + ": MLP-BN with " + s.optimizer(),
+                new LinkedHashMap<>(s.flags()), Report.array(trainLoss), Report.array(testLoss), Report.array(trainAccuracy),
+                Report.array(testAccuracy), Report.array(seconds), trainer.stepLoss, trainer.stepLr, trainer.stepGradNorm,
+                evaluation.confusion(), classes, misclassified(testSet, evaluation.predictions(), classes),
+                s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph);
+        AtomicFiles.write(s.out().resolve("report.html"), Report.html(content));
+        double peakRss = RunFiles.peakRssMiB();
+        if (s.json() != null) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("dataset", s.dataset());
+            summary.put("epochSeconds", seconds);
+            summary.put("trainLoss", trainLoss);
+            summary.put("testLoss", testLoss);
+            summary.put("testAccuracy", testAccuracy);
+            summary.put("threads", s.threads());
+            summary.put("optimizer", s.optimizer());
+            summary.put("seed", s.seed());
+            summary.put("batch", s.batch());
+            summary.put("peakRssMiB", peakRss);
+            summary.put("out", s.out().toString());
+            AtomicFiles.write(s.json(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+        }
+        out.printf("final test accuracy %.2f%%  median epoch %.1f s  peak memory %.0f MiB%n", 100 * testAccuracy.get(testAccuracy.size() - 1),
+                Report.median(Report.array(seconds)), peakRss);
+        out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv and report.html to " + s.out()
+                + (s.json() != null ? "; summary " + s.json() : ""));
+        return 0;
+    }
+
+    /** The DOT export of one training step's graph, drawn as SVG. */
+    static String graphOf(Sequential model, Dataset test) {
+        NDArray[] batch = test.getBatch(new int[] {0, 1, 2, 3});
+        Tensor loss = Losses.crossEntropy(model.forward(Tensor.of(batch[0])), Tensor.of(batch[1]));
+        model.zeroGrad();
+        return ModelGraph.svg(GraphExport.toDot(loss));
+    }
+
+    static List<DigitGrid.Tile> misclassified(Mnist test, int[] predictions, String[] classes) {
+        List<DigitGrid.Tile> tiles = new ArrayList<>();
+        for (int i = 0; i < predictions.length && tiles.size() < 40; i++) {
+            int truth = test.label(i);
+            if (predictions[i] != truth) {
+                tiles.add(new DigitGrid.Tile(test.get(i)[0].toFloatArray(), 28, 28, classes[truth] + " \u2192 " + classes[predictions[i]]));
+            }
+        }
+        return tiles;
+    }
+
+    static List<DigitGrid.Tile> augmentedSamples(Mnist train, Transform augment) {
+        List<DigitGrid.Tile> tiles = new ArrayList<>();
+        for (int image = 0; image < 6; image++) {
+            NDArray original = new ToTensor().apply(train.get(image)[0]);
+            tiles.add(new DigitGrid.Tile(original.toFloatArray(), 28, 28, "original"));
+            for (int k = 0; k < 5; k++) {
+                tiles.add(new DigitGrid.Tile(augment.apply(original).toFloatArray(), 28, 28, "augmented"));
+            }
+        }
+        return tiles;
+    }
+}

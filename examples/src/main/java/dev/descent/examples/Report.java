@@ -1,0 +1,74 @@
+package dev.descent.examples;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/** The self-contained {@code report.html} of a training run: charts, confusion matrix, digit grids, graph and configuration. */
+final class Report {
+    /** Everything the report shows. */
+    record Content(String title, Map<String, Object> config, double[] trainLoss, double[] testLoss, double[] trainAccuracy,
+                   double[] testAccuracy, double[] epochSeconds, List<Double> stepLoss, List<Double> stepLr,
+                   List<Double> stepGradNorm, long[][] confusion, String[] classes, List<DigitGrid.Tile> misclassified,
+                   List<DigitGrid.Tile> augmented, String graphSvg) {
+    }
+
+    private Report() {
+    }
+
+    static String html(Content c) {
+        double[] epochs = IntStream.rangeClosed(1, c.trainLoss().length).asDoubleStream().toArray();
+        double[] steps = IntStream.rangeClosed(1, c.stepLoss().size()).asDoubleStream().toArray();
+        StringBuilder html = new StringBuilder();
+        html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(Svg.escape(c.title())).append("</title><style>")
+                .append("body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{font-size:17px;"
+                        + "margin-top:28px;border-bottom:1px solid #ddd}.row{display:flex;flex-wrap:wrap;gap:16px}"
+                        + ".grid{display:flex;flex-wrap:wrap;gap:6px}figure{margin:0;text-align:center;font-size:11px}"
+                        + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+                        + ".graph{overflow:auto;max-height:700px;border:1px solid #eee}")
+                .append("</style></head><body>");
+        html.append("<h1>").append(Svg.escape(c.title())).append("</h1>");
+        int last = c.testAccuracy().length - 1;
+        html.append(String.format(java.util.Locale.ROOT, "<p>Final test accuracy <b>%.2f%%</b>, test loss %.4f, after %d epochs;"
+                + " median training time per epoch %.2f s.</p>", 100 * c.testAccuracy()[last], c.testLoss()[last], last + 1,
+                median(c.epochSeconds())));
+        html.append("<h2>Learning curves</h2><div class=\"row\">");
+        html.append(Svg.lineChart("Loss per epoch", "epoch", "cross-entropy",
+                List.of(new Svg.Series("train", epochs, c.trainLoss()), new Svg.Series("test", epochs, c.testLoss())), false));
+        html.append(Svg.lineChart("Accuracy per epoch", "epoch", "accuracy",
+                List.of(new Svg.Series("train", epochs, c.trainAccuracy()), new Svg.Series("test", epochs, c.testAccuracy())), false));
+        html.append("</div><h2>Every step</h2><div class=\"row\">");
+        html.append(Svg.lineChart("Training loss per step", "step", "loss", List.of(new Svg.Series("loss", steps, array(c.stepLoss()))), true));
+        html.append(Svg.lineChart("Learning rate per step", "step", "learning rate", List.of(new Svg.Series("lr", steps, array(c.stepLr()))), false));
+        html.append(Svg.lineChart("Gradient norm per step", "step", "global L2 norm",
+                List.of(new Svg.Series("gradient norm", steps, array(c.stepGradNorm()))), true));
+        html.append("</div><h2>Confusion matrix (test set)</h2>").append(Svg.confusionMatrix(c.confusion(), c.classes()));
+        html.append("<h2>Misclassified test images</h2><p>Caption: true label &rarr; prediction.</p>")
+                .append(DigitGrid.html(c.misclassified(), 3));
+        if (!c.augmented().isEmpty()) {
+            html.append("<h2>Augmented training samples</h2>").append(DigitGrid.html(c.augmented(), 3));
+        }
+        html.append("<h2>Computational graph of one training step</h2><div class=\"graph\">").append(c.graphSvg()).append("</div>");
+        html.append("<h2>Configuration</h2><table>");
+        c.config().forEach((k, v) -> html.append("<tr><th>").append(Svg.escape(k)).append("</th><td>").append(Svg.escape(String.valueOf(v)))
+                .append("</td></tr>"));
+        html.append("</table><h2>Per epoch</h2><table><tr><th>epoch</th><th>train loss</th><th>train accuracy</th><th>test loss</th>"
+                + "<th>test accuracy</th><th>seconds</th></tr>");
+        for (int e = 0; e <= last; e++) {
+            html.append(String.format(java.util.Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.2f</td></tr>",
+                    e + 1, c.trainLoss()[e], c.trainAccuracy()[e], c.testLoss()[e], c.testAccuracy()[e], c.epochSeconds()[e]));
+        }
+        return html.append("</table></body></html>\n").toString();
+    }
+
+    static double[] array(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}

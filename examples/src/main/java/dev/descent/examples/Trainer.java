@@ -1,0 +1,103 @@
+package dev.descent.examples;
+
+import dev.descent.autograd.GradMode;
+import dev.descent.autograd.Tensor;
+import dev.descent.core.NDArray;
+import dev.descent.data.Batch;
+import dev.descent.data.DataLoader;
+import dev.descent.nn.Losses;
+import dev.descent.nn.Module;
+import dev.descent.optim.GradientClipping;
+import dev.descent.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training loop every example shares: one epoch of minibatch steps with cross-entropy, and
+ * an evaluation pass. Records the loss, the learning rate and the gradient norm of every step.
+ */
+final class Trainer {
+    /** What one epoch of training measured. */
+    record EpochResult(double meanLoss, double accuracy, double seconds, int samples) {
+    }
+
+    /** What an evaluation measured; the confusion matrix counts [true label][predicted label]. */
+    record Evaluation(double meanLoss, double accuracy, long[][] confusion, int[] predictions) {
+    }
+
+    /** Called after every step with the step's index in the epoch, the batch count and the running loss. */
+    interface StepListener {
+        void onStep(int step, int steps, double runningLoss, int samplesSoFar);
+    }
+
+    private final Module model;
+    private final Optimizer optimizer;
+    final List<Double> stepLoss = new ArrayList<>();
+    final List<Double> stepLr = new ArrayList<>();
+    final List<Double> stepGradNorm = new ArrayList<>();
+
+    Trainer(Module model, Optimizer optimizer) {
+        this.model = model;
+        this.optimizer = optimizer;
+    }
+
+    EpochResult trainEpoch(DataLoader loader, StepListener listener) {
+        model.train();
+        int steps = loader.batchesPerEpoch();
+        double lossSum = 0;
+        long correct = 0;
+        int samples = 0;
+        int step = 0;
+        long start = System.nanoTime();
+        for (Batch batch : loader) {
+            optimizer.zeroGrad();
+            Tensor logits = model.forward(batch.input());
+            Tensor loss = Losses.crossEntropy(logits, batch.target());
+            loss.backward();
+            double gradNorm = GradientClipping.clipGradNorm(model.parameters(), Double.POSITIVE_INFINITY);
+            optimizer.step();
+            double value = loss.item();
+            int size = batch.size();
+            lossSum += value * size;
+            samples += size;
+            correct += (long) logits.data().argmax(1).eq(batch.target().data()).sum().item();
+            stepLoss.add(value);
+            stepLr.add(optimizer.paramGroups().get(0).lr());
+            stepGradNorm.add(gradNorm);
+            step++;
+            if (listener != null) {
+                listener.onStep(step, steps, lossSum / samples, samples);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EpochResult(lossSum / samples, (double) correct / samples, seconds, samples);
+    }
+
+    /** Loss, accuracy, confusion matrix and predictions on {@code loader}'s data, in eval mode. */
+    Evaluation evaluate(DataLoader loader, int classes) {
+        model.eval();
+        long[][] confusion = new long[classes][classes];
+        List<Integer> predictions = new ArrayList<>();
+        double lossSum = 0;
+        long correct = 0;
+        int samples = 0;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (Batch batch : loader) {
+                Tensor logits = model.forward(batch.input());
+                lossSum += Losses.crossEntropy(logits, batch.target()).item() * batch.size();
+                int[] predicted = logits.data().argmax(1).toIntArray();
+                int[] truth = batch.target().data().toIntArray();
+                for (int i = 0; i < predicted.length; i++) {
+                    confusion[truth[i]][predicted[i]]++;
+                    correct += predicted[i] == truth[i] ? 1 : 0;
+                    predictions.add(predicted[i]);
+                }
+                samples += predicted.length;
+            }
+        }
+        model.train();
+        return new Evaluation(lossSum / samples, (double) correct / samples, confusion,
+                predictions.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+}
