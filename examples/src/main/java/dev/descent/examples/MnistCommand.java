@@ -16,6 +16,7 @@ import dev.descent.data.Mnist;
 import dev.descent.data.Normalize;
 import dev.descent.data.RandomAffine;
 import dev.descent.data.RandomHorizontalFlip;
+import dev.descent.data.Subset;
 import dev.descent.data.ToTensor;
 import dev.descent.data.Transform;
 import dev.descent.nn.Losses;
@@ -49,6 +50,7 @@ final class MnistCommand {
                 .flag("seed", "0", "seed of the weights, the data order, dropout and augmentation")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads for the kernels")
                 .toggle("augment", "random rotations, scaling and shifts of the training images")
+                .flag("limit", "60000", "train on the first N training images (for quick runs)")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
                 .flag("device", "cpu", "cpu or cuda")
                 .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics and report.html")
@@ -57,8 +59,8 @@ final class MnistCommand {
     }
 
     /** The validated settings of a run. */
-    record Settings(int epochs, int batch, String optimizer, double lr, long seed, int threads, boolean augment, String dataset,
-                    String device, Path out, Path json, Map<String, String> flags) {
+    record Settings(int epochs, int batch, String optimizer, double lr, long seed, int threads, boolean augment, int limit,
+                    String dataset, String device, Path out, Path json, Map<String, String> flags) {
     }
 
     static Settings settings(CommandLine line) {
@@ -97,7 +99,8 @@ final class MnistCommand {
         Path json = line.string("json") == null ? null : Path.of(line.string("json"));
         Map<String, String> flags = line.effective();
         flags.put("out", out.toString());
-        return new Settings(epochs, batch, optimizer, lr, seed, threads, line.bool("augment"), dataset, device, out, json, flags);
+        return new Settings(epochs, batch, optimizer, lr, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device,
+                out, json, flags);
     }
 
     private static void checkWritable(Path out) {
@@ -123,7 +126,8 @@ final class MnistCommand {
         }
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");
-        out.printf("descent mnist: %s, MLP-BN, %s, batch %d, %d epoch(s), seed %d, %d thread(s)%s%n", fashion ? "Fashion-MNIST" : "MNIST",
+        out.printf("descent mnist: %s, MLP-BN, %s, batch %d, %d epoch(s), seed %d, %d thread(s)%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
+                + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""),
                 s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.batch(), s.epochs(), s.seed(), s.threads(),
                 s.augment() ? ", augmented" : "");
         Mnist trainSet = fashion ? FashionMnist.train() : Mnist.train();
@@ -136,6 +140,9 @@ final class MnistCommand {
                 : new RandomAffine(10, 2, 0.9, 1.1, augmentation);
         Dataset train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment,
                 fashion ? new Normalize(0.2860, 0.3530) : new Normalize(0.1307, 0.3081))) : trainSet.toTensorDataset(prepare);
+        if (s.limit() < train.size()) {
+            train = new Subset(train, java.util.stream.IntStream.range(0, s.limit()).toArray());
+        }
         Dataset test = testSet.toTensorDataset(prepare);
 
         Sequential model = MlpBn.create(s.seed());
