@@ -63,7 +63,9 @@ final class Svg {
             xMax = xMin + 1;
         }
         if (yMax == yMin) {
-            yMax = yMin + 1;
+            double delta = Math.max(Math.abs(yMax) * 0.1, 1e-12);
+            yMin -= delta;
+            yMax += delta;
         }
         double pad = (yMax - yMin) * 0.05;
         yMin -= pad;
