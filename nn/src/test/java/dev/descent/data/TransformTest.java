@@ -109,4 +109,25 @@ class TransformTest {
         assertThrows(IllegalArgumentException.class, () -> new RandomAffine(-1, 0, 1, 1, new Generator(1)));
         assertThrows(IllegalArgumentException.class, () -> new RandomCrop(2, new Generator(1)).apply(NDArray.zeros(2, 2, 2, 2)));
     }
+
+    @Test
+    void pcaWhiteningDecorrelatesToIdentityCovariance() {
+        Generator g = new Generator(12);
+        NDArray mixing = NDArray.of(new double[] {2, 0, 0, 1, 0.5, 0, 0.3, -1, 0.2}, 3, 3);
+        NDArray samples = NDArray.randn(DType.FLOAT64, g, 5000, 3).matmul(mixing).addi(NDArray.of(new double[] {1, -2, 3}));
+        PcaWhitening pca = PcaWhitening.fit(samples, 3, 0);
+        NDArray z = pca.apply(samples);
+        NDArray covariance = z.t().matmul(z).divi(5000 - 1);
+        assertTrue(covariance.allClose(NDArray.eye(DType.FLOAT64, 3), 0, 1e-10), covariance.toString());
+        assertTrue(z.mean(new int[] {0}, false).abs().max().item() < 1e-12);
+        double[] variances = samples.sub(samples.mean(new int[] {0}, true)).matmul(pca.state().get("pca.projection").t())
+                .var(new int[] {0}, 1, false).toDoubleArray();
+        assertArrayEquals(new double[] {1, 1, 1}, variances, 1e-10);
+        PcaWhitening reduced = PcaWhitening.fit(samples, 2, 1e-5);
+        assertArrayEquals(new int[] {5000, 2}, reduced.apply(samples).shape());
+        assertArrayEquals(new int[] {2}, reduced.apply(samples.select(0, 0)).shape(), "one sample in, one whitened vector out");
+        assertEquals(pca.apply(samples), PcaWhitening.fromState(pca.state()).apply(samples));
+        assertThrows(IllegalArgumentException.class, () -> PcaWhitening.fit(samples, 4, 0));
+        assertThrows(IllegalArgumentException.class, () -> pca.apply(NDArray.zeros(DType.FLOAT64, 2, 5)));
+    }
 }

@@ -1,4 +1,5 @@
 /**
- * Dense linear algebra on NDArrays: Cholesky, LU, QR, symmetric eigendecomposition, conjugate gradient. Arrives with the second-order optimizer issue.
+ * Dense linear algebra on NDArrays, in float64: the symmetric eigendecomposition now; Cholesky,
+ * LU, QR and conjugate gradient arrive with the second-order optimizer issue.
  */
 package dev.descent.core.linalg;
