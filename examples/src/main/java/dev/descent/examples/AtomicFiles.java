@@ -1,13 +1,11 @@
 package dev.descent.examples;
 
+import dev.descent.core.AtomicWrite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
-/** Writes files through a temporary file and a rename, so a crash never leaves half a file. */
+/** Text and bytes written with {@link AtomicWrite}. */
 final class AtomicFiles {
     private AtomicFiles() {
     }
@@ -17,18 +15,6 @@ final class AtomicFiles {
     }
 
     static void write(Path file, byte[] bytes) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path temporary = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".partial");
-        try {
-            Files.write(temporary, bytes);
-            try {
-                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicWrite.write(file, bytes);
     }
 }

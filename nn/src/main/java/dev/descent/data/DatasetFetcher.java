@@ -1,5 +1,6 @@
 package dev.descent.data;
 
+import dev.descent.core.AtomicWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,10 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -130,18 +129,7 @@ public final class DatasetFetcher {
         if (!actual.equals(file.sha256())) {
             throw new IOException(file.name() + " has SHA-256 " + actual + ", expected " + file.sha256());
         }
-        Path target = directory.resolve(file.name());
-        Path temporary = Files.createTempFile(directory, file.name(), ".partial");
-        try {
-            Files.write(temporary, contents);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicWrite.write(directory.resolve(file.name()), contents);
     }
 
     private static void fetchWithNpm(Source source, Path directory) throws IOException {

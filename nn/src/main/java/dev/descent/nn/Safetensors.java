@@ -5,16 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.descent.core.AtomicWrite;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -72,25 +71,12 @@ public final class Safetensors {
         while (prefix.hasRemaining()) {
             prefix.put((byte) ' ');
         }
-        Path absolute = file.toAbsolutePath();
-        Path directory = absolute.getParent();
-        Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, absolute.getFileName().toString(), ".partial");
-        try {
-            try (var out = Files.newOutputStream(temporary)) {
-                out.write(prefix.array());
-                for (byte[] blob : blobs) {
-                    out.write(blob);
-                }
+        AtomicWrite.write(file, out -> {
+            out.write(prefix.array());
+            for (byte[] blob : blobs) {
+                out.write(blob);
             }
-            try {
-                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        });
     }
 
     /** Reads every array of {@code file}, in the order of their data. */

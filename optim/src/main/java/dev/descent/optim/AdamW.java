@@ -17,21 +17,9 @@ import java.util.Map;
 public final class AdamW extends Optimizer {
 
     /** AdamW's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
-        public Options betas(double first, double second) {
-            return set("betas", new double[] {first, second});
-        }
-        public Options eps(double value) {
-            return set("eps", value);
-        }
-        public Options weightDecay(double value) {
-            return set("weightDecay", value);
-        }
+    public static final class Options extends AdaptiveMomentOptions<Options> {
         public Options amsgrad(boolean value) {
             return set("amsgrad", value);
-        }
-        public Options maximize(boolean value) {
-            return set("maximize", value);
         }
     }
 

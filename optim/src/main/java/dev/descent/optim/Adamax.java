@@ -18,19 +18,7 @@ import java.util.Map;
 public final class Adamax extends Optimizer {
 
     /** Adamax's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
-        public Options betas(double first, double second) {
-            return set("betas", new double[] {first, second});
-        }
-        public Options eps(double value) {
-            return set("eps", value);
-        }
-        public Options weightDecay(double value) {
-            return set("weightDecay", value);
-        }
-        public Options maximize(boolean value) {
-            return set("maximize", value);
-        }
+    public static final class Options extends AdaptiveMomentOptions<Options> {
     }
 
     public static Options options() {
