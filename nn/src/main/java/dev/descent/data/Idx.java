@@ -33,7 +33,7 @@ public final class Idx {
     public static Data read(Path file) throws IOException {
         byte[] bytes;
         try {
-            bytes = isGzip(file) ? gunzip(file) : Files.readAllBytes(file);
+            bytes = uncompressed(Files.readAllBytes(file));
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw new IOException("IDX file " + file + " is corrupt: its gzip data is damaged or truncated (" + e.getMessage() + ")", e);
         }
@@ -82,14 +82,12 @@ public final class Idx {
         return new IOException("IDX file " + file + " is corrupt: " + problem);
     }
 
-    private static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
+    /** {@code bytes} gunzipped when they start with the gzip signature, else unchanged. */
+    static byte[] uncompressed(byte[] bytes) throws IOException {
+        if (bytes.length < 2 || (bytes[0] & 0xFF) != 0x1f || (bytes[1] & 0xFF) != 0x8b) {
+            return bytes;
         }
-    }
-
-    private static byte[] gunzip(Path file) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes), 1 << 16)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             in.transferTo(out);
             return out.toByteArray();

@@ -2,7 +2,6 @@ package dev.descent.optim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.descent.autograd.Tensor;
-import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,9 +101,5 @@ class TrajectoryTest {
             }));
         }
         return tests.stream();
-    }
-
-    static DType dtype() {
-        return DType.FLOAT64;
     }
 }
