@@ -7,6 +7,7 @@ import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
 import dev.descent.nn.Module;
 import dev.descent.optim.GradientClipping;
+import dev.descent.optim.LRScheduler;
 import dev.descent.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +32,20 @@ final class Trainer {
 
     private final Module model;
     private final Optimizer optimizer;
+    private final LRScheduler scheduler;
     final List<Double> stepLoss = new ArrayList<>();
     final List<Double> stepLr = new ArrayList<>();
     final List<Double> stepGradNorm = new ArrayList<>();
 
     Trainer(Module model, Optimizer optimizer) {
+        this(model, optimizer, null);
+    }
+
+    /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step. */
+    Trainer(Module model, Optimizer optimizer, LRScheduler scheduler) {
         this.model = model;
         this.optimizer = optimizer;
+        this.scheduler = scheduler;
     }
 
     EpochResult trainEpoch(DataLoader loader, StepListener listener) {
@@ -63,6 +71,9 @@ final class Trainer {
             stepLoss.add(value);
             stepLr.add(optimizer.paramGroups().get(0).lr());
             stepGradNorm.add(gradNorm);
+            if (scheduler != null) {
+                scheduler.step();
+            }
             step++;
             if (listener != null) {
                 listener.onStep(step, steps, lossSum / samples, samples);

@@ -35,34 +35,16 @@ public final class SymmetricEigen {
     }
 
     public static Result decompose(NDArray matrix, double tolerance) {
-        if (matrix.rank() != 2 || matrix.shape(0) != matrix.shape(1)) {
-            throw new IllegalArgumentException("SymmetricEigen: expected a square matrix, got shape " + Arrays.toString(matrix.shape()));
-        }
-        int n = matrix.shape(0);
-        double[] flat = matrix.toDoubleArray();
-        double[][] a = new double[n][n];
+        double[][] a = Matrices.squareRows("SymmetricEigen", matrix);
+        Matrices.requireSymmetric("SymmetricEigen", a);
+        int n = a.length;
         double norm = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                a[i][j] = flat[i * n + j];
-                norm += a[i][j] * a[i][j];
-                if (!Double.isFinite(a[i][j])) {
-                    throw new IllegalArgumentException("SymmetricEigen: the matrix holds " + a[i][j] + " at (" + i + ", " + j + ")");
-                }
+        for (double[] row : a) {
+            for (double value : row) {
+                norm += value * value;
             }
         }
         norm = Math.sqrt(norm);
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                if (Math.abs(a[i][j] - a[j][i]) > 1e-10 * Math.max(norm, Double.MIN_NORMAL)) {
-                    throw new IllegalArgumentException("SymmetricEigen: the matrix is not symmetric: (" + i + ", " + j + ") is " + a[i][j]
-                            + " but (" + j + ", " + i + ") is " + a[j][i]);
-                }
-                double mean = (a[i][j] + a[j][i]) / 2;
-                a[i][j] = mean;
-                a[j][i] = mean;
-            }
-        }
         double[][] v = new double[n][n];
         for (int i = 0; i < n; i++) {
             v[i][i] = 1;

@@ -1,10 +1,13 @@
-package dev.descent.core;
+package dev.descent.core.linalg;
+
+import dev.descent.core.DType;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.core.linalg.SymmetricEigen;
 import org.junit.jupiter.api.Test;
 
 class SymmetricEigenTest {
