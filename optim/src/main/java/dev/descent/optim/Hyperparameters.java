@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Named hyperparameter values, as in a {@code torch.optim} parameter group: numbers, booleans,
- * and pairs such as {@code betas}. Each optimizer's {@code Options} class sets them with typed,
+ * pairs such as {@code betas}, and names of a choice such as L-BFGS's {@code lineSearch}. Each optimizer's {@code Options} class sets them with typed,
  * fluent methods; the names are torch.optim's, in camel case ({@code weightDecay}, {@code lrDecay}).
  */
 public class Hyperparameters {
@@ -61,7 +61,16 @@ public class Hyperparameters {
         return pair.clone();
     }
 
-    /** The raw value: a Double, a Boolean or a double[]. */
+    /** A choice by name, such as {@code strong_wolfe}. */
+    public String getString(String name) {
+        Object value = require(name);
+        if (!(value instanceof String text)) {
+            throw new IllegalStateException("hyperparameter " + name + " is not a name: " + describe(value));
+        }
+        return text;
+    }
+
+    /** The raw value: a Double, a Boolean, a double[] or a String. */
     public Object get(String name) {
         Object value = require(name);
         return value instanceof double[] pair ? pair.clone() : value;
@@ -75,10 +84,10 @@ public class Hyperparameters {
         return value;
     }
 
-    /** Sets a value (Double, Boolean or double[]). */
+    /** Sets a value (Double, Boolean, double[] or String). */
     void put(String name, Object value) {
-        if (!(value instanceof Double || value instanceof Boolean || value instanceof double[])) {
-            throw new IllegalArgumentException("hyperparameter " + name + " must be a number, a boolean or a pair, got "
+        if (!(value instanceof Double || value instanceof Boolean || value instanceof double[] || value instanceof String)) {
+            throw new IllegalArgumentException("hyperparameter " + name + " must be a number, a boolean, a pair or a name, got "
                     + describe(value));
         }
         values.put(name, value instanceof double[] pair ? pair.clone() : value);

@@ -47,12 +47,14 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(name + ": no parameter groups were given");
         }
         checkNames(options.values());
+        checkKinds(defaults, options.values());
         Hyperparameters base = new Hyperparameters();
         base.putAll(defaults);
         base.putAll(options.values());
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ParamGroup group : groups) {
             checkNames(group);
+            checkKinds(defaults, group);
             for (String key : base.names()) {
                 if (!group.has(key)) {
                     group.put(key, base.get(key));
@@ -83,6 +85,23 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(name + ": unknown hyperparameter '" + key + "'; valid: " + known);
             }
         }
+    }
+
+    /** Each value must be of its default's kind: a number where a number is expected, and so on. */
+    private void checkKinds(Hyperparameters defaults, Hyperparameters values) {
+        for (String key : values.names()) {
+            Object expected = defaults.get(key);
+            Object given = values.get(key);
+            if (!expected.getClass().equals(given.getClass())) {
+                throw new IllegalArgumentException(name + ": hyperparameter '" + key + "' expects " + kind(expected) + ", got "
+                        + Hyperparameters.describe(given));
+            }
+        }
+    }
+
+    private static String kind(Object value) {
+        return value instanceof Double ? "a number" : value instanceof Boolean ? "true or false" : value instanceof double[] ? "a pair a/b"
+                : "a name";
     }
 
     /** Checks one group's hyperparameters, naming the first invalid one. */

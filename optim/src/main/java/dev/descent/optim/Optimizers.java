@@ -34,6 +34,8 @@ public final class Optimizers {
         REGISTRY.put("nadam", new Entry(NAdam::options, (p, o) -> new NAdam(p, (NAdam.Options) o)));
         REGISTRY.put("radam", new Entry(RAdam::options, (p, o) -> new RAdam(p, (RAdam.Options) o)));
         REGISTRY.put("nesterovrmsprop", new Entry(NesterovRMSprop::options, (p, o) -> new NesterovRMSprop(p, (NesterovRMSprop.Options) o)));
+        REGISTRY.put("lbfgs", new Entry(LBFGS::options, (p, o) -> new LBFGS(p, (LBFGS.Options) o)));
+        REGISTRY.put("bfgs", new Entry(BFGS::options, (p, o) -> new BFGS(p, (BFGS.Options) o)));
     }
 
     private Optimizers() {
@@ -90,8 +92,11 @@ public final class Optimizers {
             }
             return Double.parseDouble(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("optimizer: value '" + text + "' in '" + spec + "' is not a number, a boolean or a"
-                    + " pair a/b");
+            if (text.matches("[A-Za-z_][A-Za-z_0-9]*")) {
+                return text; // a choice by name, e.g. lineSearch=strong_wolfe; the optimizer validates it
+            }
+            throw new IllegalArgumentException("optimizer: value '" + text + "' in '" + spec + "' is not a number, a boolean, a"
+                    + " pair a/b or a name");
         }
     }
 }

@@ -11,21 +11,25 @@ import java.io.UncheckedIOException;
 
 /** The PyTorch fixtures of tools/optim_fixtures.py, and the comparison the tests use. */
 final class Fixtures {
-    private static JsonNode root;
+    private static final java.util.Map<String, JsonNode> LOADED = new java.util.HashMap<>();
 
     private Fixtures() {
     }
 
-    static synchronized JsonNode root() {
-        if (root == null) {
-            try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/optim_pytorch.json")) {
-                assertNotNull(in, "fixtures/optim_pytorch.json is missing: run tools/optim_fixtures.py");
-                root = new ObjectMapper().readTree(in);
+    static JsonNode root() {
+        return load("optim_pytorch.json", "tools/optim_fixtures.py");
+    }
+
+    /** The fixture file {@code name} under src/test/resources/fixtures, written by {@code generator}. */
+    static synchronized JsonNode load(String name, String generator) {
+        return LOADED.computeIfAbsent(name, key -> {
+            try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + key)) {
+                assertNotNull(in, "fixtures/" + key + " is missing: run " + generator);
+                return new ObjectMapper().readTree(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-        return root;
+        });
     }
 
     static double[] doubles(JsonNode array) {

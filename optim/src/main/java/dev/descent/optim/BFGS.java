@@ -1,0 +1,103 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import java.util.List;
+
+/**
+ * BFGS with a dense inverse-Hessian approximation H (Nocedal and Wright, algorithm 6.1), in
+ * the same loop and with the same options as {@link LBFGS} (default lineSearch
+ * {@code strong_wolfe}, which keeps y&#x1D40;s &gt; 0 and so H positive definite). With
+ * &rho; = 1 / y&#x1D40;s:
+ * <pre>
+ *   d &larr; &minus;H g
+ *   H &larr; (I &minus; &rho; s y&#x1D40;) H (I &minus; &rho; y s&#x1D40;) + &rho; s s&#x1D40;
+ * </pre>
+ * H starts as (y&#x1D40;s / y&#x1D40;y) I at the first update (their equation 6.20). Memory n&sup2;:
+ * for models up to a few thousand parameters; use L-BFGS beyond.
+ *
+ * <pre>{@code
+ * BFGS bfgs = new BFGS(List.of(x), BFGS.options().maxIter(100));
+ * bfgs.step(() -> { bfgs.zeroGrad(); Tensor f = rosenbrock(x); f.backward(); return f; });
+ * }</pre>
+ */
+public final class BFGS extends QuasiNewtonOptimizer {
+
+    /** BFGS's hyperparameters (those of L-BFGS without historySize). */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options maxIter(int value) {
+            return set("maxIter", (double) value);
+        }
+        public Options maxEval(int value) {
+            return set("maxEval", (double) value);
+        }
+        public Options toleranceGrad(double value) {
+            return set("toleranceGrad", value);
+        }
+        public Options toleranceChange(double value) {
+            return set("toleranceChange", value);
+        }
+        /** {@code none}, {@code strong_wolfe} or {@code backtracking}. */
+        public Options lineSearch(String value) {
+            return set("lineSearch", value);
+        }
+    }
+
+    private double[][] inverseHessian;
+
+    public static Options options() {
+        return new Options();
+    }
+
+    public BFGS(List<? extends Tensor> params, Options options) {
+        super("BFGS", defaults(), options, params);
+    }
+
+    private static Hyperparameters defaults() {
+        Hyperparameters defaults = commonDefaults();
+        defaults.put("lineSearch", "strong_wolfe");
+        return defaults;
+    }
+
+    @Override
+    void resetModel() {
+        inverseHessian = null;
+    }
+
+    @Override
+    void remember(double[] s, double[] y, double ys) {
+        int n = s.length;
+        if (inverseHessian == null) {
+            inverseHessian = new double[n][n];
+            double gamma = ys / Vectors.dot(y, y);
+            for (int i = 0; i < n; i++) {
+                inverseHessian[i][i] = gamma;
+            }
+        }
+        double rho = 1 / ys;
+        double[] hy = multiply(y);
+        double yhy = Vectors.dot(y, hy);
+        // Expanded form of the product update: H - rho (s hy^T + hy s^T) + (rho^2 y^T H y + rho) s s^T.
+        double ss = rho * rho * yhy + rho;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                inverseHessian[i][j] += -rho * (s[i] * hy[j] + hy[i] * s[j]) + ss * s[i] * s[j];
+            }
+        }
+    }
+
+    @Override
+    double[] direction(double[] gradient) {
+        if (inverseHessian == null) {
+            return Vectors.scaled(-1, gradient);
+        }
+        return Vectors.scaled(-1, multiply(gradient));
+    }
+
+    private double[] multiply(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Vectors.dot(inverseHessian[i], v);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Limited-memory BFGS (Liu and Nocedal, 1989), with the closure API, defaults and stopping
+ * rules of {@code torch.optim.LBFGS}. The direction is &minus;H g by the two-loop recursion over
+ * the last {@code historySize} pairs (s&#x1D62;, y&#x1D62;), &rho;&#x1D62; = 1 / y&#x1D62;&#x1D40;s&#x1D62;:
+ * <pre>
+ *   q &larr; &minus;g
+ *   for i = newest .. oldest:   &alpha;&#x1D62; &larr; &rho;&#x1D62; s&#x1D62;&#x1D40;q;   q &larr; q &minus; &alpha;&#x1D62; y&#x1D62;
+ *   r &larr; &gamma; q,   &gamma; = s&#x1D40;y / y&#x1D40;y of the newest pair
+ *   for i = oldest .. newest:   &beta; &larr; &rho;&#x1D62; y&#x1D62;&#x1D40;r;   r &larr; r + (&alpha;&#x1D62; &minus; &beta;) s&#x1D62;
+ *   d &larr; r
+ * </pre>
+ * Hyperparameters (torch names in camel case): lr 1, maxIter 20 per step, maxEval
+ * (default maxIter &middot; 5/4), toleranceGrad 1e-7, toleranceChange 1e-9, historySize 100,
+ * lineSearch {@code none} (fixed step lr) or {@code strong_wolfe} (or {@code backtracking}).
+ *
+ * <pre>{@code
+ * LBFGS lbfgs = new LBFGS(model.parameters(), LBFGS.options().lineSearch("strong_wolfe"));
+ * for (int i = 0; i < 10; i++) {
+ *     lbfgs.step(() -> {
+ *         lbfgs.zeroGrad();
+ *         Tensor loss = Losses.crossEntropy(model.forward(x), y);
+ *         loss.backward();
+ *         return loss;
+ *     });
+ * }
+ * }</pre>
+ * Full batch only: the curvature pairs assume the same function at every evaluation.
+ */
+public final class LBFGS extends QuasiNewtonOptimizer {
+
+    /** L-BFGS's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        public Options maxIter(int value) {
+            return set("maxIter", (double) value);
+        }
+        public Options maxEval(int value) {
+            return set("maxEval", (double) value);
+        }
+        public Options toleranceGrad(double value) {
+            return set("toleranceGrad", value);
+        }
+        public Options toleranceChange(double value) {
+            return set("toleranceChange", value);
+        }
+        public Options historySize(int value) {
+            return set("historySize", (double) value);
+        }
+        /** {@code none}, {@code strong_wolfe} or {@code backtracking}. */
+        public Options lineSearch(String value) {
+            return set("lineSearch", value);
+        }
+    }
+
+    private record Pair(double[] s, double[] y, double rho) {
+    }
+
+    private final Deque<Pair> history = new ArrayDeque<>();
+    private double scaling = 1;
+
+    public static Options options() {
+        return new Options();
+    }
+
+    public LBFGS(List<? extends Tensor> params, Options options) {
+        super("LBFGS", commonDefaults("historySize", 100.0), options, params);
+    }
+
+    @Override
+    protected void validate(ParamGroup group) {
+        super.validate(group);
+        if (group.getDouble("historySize") < 1) {
+            throw new IllegalArgumentException("LBFGS: historySize must be at least 1, got " + group.getDouble("historySize"));
+        }
+    }
+
+    @Override
+    void resetModel() {
+        history.clear();
+        scaling = 1;
+    }
+
+    @Override
+    void remember(double[] s, double[] y, double ys) {
+        if (history.size() == (int) paramGroups().get(0).getDouble("historySize")) {
+            history.removeFirst();
+        }
+        history.addLast(new Pair(s, y, 1 / ys));
+        scaling = ys / Vectors.dot(y, y);
+    }
+
+    @Override
+    double[] direction(double[] gradient) {
+        double[] q = Vectors.scaled(-1, gradient);
+        double[] alpha = new double[history.size()];
+        int i = history.size();
+        for (Iterator<Pair> newestFirst = history.descendingIterator(); newestFirst.hasNext(); ) {
+            Pair pair = newestFirst.next();
+            alpha[--i] = pair.rho() * Vectors.dot(pair.s(), q);
+            Vectors.addScaled(q, -alpha[i], pair.y());
+        }
+        double[] r = Vectors.scaled(scaling, q);
+        i = 0;
+        for (Pair pair : history) {
+            double beta = pair.rho() * Vectors.dot(pair.y(), r);
+            Vectors.addScaled(r, alpha[i++] - beta, pair.s());
+        }
+        return r;
+    }
+}
