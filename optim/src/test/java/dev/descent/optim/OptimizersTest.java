@@ -29,11 +29,13 @@ class OptimizersTest {
     void badSpecificationsListTheValidChoices() {
         IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adamm", params));
         assertEquals("optimizer: unknown name 'adamm'; valid: [sgd, adagrad, rmsprop, adadelta, adam, adamw, adamax, nadam, radam,"
-                + " nesterovrmsprop]", name.getMessage());
+                + " nesterovrmsprop, lbfgs, bfgs]", name.getMessage());
         IllegalArgumentException key = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:momentum=0.9", params));
         assertTrue(key.getMessage().startsWith("Adam: unknown hyperparameter 'momentum'; valid: [lr, betas"), key.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:lr", params));
-        assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:lr=fast", params));
+        IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:lr=fast", params));
+        assertEquals("Adam: hyperparameter 'lr' expects a number, got fast", kind.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:lr=1e-3x", params));
         assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgd", params));
     }
 }
