@@ -1,0 +1,27 @@
+package dev.descent.optim;
+
+import dev.descent.autograd.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Levenberg's method (1944): Gauss-Newton damped toward gradient descent,
+ * <pre>
+ *   (J&#x1D40;J + &lambda; I) &delta; = &minus;J&#x1D40;r
+ * </pre>
+ * with &lambda; adapted by the ratio of actual to predicted reduction ({@link LeastSquaresSolver}).
+ * Large &lambda; gives a short gradient step, small &lambda; the Gauss-Newton step. The identity
+ * damps every parameter alike, so badly scaled parameters favour {@link LevenbergMarquardt}.
+ */
+public final class Levenberg extends LeastSquaresSolver {
+    public Levenberg(List<? extends Tensor> params, LeastSquaresOptions options) {
+        super("Levenberg", params, options);
+    }
+
+    @Override
+    double[] damping(double[] normalDiagonal, double[] previous) {
+        double[] identity = new double[normalDiagonal.length];
+        Arrays.fill(identity, 1);
+        return identity;
+    }
+}
