@@ -273,6 +273,10 @@ public class Tensor {
     public Tensor sigmoid() { return new UnaryOps.Sigmoid().apply(this); }
     public Tensor tanh() { return new UnaryOps.Tanh().apply(this); }
     public Tensor erf() { return new UnaryOps.Erf().apply(this); }
+    public Tensor sin() { return new UnaryOps.Sin().apply(this); }
+    public Tensor cos() { return new UnaryOps.Cos().apply(this); }
+    public Tensor tan() { return new UnaryOps.Tan().apply(this); }
+    public Tensor atan() { return new UnaryOps.Atan().apply(this); }
 
     /** x for x &gt; 0, else {@code negativeSlope * x}. */
     public Tensor leakyRelu(double negativeSlope) {

@@ -169,6 +169,59 @@ final class UnaryOps {
         }
     }
 
+    static final class Sin extends Function {
+        @Override
+        protected NDArray forward(Context ctx, NDArray... in) {
+            ctx.save(in[0]);
+            return in[0].sin();
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor g) {
+            return one(g.mul(ctx.saved(0).cos()));
+        }
+    }
+
+    static final class Cos extends Function {
+        @Override
+        protected NDArray forward(Context ctx, NDArray... in) {
+            ctx.save(in[0]);
+            return in[0].cos();
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor g) {
+            return one(g.mul(ctx.saved(0).sin().neg()));
+        }
+    }
+
+    static final class Tan extends Function {
+        @Override
+        protected NDArray forward(Context ctx, NDArray... in) {
+            NDArray out = in[0].tan();
+            ctx.save(out);
+            return out;
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor g) {
+            return one(g.mul(ctx.saved(0).square().add(1)));
+        }
+    }
+
+    static final class Atan extends Function {
+        @Override
+        protected NDArray forward(Context ctx, NDArray... in) {
+            ctx.save(in[0]);
+            return in[0].atan();
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor g) {
+            return one(g.div(ctx.saved(0).square().add(1)));
+        }
+    }
+
     static final class Cast extends Function {
         private final DType dtype;
 

@@ -76,6 +76,10 @@ class OpGradientTest {
         both("softplus", in -> in[0].softplus(), x);
         both("gelu", in -> in[0].gelu(), x);
         both("erf", in -> in[0].erf(), x);
+        both("sin", in -> in[0].sin(), x);
+        both("cos", in -> in[0].cos(), x);
+        both("tan", in -> in[0].tan(), x);
+        both("atan", in -> in[0].atan(), x);
         // the piecewise ops are checked away from their kinks
         Tensor awayFromZero = Tensor.of(NDArray.of(new double[] {-1.5, -0.7, -0.2, 0.3, 0.9, 1.8}, 2, 3)).requiresGrad(true);
         both("abs", in -> in[0].abs(), awayFromZero);

@@ -26,7 +26,7 @@ public interface Backend {
     enum UnaryOp {
         NEG, ABS, SIGN, SQUARE, RELU,
         // the rest are applied to floating-point arrays only
-        EXP, EXPM1, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, TANH, SIGMOID, ERF;
+        EXP, EXPM1, LOG, LOG1P, SQRT, RSQRT, RECIPROCAL, TANH, SIGMOID, ERF, SIN, COS, TAN, ATAN;
 
         /** Whether the op maps integers to integers, so an INT32 array may stay INT32. */
         public boolean closedOverIntegers() {

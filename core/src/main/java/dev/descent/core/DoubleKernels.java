@@ -26,6 +26,10 @@ final class DoubleKernels {
             case TANH -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.tanh(x[xo + i * xs]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) out[oo + i * os] = sigmoid(x[xo + i * xs]); }
             case ERF -> { for (int i = 0; i < n; i++) out[oo + i * os] = ErrorFunction.erf(x[xo + i * xs]); }
+            case SIN -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.sin(x[xo + i * xs]); }
+            case COS -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.cos(x[xo + i * xs]); }
+            case TAN -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.tan(x[xo + i * xs]); }
+            case ATAN -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.atan(x[xo + i * xs]); }
         }
     }
 

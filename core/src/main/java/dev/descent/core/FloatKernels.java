@@ -26,6 +26,10 @@ final class FloatKernels {
             case TANH -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) Math.tanh(x[xo + i * xs]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) DoubleKernels.sigmoid(x[xo + i * xs]); }
             case ERF -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) ErrorFunction.erf(x[xo + i * xs]); }
+            case SIN -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) Math.sin(x[xo + i * xs]); }
+            case COS -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) Math.cos(x[xo + i * xs]); }
+            case TAN -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) Math.tan(x[xo + i * xs]); }
+            case ATAN -> { for (int i = 0; i < n; i++) out[oo + i * os] = (float) Math.atan(x[xo + i * xs]); }
         }
     }
 

@@ -492,6 +492,10 @@ public final class NDArray {
     public NDArray sigmoid() { return unary(UnaryOp.SIGMOID); }
     /** The error function erf(x) = 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt. */
     public NDArray erf() { return unary(UnaryOp.ERF); }
+    public NDArray sin() { return unary(UnaryOp.SIN); }
+    public NDArray cos() { return unary(UnaryOp.COS); }
+    public NDArray tan() { return unary(UnaryOp.TAN); }
+    public NDArray atan() { return unary(UnaryOp.ATAN); }
 
     private NDArray unary(UnaryOp op) {
         DType dtype = op.closedOverIntegers() ? dtype() : dtype().toFloatingPoint();

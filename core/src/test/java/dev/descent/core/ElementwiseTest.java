@@ -33,6 +33,12 @@ class ElementwiseTest {
         checkUnary("abs", NDArray::abs, Math::abs, -5, 5);
         checkUnary("sign", NDArray::sign, Math::signum, -2, 2);
         checkUnary("square", NDArray::square, v -> v * v, -5, 5);
+        // The trigonometric kernels call the JDK's functions: these lines check layouts and dtypes;
+        // trigonometricFunctionsMatchClosedForms checks the values.
+        checkUnary("sin", NDArray::sin, Math::sin, -7, 7);
+        checkUnary("cos", NDArray::cos, Math::cos, -7, 7);
+        checkUnary("tan", NDArray::tan, Math::tan, -1.5, 1.5);
+        checkUnary("atan", NDArray::atan, Math::atan, -20, 20);
         checkUnary("relu", NDArray::relu, v -> v > 0 ? v : 0, -5, 5);
         checkUnary("exp", NDArray::exp, Math::exp, -10, 10);
         checkUnary("expm1", NDArray::expm1, Math::expm1, -1e-3, 1e-3);
@@ -102,6 +108,19 @@ class ElementwiseTest {
         assertArrayEquals(new double[9], NDArray.zeros(3, 0).matmul(NDArray.ones(0, 3)).toDoubleArray(), 0);
         assertArrayEquals(new double[5], empty.sum(0).toDoubleArray(), 0);
         assertEquals(0, empty.addi(1).size());
+    }
+
+    @Test
+    void trigonometricFunctionsMatchClosedForms() {
+        NDArray angles = NDArray.of(new double[] {0, Math.PI / 6, Math.PI / 4, Math.PI / 3, Math.PI / 2}, 5);
+        double r = Math.sqrt(0.5);
+        double h = Math.sqrt(3) / 2;
+        assertArrayEquals(new double[] {0, 0.5, r, h, 1}, angles.sin().toDoubleArray(), 1e-15);
+        assertArrayEquals(new double[] {1, h, r, 0.5, 0}, angles.cos().toDoubleArray(), 1e-15);
+        assertArrayEquals(new double[] {0, 1 / Math.sqrt(3), 1, Math.sqrt(3)}, angles.narrow(0, 0, 4).tan().toDoubleArray(), 1e-15);
+        assertArrayEquals(new double[] {0, Math.PI / 4, -Math.PI / 4, Math.PI / 3},
+                NDArray.of(new double[] {0, 1, -1, Math.sqrt(3)}, 4).atan().toDoubleArray(), 1e-15);
+        assertEquals(DType.FLOAT32, NDArray.of(new int[] {1}).sin().dtype());
     }
 
     /** Reference values of erf from standard tables (Abramowitz and Stegun, table 7.1, and higher-precision sources). */
