@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The {@code descent} command. Subcommands: {@code mnist}, {@code compare-optimizers},
- * {@code evaluate}, {@code custom-layer}; each has {@code --help}. Bad usage prints one line on
+ * {@code evaluate}, {@code custom-layer}, {@code fit}; each has {@code --help}. Bad usage prints one line on
  * stderr and exits 2; a failure while running exits 1.
  */
 public final class Main {
@@ -18,6 +18,7 @@ public final class Main {
               compare-optimizers   train the same model with SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta and Adam
               evaluate             test accuracy and confusion matrix of saved weights
               custom-layer         define a layer of your own (a hand-written Function) and train with it
+              fit                  nonlinear least squares: fit a formula's parameters to a CSV file
             """;
 
     private Main() {
@@ -40,8 +41,9 @@ public final class Main {
                 case "compare-optimizers" -> CompareOptimizersCommand.run(rest, out, terminal);
                 case "evaluate" -> EvaluateCommand.run(rest, out);
                 case "custom-layer" -> CustomLayerCommand.run(rest, out, terminal);
+                case "fit" -> FitCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "' (commands: mnist, compare-optimizers, evaluate,"
-                        + " custom-layer; see descent --help)");
+                        + " custom-layer, fit; see descent --help)");
             };
         } catch (UsageException e) {
             err.println("descent: " + e.getMessage());

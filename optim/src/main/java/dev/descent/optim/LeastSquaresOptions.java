@@ -10,7 +10,8 @@ package dev.descent.optim;
  *   <li>{@code xtol} (default 1e-12): the step is at most xtol (&Vert;&theta;&Vert; + xtol);</li>
  *   <li>{@code gtol} (default 1e-12): the largest cosine between r and a column of J is at most
  *       gtol (r is orthogonal to every direction the parameters can move it in);</li>
- *   <li>{@code maxEvaluations} (default 100 (p + 1)): residual evaluations;</li>
+ *   <li>{@code maxEvaluations} (default 200 (p + 1), MINPACK's 100 (p + 1) doubled for the second
+ *       evaluation of geodesic acceleration): residual evaluations;</li>
  *   <li>{@code initialDamping} (default 1): &tau;, the first &lambda; relative to the scale of
  *       J&#x1D40;J; Madsen, Nielsen and Tingleff advise 1e-6 for a start near the solution and up to
  *       1 for a poor one, which is the case a default must survive (NIST's first starts).</li>

@@ -56,7 +56,7 @@ public abstract class LeastSquaresSolver {
     /** Minimizes &frac12;&Vert;r&Vert;&sup2; from the parameters' current values; leaves the solution in them. */
     public LeastSquaresResult solve(ResidualFunction residuals) {
         int p = theta.size();
-        int maxEvaluations = options.maxEvaluations > 0 ? options.maxEvaluations : 100 * (p + 1);
+        int maxEvaluations = options.maxEvaluations > 0 ? options.maxEvaluations : 200 * (p + 1);
         double[] x = theta.values();
         double[] r = evaluate(residuals);
         double[][] jacobian = jacobian(residuals, r.length);
