@@ -19,6 +19,8 @@ public record LeastSquaresResult(double[] parameters, double[] standardErrors, d
         GTOL("residual orthogonal to the Jacobian's columns within gtol"),
         /** The residual is exactly zero. */
         ZERO_RESIDUAL("zero residual"),
+        /** The listener asked to stop. */
+        STOPPED("stopped by the listener"),
         /** The evaluation budget ran out. */
         MAX_EVALUATIONS("maximum number of evaluations reached"),
         /**
@@ -39,8 +41,8 @@ public record LeastSquaresResult(double[] parameters, double[] standardErrors, d
         }
     }
 
-    /** Whether the solve ended at a minimum (every reason but the evaluation budget). */
+    /** Whether the solve ended at a minimum (every reason but the evaluation budget and a listener's stop). */
     public boolean converged() {
-        return stopReason != StopReason.MAX_EVALUATIONS;
+        return stopReason != StopReason.MAX_EVALUATIONS && stopReason != StopReason.STOPPED;
     }
 }

@@ -48,6 +48,20 @@ public abstract class LeastSquaresSolver {
      */
     abstract double[] damping(double[] normalDiagonal, double[] previous);
 
+    /** Told of every accepted step; returning false stops the solve (reason {@code STOPPED}). */
+    @FunctionalInterface
+    public interface Listener {
+        boolean onStep(int iterations, int evaluations, double residualSumOfSquares, double[] parameters);
+    }
+
+    private Listener listener;
+
+    /** Sets the listener told of every accepted step (null for none); returns this solver. */
+    public LeastSquaresSolver onStep(Listener listener) {
+        this.listener = listener;
+        return this;
+    }
+
     /** The solver's name in messages. */
     public String name() {
         return name;
@@ -154,6 +168,9 @@ public abstract class LeastSquaresSolver {
                         reason = LeastSquaresResult.StopReason.FTOL;
                     } else if (small) {
                         reason = LeastSquaresResult.StopReason.XTOL;
+                    }
+                    if (listener != null && !listener.onStep(iterations, evaluations, rss, x.clone()) && reason == null) {
+                        reason = LeastSquaresResult.StopReason.STOPPED;
                     }
                     break;
                 }
