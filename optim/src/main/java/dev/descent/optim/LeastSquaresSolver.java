@@ -373,8 +373,8 @@ public abstract class LeastSquaresSolver {
         try {
             return Vectors.scaled(-fraction, QR.factor(NDArray.of(flat, m, p)).leastSquares(r));
         } catch (SingularMatrixException e) {
-            throw new SingularMatrixException(name + ": the Jacobian is rank deficient at " + Arrays.toString(theta.values())
-                    + ", so the Gauss-Newton step is not defined; use Levenberg or LevenbergMarquardt");
+            throw new SingularMatrixException(name + ": the " + m + "x" + p + " Jacobian is rank deficient at the current parameters,"
+                    + " so the Gauss-Newton step is not defined; use Levenberg or LevenbergMarquardt");
         }
     }
 

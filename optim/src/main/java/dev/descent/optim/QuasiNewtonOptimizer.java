@@ -14,7 +14,7 @@ import java.util.Map;
  * Stops on max|g| &le; toleranceGrad, max|t d| &le; toleranceChange, |&Delta;f| &lt; toleranceChange,
  * or the iteration and evaluation caps; the model and direction persist between calls.
  */
-abstract class QuasiNewtonOptimizer extends Optimizer {
+public abstract class QuasiNewtonOptimizer extends Optimizer {
     /** Why the last {@link #step(LossClosure)} returned. */
     public enum StopReason {
         GRADIENT_TOLERANCE, STEP_TOLERANCE, LOSS_CHANGE_TOLERANCE, MAX_ITERATIONS, MAX_EVALUATIONS, NOT_DESCENT_DIRECTION
@@ -27,6 +27,18 @@ abstract class QuasiNewtonOptimizer extends Optimizer {
     private double stepSize;
     private double[] previousGradient;
     private StopReason lastStop;
+    private IterationListener listener;
+
+    /** Told the loss after every iteration (for progress and convergence plots). */
+    @FunctionalInterface
+    public interface IterationListener {
+        void onIteration(int iteration, int evaluations, double loss);
+    }
+
+    /** Sets the listener told of every iteration (null for none). */
+    public void onIteration(IterationListener listener) {
+        this.listener = listener;
+    }
 
     QuasiNewtonOptimizer(String name, Hyperparameters defaults, OptimizerOptions<?> options, List<? extends Tensor> params) {
         super(name, defaults, options, single(params));
@@ -164,6 +176,9 @@ abstract class QuasiNewtonOptimizer extends Optimizer {
             }
             evaluations += searchEvaluations;
             totalEvaluations += searchEvaluations;
+            if (listener != null && searchEvaluations > 0) {
+                listener.onIteration(totalIterations, totalEvaluations, loss);
+            }
             if (iteration == maxIter) {
                 lastStop = StopReason.MAX_ITERATIONS;
                 break;
