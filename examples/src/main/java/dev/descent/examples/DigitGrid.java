@@ -1,12 +1,7 @@
 package dev.descent.examples;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Base64;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /** A grid of small grayscale images with captions, as HTML with embedded PNGs (self-contained). */
 final class DigitGrid {
@@ -44,12 +39,6 @@ final class DigitGrid {
                 image.getRaster().setSample(x, y, 0, ink);
             }
         }
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ImageIO.write(image, "png", out);
-            return Base64.getEncoder().encodeToString(out.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PngEncoding.base64(image);
     }
 }

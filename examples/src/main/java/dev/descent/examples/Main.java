@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The {@code descent} command. Subcommands: {@code mnist}, {@code compare-optimizers},
- * {@code evaluate}, {@code custom-layer}, {@code fit}, {@code second-order}; each has {@code --help}. Bad usage prints one line on
+ * {@code evaluate}, {@code custom-layer}, {@code fit}, {@code second-order}, {@code landscape}; each has {@code --help}. Bad usage prints one line on
  * stderr and exits 2; a failure while running exits 1.
  */
 public final class Main {
@@ -20,6 +20,7 @@ public final class Main {
               custom-layer         define a layer of your own (a hand-written Function) and train with it
               fit                  nonlinear least squares: fit a formula's parameters to a CSV file
               second-order         GD, momentum, Adam, L-BFGS, Newton, Gauss-Newton and LM on one full-batch problem
+              landscape            optimizers' trajectories over the contour plot of a 2-D test function
             """;
 
     private Main() {
@@ -44,8 +45,9 @@ public final class Main {
                 case "custom-layer" -> CustomLayerCommand.run(rest, out, terminal);
                 case "fit" -> FitCommand.run(rest, out);
                 case "second-order" -> SecondOrderCommand.run(rest, out);
+                case "landscape" -> LandscapeCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "' (commands: mnist, compare-optimizers, evaluate,"
-                        + " custom-layer, fit, second-order; see descent --help)");
+                        + " custom-layer, fit, second-order, landscape; see descent --help)");
             };
         } catch (UsageException e) {
             err.println("descent: " + e.getMessage());
