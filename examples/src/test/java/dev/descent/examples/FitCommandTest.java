@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,15 +22,7 @@ class FitCommandTest {
     @TempDir
     Path directory;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static String joined(JsonNode values) {
         List<String> parts = new ArrayList<>();
@@ -59,7 +48,7 @@ class FitCommandTest {
                     continue; // not reached by the solver; optim's NistLeastSquaresTest holds that it says so
                 }
                 Path json = directory.resolve(name + "-" + start + ".json");
-                Outcome fit = run("fit", "--model", problem.get("model").asText(), "--data", csv.toString(), "--start",
+                CommandRun fit = CommandRun.of("fit", "--model", problem.get("model").asText(), "--data", csv.toString(), "--start",
                         joined(problem.get(start)), "--json", json.toString());
                 fits++;
                 if (fit.code() != 0) {
@@ -96,13 +85,13 @@ class FitCommandTest {
             {"--model", "b1*x", "--start", "one", "'one' is not a number"},
         };
         for (String[] c : cases) {
-            Outcome outcome = run("fit", c[0], c[1], "--data", csv.toString(), c[2], c[3]);
+            CommandRun outcome = CommandRun.of("fit", c[0], c[1], "--data", csv.toString(), c[2], c[3]);
             assertEquals(2, outcome.code(), c[1]);
             assertTrue(outcome.err().contains(c[4]), c[1] + " -> " + outcome.err());
             assertEquals(1, outcome.err().strip().lines().count(), outcome.err());
         }
         Files.writeString(csv, "x,y\n1,2\n2,oops\n");
-        Outcome bad = run("fit", "--model", "b1*x", "--data", csv.toString(), "--start", "1");
+        CommandRun bad = CommandRun.of("fit", "--model", "b1*x", "--data", csv.toString(), "--start", "1");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("line 3: 'oops' in column 'y' is not a number"), bad.err());
     }
@@ -117,7 +106,7 @@ class FitCommandTest {
         }
         Files.writeString(csv, text);
         Path json = directory.resolve("exp.json");
-        Outcome fit = run("fit", "--model", "log(b1) + b2*x", "--response", "log(y)", "--data", csv.toString(), "--start", "1,0.1",
+        CommandRun fit = CommandRun.of("fit", "--model", "log(b1) + b2*x", "--response", "log(y)", "--data", csv.toString(), "--start", "1,0.1",
                 "--json", json.toString());
         assertEquals(0, fit.code(), fit.err());
         JsonNode result = new ObjectMapper().readTree(json.toFile());

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,20 +15,12 @@ class LandscapeCommandTest {
     @TempDir
     Path directory;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void writesEveryStepOfEveryOptimizerAndAContourPicture() throws IOException {
         Path json = directory.resolve("quadratic.json");
-        Outcome outcome = run("landscape", "--function", "quadratic", "--start", "1,0.5", "--steps", "30", "--optimizers",
+        CommandRun outcome = CommandRun.of("landscape", "--function", "quadratic", "--start", "1,0.5", "--steps", "30", "--optimizers",
                 "sgd:lr=0.01;adam:lr=0.05;lbfgs:lineSearch=strong_wolfe;newton;lm", "--out", directory.resolve("pic").toString(),
                 "--json", json.toString());
         assertEquals(0, outcome.code(), outcome.err());
@@ -55,13 +44,13 @@ class LandscapeCommandTest {
 
     @Test
     void badOptimizerListsAreOneClearLine() {
-        Outcome unknown = run("landscape", "--optimizers", "sgd:lr=1e-3;adamm", "--out", directory.toString());
+        CommandRun unknown = CommandRun.of("landscape", "--optimizers", "sgd:lr=1e-3;adamm", "--out", directory.toString());
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("unknown name 'adamm'"), unknown.err());
-        Outcome notSquares = run("landscape", "--function", "saddle", "--optimizers", "lm", "--out", directory.toString());
+        CommandRun notSquares = CommandRun.of("landscape", "--function", "saddle", "--optimizers", "lm", "--out", directory.toString());
         assertEquals(2, notSquares.code());
         assertTrue(notSquares.err().contains("lm needs a sum of squares, and saddle is not one"), notSquares.err());
-        Outcome start = run("landscape", "--start", "1", "--out", directory.toString());
+        CommandRun start = CommandRun.of("landscape", "--start", "1", "--out", directory.toString());
         assertEquals(2, start.code());
         assertTrue(start.err().contains("--start expects x,y"), start.err());
     }

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,47 +16,39 @@ class MainTest {
     @TempDir
     Path directory;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void badUsageIsOneClearLineAndExitCode2() {
-        Outcome epochs = run("mnist", "--epochs", "-1");
+        CommandRun epochs = CommandRun.of("mnist", "--epochs", "-1");
         assertEquals(2, epochs.code());
         assertEquals("descent: mnist: --epochs must be at least 1, got -1\n", epochs.err());
-        Outcome optimizer = run("mnist", "--optimizer", "adamm");
+        CommandRun optimizer = CommandRun.of("mnist", "--optimizer", "adamm");
         assertEquals(2, optimizer.code());
         assertTrue(optimizer.err().startsWith("descent: mnist: --optimizer: optimizer: unknown name 'adamm'; valid: [sgd,"), optimizer.err());
         assertEquals(1, optimizer.err().lines().count());
-        Outcome unwritable = run("mnist", "--out", "/proc/descent-cannot-write-here");
+        CommandRun unwritable = CommandRun.of("mnist", "--out", "/proc/descent-cannot-write-here");
         assertEquals(2, unwritable.code());
         assertTrue(unwritable.err().startsWith("descent: mnist: --out /proc/descent-cannot-write-here is not writable"), unwritable.err());
-        assertEquals(2, run("mnist", "--dataset", "cifar").code());
-        assertEquals(2, run("mnist", "--batch").code());
-        assertEquals(2, run("frobnicate").code());
-        assertEquals(2, run().code());
-        assertEquals(2, run("evaluate").code());
+        assertEquals(2, CommandRun.of("mnist", "--dataset", "cifar").code());
+        assertEquals(2, CommandRun.of("mnist", "--batch").code());
+        assertEquals(2, CommandRun.of("frobnicate").code());
+        assertEquals(2, CommandRun.of().code());
+        assertEquals(2, CommandRun.of("evaluate").code());
     }
 
     @Test
     void everyCommandDocumentsItsFlags() {
-        Outcome help = run("mnist", "--help");
+        CommandRun help = CommandRun.of("mnist", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--epochs VALUE           number of passes over the training set (default: 5)"), help.out());
         assertTrue(help.out().contains("--augment"), help.out());
         for (String command : new String[] {"compare-optimizers", "evaluate", "custom-layer"}) {
-            Outcome h = run(command, "--help");
+            CommandRun h = CommandRun.of(command, "--help");
             assertEquals(0, h.code(), command);
             assertTrue(h.out().startsWith("usage: descent " + command), h.out());
         }
-        assertTrue(run("--help").out().contains("compare-optimizers"));
+        assertTrue(CommandRun.of("--help").out().contains("compare-optimizers"));
     }
 
     /** One epoch on the first 2,000 training images, twice with the same seed: at least 85% and identical numbers. */
@@ -67,10 +56,10 @@ class MainTest {
     void trainsOnASliceOfMnistReproduciblyAndWritesItsFiles() throws IOException {
         Path first = directory.resolve("first.json");
         Path second = directory.resolve("second.json");
-        Outcome run = run("mnist", "--epochs", "1", "--limit", "2000", "--batch", "32", "--threads", "2", "--out", directory.resolve("run").toString(),
+        CommandRun run = CommandRun.of("mnist", "--epochs", "1", "--limit", "2000", "--batch", "32", "--threads", "2", "--out", directory.resolve("run").toString(),
                 "--json", first.toString());
         assertEquals(0, run.code(), run.err());
-        assertEquals(0, run("mnist", "--epochs", "1", "--limit", "2000", "--batch", "32", "--threads", "2", "--out", directory.resolve("again").toString(),
+        assertEquals(0, CommandRun.of("mnist", "--epochs", "1", "--limit", "2000", "--batch", "32", "--threads", "2", "--out", directory.resolve("again").toString(),
                 "--json", second.toString()).code());
         JsonNode summary = new ObjectMapper().readTree(first.toFile());
         double accuracy = summary.get("testAccuracy").get(0).asDouble();
@@ -88,7 +77,7 @@ class MainTest {
         // self-contained: nothing is fetched (the SVG namespace URI is a name, not a request)
         assertTrue(!report.contains("<script") && !report.contains("<link") && !report.contains("src=\"http")
                 && !report.contains("href=\"http") && !report.contains("url(http"), "self-contained");
-        Outcome evaluated = run("evaluate", "--weights", directory.resolve("run").resolve("weights.safetensors").toString());
+        CommandRun evaluated = CommandRun.of("evaluate", "--weights", directory.resolve("run").resolve("weights.safetensors").toString());
         assertEquals(0, evaluated.code(), evaluated.err());
         assertTrue(evaluated.out().startsWith(String.format(java.util.Locale.ROOT, "test accuracy %.2f%%", 100 * accuracy)), evaluated.out());
     }

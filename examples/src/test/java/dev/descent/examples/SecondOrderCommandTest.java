@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,12 +16,9 @@ class SecondOrderCommandTest {
     Path directory;
 
     private JsonNode run(String problem, String iterations) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         Path dir = directory.resolve(problem);
-        int code = Main.run(new String[] {"second-order", "--problem", problem, "--iterations", iterations, "--out", dir.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        CommandRun run = CommandRun.of("second-order", "--problem", problem, "--iterations", iterations, "--out", dir.toString());
+        assertEquals(0, run.code(), run.err());
         String html = Files.readString(dir.resolve("second-order.html"));
         assertTrue(html.contains("Loss against iterations") && html.contains("Loss against wall time") && html.contains("<svg"));
         return new ObjectMapper().readTree(dir.resolve("results.json").toFile());

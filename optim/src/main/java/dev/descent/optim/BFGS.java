@@ -22,24 +22,8 @@ import java.util.List;
  */
 public final class BFGS extends QuasiNewtonOptimizer {
 
-    /** BFGS's hyperparameters (those of L-BFGS without historySize). */
-    public static final class Options extends OptimizerOptions<Options> {
-        public Options maxIter(int value) {
-            return set("maxIter", (double) value);
-        }
-        public Options maxEval(int value) {
-            return set("maxEval", (double) value);
-        }
-        public Options toleranceGrad(double value) {
-            return set("toleranceGrad", value);
-        }
-        public Options toleranceChange(double value) {
-            return set("toleranceChange", value);
-        }
-        /** {@code none}, {@code strong_wolfe} or {@code backtracking}. */
-        public Options lineSearch(String value) {
-            return set("lineSearch", value);
-        }
+    /** BFGS's hyperparameters: those of {@link QuasiNewtonOptions}. */
+    public static final class Options extends QuasiNewtonOptions<Options> {
     }
 
     private double[][] inverseHessian;

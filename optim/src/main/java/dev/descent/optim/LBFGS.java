@@ -36,26 +36,10 @@ import java.util.List;
  */
 public final class LBFGS extends QuasiNewtonOptimizer {
 
-    /** L-BFGS's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
-        public Options maxIter(int value) {
-            return set("maxIter", (double) value);
-        }
-        public Options maxEval(int value) {
-            return set("maxEval", (double) value);
-        }
-        public Options toleranceGrad(double value) {
-            return set("toleranceGrad", value);
-        }
-        public Options toleranceChange(double value) {
-            return set("toleranceChange", value);
-        }
+    /** L-BFGS's hyperparameters: those of {@link QuasiNewtonOptions} and historySize. */
+    public static final class Options extends QuasiNewtonOptions<Options> {
         public Options historySize(int value) {
             return set("historySize", (double) value);
-        }
-        /** {@code none}, {@code strong_wolfe} or {@code backtracking}. */
-        public Options lineSearch(String value) {
-            return set("lineSearch", value);
         }
     }
 

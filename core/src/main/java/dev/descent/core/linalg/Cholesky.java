@@ -129,11 +129,7 @@ public final class Cholesky {
 
     /** Solves for a vector [n] or for each column of a matrix [n, k]. */
     public NDArray solve(NDArray b) {
-        double[][] columns = Matrices.columns("Cholesky.solve", b, size());
-        for (int j = 0; j < columns.length; j++) {
-            columns[j] = solve(columns[j]);
-        }
-        return Matrices.fromColumns(columns, b.rank() == 1);
+        return Matrices.solveColumns("Cholesky.solve", b, size(), this::solve);
     }
 
     /** log det(A + jitter I) = 2 &Sigma; log L_ii, finite even where the determinant itself would overflow. */
@@ -147,13 +143,6 @@ public final class Cholesky {
 
     /** (A + jitter I)&#x207B;&sup1;, column by column. */
     public NDArray inverse() {
-        int n = size();
-        double[][] columns = new double[n][];
-        for (int j = 0; j < n; j++) {
-            double[] e = new double[n];
-            e[j] = 1;
-            columns[j] = solve(e);
-        }
-        return Matrices.fromColumns(columns, false);
+        return Matrices.inverse(size(), this::solve);
     }
 }

@@ -152,24 +152,13 @@ public final class LU {
 
     /** Solves for a vector [n] or for each column of a matrix [n, k]. */
     public NDArray solve(NDArray b) {
-        double[][] columns = Matrices.columns("LU.solve", b, size());
-        for (int j = 0; j < columns.length; j++) {
-            columns[j] = solve(columns[j]);
-        }
-        return Matrices.fromColumns(columns, b.rank() == 1);
+        return Matrices.solveColumns("LU.solve", b, size(), this::solve);
     }
 
     /** A&#x207B;&sup1;. */
     public NDArray inverse() {
         requireNonsingular("LU.inverse");
-        int n = size();
-        double[][] columns = new double[n][];
-        for (int j = 0; j < n; j++) {
-            double[] e = new double[n];
-            e[j] = 1;
-            columns[j] = solve(e);
-        }
-        return Matrices.fromColumns(columns, false);
+        return Matrices.inverse(size(), this::solve);
     }
 
     private void requireNonsingular(String op) {

@@ -124,6 +124,26 @@ final class Matrices {
         return NDArray.of(flat, n, k);
     }
 
+    /** Applies {@code solve} to each column of a right-hand side [n] or [n, k]; the shared body of the factorizations' solves. */
+    static NDArray solveColumns(String op, NDArray b, int n, java.util.function.UnaryOperator<double[]> solve) {
+        double[][] columns = columns(op, b, n);
+        for (int j = 0; j < columns.length; j++) {
+            columns[j] = solve.apply(columns[j]);
+        }
+        return fromColumns(columns, b.rank() == 1);
+    }
+
+    /** A&#x207B;&sup1; column by column from a solver of A x = b. */
+    static NDArray inverse(int n, java.util.function.UnaryOperator<double[]> solve) {
+        double[][] columns = new double[n][];
+        for (int j = 0; j < n; j++) {
+            double[] e = new double[n];
+            e[j] = 1;
+            columns[j] = solve.apply(e);
+        }
+        return fromColumns(columns, false);
+    }
+
     static double dot(double[] a, double[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {

@@ -153,10 +153,6 @@ public final class QR {
 
     /** Least squares for a vector [m] or each column of a matrix [m, k]. */
     public NDArray leastSquares(NDArray b) {
-        double[][] columns = Matrices.columns("QR.leastSquares", b, m);
-        for (int j = 0; j < columns.length; j++) {
-            columns[j] = leastSquares(columns[j]);
-        }
-        return Matrices.fromColumns(columns, b.rank() == 1);
+        return Matrices.solveColumns("QR.leastSquares", b, m, this::leastSquares);
     }
 }
