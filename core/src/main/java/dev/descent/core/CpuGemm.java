@@ -4,7 +4,9 @@ import dev.descent.core.Backend.MatrixOperand;
 
 /**
  * Matrix multiplication on the CPU: {@code C = A @ B (+ C)}, batched, with A and B read in place
- * whether stored plainly or transposed.
+ * whether stored plainly or transposed. float32 goes to {@link VectorGemm}'s FMA micro-kernels
+ * when the JVM has the Vector API module; this class's plain-Java kernel is the fallback (and
+ * serves float64).
  *
  * <p>C is cut into tiles of {@code rowTile x COLUMN_TILE}, spread over the thread pool. For each
  * tile, a panel of B ({@code DEPTH_TILE x COLUMN_TILE}) is copied into separate row arrays (so a
@@ -26,11 +28,24 @@ final class CpuGemm {
     private static final ThreadLocal<float[][]> FLOAT_PANEL = ThreadLocal.withInitial(() -> new float[DEPTH_TILE + 1][COLUMN_TILE]);
     private static final ThreadLocal<double[][]> DOUBLE_PANEL = ThreadLocal.withInitial(() -> new double[DEPTH_TILE + 1][COLUMN_TILE]);
 
+    /** Whether this JVM was started with {@code --add-modules jdk.incubator.vector}, so {@link VectorGemm} can load. */
+    static final boolean VECTOR_API_PRESENT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    /**
+     * Whether float32 products use {@link VectorGemm}: when the module is present, unless the
+     * system property {@code descent.vectorApi=false} turns it off. Tests switch it to check both paths.
+     */
+    static volatile boolean useVectorKernel = VECTOR_API_PRESENT && !"false".equals(System.getProperty("descent.vectorApi"));
+
     private CpuGemm() {
     }
 
     static void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
         if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        if (useVectorKernel && c.storage().dtype() == DType.FLOAT32 && !c.transposed()) {
+            VectorGemm.gemm(batch, m, n, k, a, b, c, accumulate);
             return;
         }
         int rowTile = rowTile(m, n);

@@ -37,10 +37,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--add-modules=jdk.incubator.vector"})
 public class GemmBenchmark {
     /** M x K x N. */
-    @Param({"128x784x512", "128x512x256", "1024x1024x1024"})
+    @Param({"128x784x512", "128x512x256", "784x128x512", "512x128x256", "128x512x784", "128x256x512", "1024x1024x1024"})
     public String shape;
 
     @Param({"1", "2"})

@@ -1,0 +1,54 @@
+package dev.descent.core;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both float32 GEMM paths, the Vector API kernel ({@link VectorGemm}) and the plain-Java
+ * fallback, against a float64 reference on random shapes: edges that are not multiples of the
+ * micro-tile, depths across the KC blocks, transposed operands, batches and accumulation.
+ */
+class GemmKernelsTest {
+    private final boolean original = CpuGemm.useVectorKernel;
+
+    @AfterEach
+    void restore() {
+        CpuGemm.useVectorKernel = original;
+    }
+
+    @Test
+    void theVectorApiModuleIsPresentInTheTestJvm() {
+        // Surefire starts the JVM with --add-modules jdk.incubator.vector; without it the kernel below would not be tested.
+        assertTrue(CpuGemm.VECTOR_API_PRESENT, "jdk.incubator.vector is not in the boot layer");
+    }
+
+    @Test
+    void bothKernelsMatchTheReferenceOnRandomShapes() {
+        java.util.Random random = new java.util.Random(17);
+        Generator g = new Generator(3);
+        for (boolean vector : new boolean[] {true, false}) {
+            CpuGemm.useVectorKernel = vector;
+            for (int trial = 0; trial < 40; trial++) {
+                int m = 1 + random.nextInt(trial < 20 ? 20 : 140);
+                int k = random.nextInt(trial < 20 ? 20 : 600);
+                int n = 1 + random.nextInt(trial < 20 ? 40 : 300);
+                boolean transposeA = random.nextBoolean();
+                boolean transposeB = random.nextBoolean();
+                NDArray a = transposeA ? NDArray.randn(g, k, m).t() : NDArray.randn(g, m, k);
+                NDArray b = transposeB ? NDArray.randn(g, n, k).t() : NDArray.randn(g, k, n);
+                NDArray product = a.matmul(b);
+                NDArray reference = a.astype(DType.FLOAT64).matmul(b.astype(DType.FLOAT64));
+                double error = product.astype(DType.FLOAT64).sub(reference).abs().max().item();
+                assertTrue(error <= 1e-5 * Math.max(1, k), (vector ? "vector" : "plain") + " kernel, " + m + "x" + k + "x" + n
+                        + (transposeA ? " A^T" : "") + (transposeB ? " B^T" : "") + ": error " + error);
+            }
+            NDArray batchA = NDArray.randn(g, 3, 37, 70);
+            NDArray batchB = NDArray.randn(g, 3, 70, 45);
+            double batched = batchA.matmul(batchB).astype(DType.FLOAT64)
+                    .sub(batchA.astype(DType.FLOAT64).matmul(batchB.astype(DType.FLOAT64))).abs().max().item();
+            assertTrue(batched < 1e-4, "batched: " + batched);
+        }
+    }
+}
