@@ -28,15 +28,6 @@ final class CpuGemm {
     private static final ThreadLocal<float[][]> FLOAT_PANEL = ThreadLocal.withInitial(() -> new float[DEPTH_TILE + 1][COLUMN_TILE]);
     private static final ThreadLocal<double[][]> DOUBLE_PANEL = ThreadLocal.withInitial(() -> new double[DEPTH_TILE + 1][COLUMN_TILE]);
 
-    /** Whether this JVM was started with {@code --add-modules jdk.incubator.vector}, so {@link VectorGemm} can load. */
-    static final boolean VECTOR_API_PRESENT = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
-    /**
-     * Whether float32 products use {@link VectorGemm}: when the module is present, unless the
-     * system property {@code descent.vectorApi=false} turns it off. Tests switch it to check both paths.
-     */
-    static volatile boolean useVectorKernel = VECTOR_API_PRESENT && !"false".equals(System.getProperty("descent.vectorApi"));
-
     private CpuGemm() {
     }
 
@@ -44,7 +35,7 @@ final class CpuGemm {
         if (batch == 0 || m == 0 || n == 0) {
             return;
         }
-        if (useVectorKernel && c.storage().dtype() == DType.FLOAT32 && !c.transposed()) {
+        if (VectorSupport.enabled && c.storage().dtype() == DType.FLOAT32 && !c.transposed()) {
             VectorGemm.gemm(batch, m, n, k, a, b, c, accumulate);
             return;
         }

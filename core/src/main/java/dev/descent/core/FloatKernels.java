@@ -10,6 +10,13 @@ final class FloatKernels {
     }
 
     static void unary(UnaryOp op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+        if (xs == 1 && os == 1 && VectorSupport.enabled && VectorKernels.unary(op, x, xo, out, oo, n)) {
+            return;
+        }
+        unaryStrided(op, x, xo, xs, out, oo, os, n);
+    }
+
+    static void unaryStrided(UnaryOp op, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i++) out[oo + i * os] = -x[xo + i * xs]; }
             case ABS -> { for (int i = 0; i < n; i++) out[oo + i * os] = Math.abs(x[xo + i * xs]); }
@@ -34,6 +41,13 @@ final class FloatKernels {
     }
 
     static void binary(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        if (os == 1 && VectorSupport.enabled && VectorKernels.binary(op, a, ao, as, b, bo, bs, out, oo, n)) {
+            return;
+        }
+        binaryStrided(op, a, ao, as, b, bo, bs, out, oo, os, n);
+    }
+
+    static void binaryStrided(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) out[oo + i * os] = a[ao + i * as] + b[bo + i * bs]; }
             case SUB -> { for (int i = 0; i < n; i++) out[oo + i * os] = a[ao + i * as] - b[bo + i * bs]; }

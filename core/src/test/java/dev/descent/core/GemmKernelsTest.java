@@ -11,17 +11,17 @@ import org.junit.jupiter.api.Test;
  * micro-tile, depths across the KC blocks, transposed operands, batches and accumulation.
  */
 class GemmKernelsTest {
-    private final boolean original = CpuGemm.useVectorKernel;
+    private final boolean original = VectorSupport.enabled;
 
     @AfterEach
     void restore() {
-        CpuGemm.useVectorKernel = original;
+        VectorSupport.enabled = original;
     }
 
     @Test
     void theVectorApiModuleIsPresentInTheTestJvm() {
         // Surefire starts the JVM with --add-modules jdk.incubator.vector; without it the kernel below would not be tested.
-        assertTrue(CpuGemm.VECTOR_API_PRESENT, "jdk.incubator.vector is not in the boot layer");
+        assertTrue(VectorSupport.PRESENT, "jdk.incubator.vector is not in the boot layer");
     }
 
     @Test
@@ -29,7 +29,7 @@ class GemmKernelsTest {
         java.util.Random random = new java.util.Random(17);
         Generator g = new Generator(3);
         for (boolean vector : new boolean[] {true, false}) {
-            CpuGemm.useVectorKernel = vector;
+            VectorSupport.enabled = vector;
             for (int trial = 0; trial < 40; trial++) {
                 int m = 1 + random.nextInt(trial < 20 ? 20 : 140);
                 int k = random.nextInt(trial < 20 ? 20 : 600);

@@ -1,0 +1,93 @@
+package dev.descent.core;
+
+import dev.descent.core.Backend.BinaryOp;
+import dev.descent.core.Backend.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 elementwise kernels on unit-stride rows with the Vector API: binary ops where each
+ * operand is a row (stride 1) or a broadcast scalar (stride 0), and the cheap unary ops. The op
+ * is chosen outside each loop, so every loop body is one or two vector instructions; a scalar loop
+ * finishes the tail. Loaded only when {@link VectorSupport#enabled}.
+ */
+final class VectorKernels {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+
+    private VectorKernels() {
+    }
+
+    /** out[oo + i] = a op b for i &lt; n, with as and bs each 0 or 1; false when this kernel does not take the case. */
+    static boolean binary(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        if (op == BinaryOp.POW || (as | bs) > 1 || (as == 0 && bs == 0)) {
+            return false;
+        }
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            switch (op) {
+                case ADD -> { for (; i < bound; i += LANES) va(a, ao + i).add(va(b, bo + i)).intoArray(out, oo + i); }
+                case SUB -> { for (; i < bound; i += LANES) va(a, ao + i).sub(va(b, bo + i)).intoArray(out, oo + i); }
+                case MUL -> { for (; i < bound; i += LANES) va(a, ao + i).mul(va(b, bo + i)).intoArray(out, oo + i); }
+                case DIV -> { for (; i < bound; i += LANES) va(a, ao + i).div(va(b, bo + i)).intoArray(out, oo + i); }
+                case MAXIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).max(va(b, bo + i)).intoArray(out, oo + i); }
+                case MINIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).min(va(b, bo + i)).intoArray(out, oo + i); }
+                default -> throw new AssertionError(op);
+            }
+        } else if (as == 1) {
+            FloatVector s = FloatVector.broadcast(SPECIES, b[bo]);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += LANES) va(a, ao + i).add(s).intoArray(out, oo + i); }
+                case SUB -> { for (; i < bound; i += LANES) va(a, ao + i).sub(s).intoArray(out, oo + i); }
+                case MUL -> { for (; i < bound; i += LANES) va(a, ao + i).mul(s).intoArray(out, oo + i); }
+                case DIV -> { for (; i < bound; i += LANES) va(a, ao + i).div(s).intoArray(out, oo + i); }
+                case MAXIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).max(s).intoArray(out, oo + i); }
+                case MINIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).min(s).intoArray(out, oo + i); }
+                default -> throw new AssertionError(op);
+            }
+        } else {
+            FloatVector s = FloatVector.broadcast(SPECIES, a[ao]);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += LANES) s.add(va(b, bo + i)).intoArray(out, oo + i); }
+                case SUB -> { for (; i < bound; i += LANES) s.sub(va(b, bo + i)).intoArray(out, oo + i); }
+                case MUL -> { for (; i < bound; i += LANES) s.mul(va(b, bo + i)).intoArray(out, oo + i); }
+                case DIV -> { for (; i < bound; i += LANES) s.div(va(b, bo + i)).intoArray(out, oo + i); }
+                case MAXIMUM -> { for (; i < bound; i += LANES) s.max(va(b, bo + i)).intoArray(out, oo + i); }
+                case MINIMUM -> { for (; i < bound; i += LANES) s.min(va(b, bo + i)).intoArray(out, oo + i); }
+                default -> throw new AssertionError(op);
+            }
+        }
+        if (i < n) {
+            FloatKernels.binaryStrided(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, 1, n - i);
+        }
+        return true;
+    }
+
+    /** out[oo + i] = op(x[xo + i]) for the ops with a vector instruction; false for the others. */
+    static boolean unary(UnaryOp op, float[] x, int xo, float[] out, int oo, int n) {
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        switch (op) {
+            case NEG -> { for (; i < bound; i += LANES) va(x, xo + i).neg().intoArray(out, oo + i); }
+            case ABS -> { for (; i < bound; i += LANES) va(x, xo + i).abs().intoArray(out, oo + i); }
+            case SQUARE -> { for (; i < bound; i += LANES) { FloatVector v = va(x, xo + i); v.mul(v).intoArray(out, oo + i); } }
+            case RELU -> {
+                FloatVector zero = FloatVector.zero(SPECIES);
+                for (; i < bound; i += LANES) va(x, xo + i).max(zero).intoArray(out, oo + i);
+            }
+            case SQRT -> { for (; i < bound; i += LANES) va(x, xo + i).sqrt().intoArray(out, oo + i); }
+            default -> {
+                return false;
+            }
+        }
+        if (i < n) {
+            FloatKernels.unaryStrided(op, x, xo + i, 1, out, oo + i, 1, n - i);
+        }
+        return true;
+    }
+
+    private static FloatVector va(float[] array, int offset) {
+        return FloatVector.fromArray(SPECIES, array, offset);
+    }
+}
