@@ -68,11 +68,53 @@ final class CpuBackend implements Backend {
             if (sameType && ss == 1 && os == 1) {
                 System.arraycopy(from.array(), so, to.array(), oo, n);
             } else {
-                for (int i = 0; i < n; i++) {
-                    to.set(oo + i * os, from.get(so + i * ss));
-                }
+                copyRow(from, so, ss, to, oo, os, n);
             }
         });
+    }
+
+    /**
+     * A strided row copy with the dtype conversion chosen outside the loop (the common pairs typed,
+     * the rest through {@link CpuStorage#get}/{@link CpuStorage#set}); conversions round as Java's casts do.
+     */
+    private static void copyRow(CpuStorage from, int so, int ss, CpuStorage to, int oo, int os, int n) {
+        DType source = from.dtype();
+        DType target = to.dtype();
+        if (source == DType.FLOAT32 && target == DType.FLOAT32) {
+            float[] f = from.floats;
+            float[] t = to.floats;
+            for (int i = 0; i < n; i++) {
+                t[oo + i * os] = f[so + i * ss];
+            }
+        } else if (source == DType.FLOAT64 && target == DType.FLOAT64) {
+            double[] f = from.doubles;
+            double[] t = to.doubles;
+            for (int i = 0; i < n; i++) {
+                t[oo + i * os] = f[so + i * ss];
+            }
+        } else if (source == DType.INT32 && target == DType.FLOAT32) {
+            int[] f = from.ints;
+            float[] t = to.floats;
+            for (int i = 0; i < n; i++) {
+                t[oo + i * os] = (float) (double) f[so + i * ss];
+            }
+        } else if (source == DType.FLOAT32 && target == DType.FLOAT64) {
+            float[] f = from.floats;
+            double[] t = to.doubles;
+            for (int i = 0; i < n; i++) {
+                t[oo + i * os] = f[so + i * ss];
+            }
+        } else if (source == DType.FLOAT64 && target == DType.FLOAT32) {
+            double[] f = from.doubles;
+            float[] t = to.floats;
+            for (int i = 0; i < n; i++) {
+                t[oo + i * os] = (float) f[so + i * ss];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                to.set(oo + i * os, from.get(so + i * ss));
+            }
+        }
     }
 
     @Override
@@ -215,6 +257,14 @@ final class CpuBackend implements Backend {
         int os = loop.innerStride(0);
         // serial: the generator's stream is consumed in row-major order
         loop.runSerial((o, n) -> {
+            if (isFloat && distribution == Distribution.BERNOULLI) {
+                // Dropout's mask, every step: written straight into the float array.
+                float[] values = target.floats;
+                for (int i = 0; i < n; i++) {
+                    values[o[0] + i * os] = generator.nextDouble() < a ? 1f : 0f;
+                }
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 double value = switch (distribution) {
                     case UNIFORM -> uniform(a, b, isFloat, generator);
