@@ -126,45 +126,69 @@ final class VectorGemm {
         }
     }
 
-    /** B[p, j0 + j] for p < kc, j < width, as panels of NR columns: panel q holds kc rows of NR values (zero-padded). */
+    /**
+     * B[p, j0 + j] for p &lt; kc, j &lt; width, as panels of NR columns: panel q holds kc rows of NR
+     * values (zero-padded). The loops follow whichever of B's dimensions is contiguous, so that the
+     * reads stream and only the writes stride.
+     */
     private static void packB(float[] bv, int base, int row, int column, int kc, int j0, int width, float[] packed) {
         int panels = (width + NR - 1) / NR;
         for (int q = 0; q < panels; q++) {
             int out = q * NR * kc;
             int jStart = q * NR;
             int nr = Math.min(NR, width - jStart);
-            for (int p = 0; p < kc; p++) {
-                int from = base + p * row + (j0 + jStart) * column;
-                int to = out + p * NR;
-                if (column == 1) {
-                    System.arraycopy(bv, from, packed, to, nr);
-                } else {
-                    for (int j = 0; j < nr; j++) {
-                        packed[to + j] = bv[from + j * column];
+            if (column == 1) {
+                for (int p = 0; p < kc; p++) {
+                    int to = out + p * NR;
+                    System.arraycopy(bv, base + p * row + j0 + jStart, packed, to, nr);
+                    for (int j = nr; j < NR; j++) {
+                        packed[to + j] = 0f;
                     }
                 }
-                for (int j = nr; j < NR; j++) {
-                    packed[to + j] = 0f;
+            } else {
+                // B transposed (row == 1): column j of B is contiguous along p.
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int from = base + (j0 + jStart + j) * column;
+                        for (int p = 0; p < kc; p++) {
+                            packed[out + p * NR + j] = bv[from + p * row];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            packed[out + p * NR + j] = 0f;
+                        }
+                    }
                 }
             }
         }
     }
 
-    /** A[i, p] for i < mc, p < kc, as panels of MR rows: panel r holds kc columns of MR values (zero-padded). */
+    /**
+     * A[i, p] for i &lt; mc, p &lt; kc, as panels of MR rows: panel r holds kc columns of MR values
+     * (zero-padded), read along A's contiguous dimension.
+     */
     private static void packA(float[] av, int base, int row, int column, int mc, int kc, float[] packed) {
         for (int r = 0; r * MR < mc; r++) {
             int out = r * MR * kc;
             int mr = Math.min(MR, mc - r * MR);
-            for (int ii = 0; ii < MR; ii++) {
-                if (ii < mr) {
-                    int from = base + (r * MR + ii) * row;
-                    for (int p = 0; p < kc; p++) {
-                        packed[out + p * MR + ii] = av[from + p * column];
+            if (column == 1 || mr < MR) {
+                for (int ii = 0; ii < MR; ii++) {
+                    if (ii < mr) {
+                        int from = base + (r * MR + ii) * row;
+                        for (int p = 0; p < kc; p++) {
+                            packed[out + p * MR + ii] = av[from + p * column];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            packed[out + p * MR + ii] = 0f;
+                        }
                     }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        packed[out + p * MR + ii] = 0f;
-                    }
+                }
+            } else {
+                // A transposed (row == 1): the MR values of one column p are adjacent.
+                int from = base + r * MR;
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(av, from + p * column, packed, out + p * MR, MR);
                 }
             }
         }
