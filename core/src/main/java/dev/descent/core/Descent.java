@@ -23,6 +23,15 @@ public final class Descent {
     }
 
     /** The number of threads CPU kernels may use. */
+    /**
+     * Whether float32 kernels run as explicit SIMD code (the JVM was started with
+     * {@code --add-modules jdk.incubator.vector}); otherwise plain-Java kernels give the same results,
+     * more slowly.
+     */
+    public static boolean simdKernels() {
+        return VectorSupport.enabled;
+    }
+
     public static int numThreads() {
         return Parallel.threads();
     }

@@ -129,10 +129,11 @@ final class MnistCommand {
         }
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");
-        out.printf("descent mnist: %s, MLP-BN, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
+        out.printf("descent mnist: %s, MLP-BN, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
                 + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""),
                 s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.schedule(), s.batch(), s.epochs(), s.seed(), s.threads(),
-                s.augment() ? ", augmented" : "");
+                s.augment() ? ", augmented" : "", Descent.simdKernels() ? "" : " (plain-Java kernels: run with --add-modules"
+                        + " jdk.incubator.vector for the SIMD ones)");
         Mnist trainSet = fashion ? FashionMnist.train() : Mnist.train();
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
         String[] classes = fashion ? FashionMnist.CLASSES : DIGITS;
