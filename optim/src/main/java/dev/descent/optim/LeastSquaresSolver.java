@@ -4,12 +4,8 @@ import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.NDArray;
-import dev.descent.core.linalg.Cholesky;
-import dev.descent.core.linalg.LU;
-import dev.descent.core.linalg.NotPositiveDefiniteException;
 import dev.descent.core.linalg.QR;
 import dev.descent.core.linalg.SingularMatrixException;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -87,9 +83,9 @@ public abstract class LeastSquaresSolver {
                 reason = LeastSquaresResult.StopReason.ZERO_RESIDUAL;
                 break;
             }
-            double[][] normal = normalMatrix(jacobian);
-            double[] gradient = transposeTimes(jacobian, r);
-            if (largestCosine(jacobian, r, gradient) <= options.gtol) {
+            double[][] normal = JacobianAlgebra.normalMatrix(jacobian);
+            double[] gradient = JacobianAlgebra.transposeTimes(jacobian, r);
+            if (JacobianAlgebra.largestCosine(jacobian, r, gradient) <= options.gtol) {
                 reason = LeastSquaresResult.StopReason.GTOL;
                 break;
             }
@@ -112,7 +108,8 @@ public abstract class LeastSquaresSolver {
                     reason = LeastSquaresResult.StopReason.MAX_EVALUATIONS;
                     break;
                 }
-                double[] step = scale == null ? gaussNewtonStep(jacobian, r, halving) : dampedStep(jacobian, r, lambda, scale);
+                double[] step = scale == null ? gaussNewtonStep(jacobian, r, halving)
+                        : JacobianAlgebra.dampedStep(jacobian, r, lambda, scale);
                 if (step != null && scale != null && options.geodesicAcceleration) {
                     step = accelerate(residuals, x, r, jacobian, step, lambda, scale);
                     evaluations++;
@@ -141,7 +138,7 @@ public abstract class LeastSquaresSolver {
                 double rho = predicted > 0 ? actual / predicted : (actual > 0 ? 1 : -1);
                 double[][] trialJacobian = actual > 0 ? jacobian(residuals, r.length) : null;
                 // A point where the Jacobian overflows cannot be stepped from: treat it as a failed step.
-                boolean accept = trialJacobian != null && finite(trialJacobian);
+                boolean accept = trialJacobian != null && JacobianAlgebra.finite(trialJacobian);
                 if (trialJacobian != null) {
                     jacobians++;
                 }
@@ -191,7 +188,7 @@ public abstract class LeastSquaresSolver {
             }
         }
         theta.set(x);
-        return new LeastSquaresResult(x, standardErrors(jacobian, rss), rss, iterations, evaluations, jacobians, reason);
+        return new LeastSquaresResult(x, JacobianAlgebra.standardErrors(jacobian, rss), rss, iterations, evaluations, jacobians, reason);
     }
 
     /**
@@ -217,7 +214,7 @@ public abstract class LeastSquaresSolver {
                 return null; // the probe left the model's domain: a shorter step is needed
             }
         }
-        double[] acceleration = dampedStep(jacobian, secondDerivative, lambda, scale);
+        double[] acceleration = JacobianAlgebra.dampedStep(jacobian, secondDerivative, lambda, scale);
         if (acceleration == null || !(2 * Vectors.norm(acceleration) <= 0.75 * Vectors.norm(velocity))) {
             return null;
         }
@@ -274,90 +271,6 @@ public abstract class LeastSquaresSolver {
         return true;
     }
 
-    private static boolean finite(double[][] matrix) {
-        for (double[] row : matrix) {
-            for (double v : row) {
-                if (!Double.isFinite(v)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static double[][] normalMatrix(double[][] jacobian) {
-        int p = jacobian[0].length;
-        double[][] normal = new double[p][p];
-        for (double[] row : jacobian) {
-            for (int a = 0; a < p; a++) {
-                if (row[a] != 0) {
-                    for (int b = a; b < p; b++) {
-                        normal[a][b] += row[a] * row[b];
-                    }
-                }
-            }
-        }
-        for (int a = 0; a < p; a++) {
-            for (int b = 0; b < a; b++) {
-                normal[a][b] = normal[b][a];
-            }
-        }
-        return normal;
-    }
-
-    private static double[] transposeTimes(double[][] jacobian, double[] r) {
-        double[] out = new double[jacobian[0].length];
-        for (int i = 0; i < r.length; i++) {
-            Vectors.addScaled(out, r[i], jacobian[i]);
-        }
-        return out;
-    }
-
-    /** MINPACK's gnorm: max over columns j of |J_j . r| / (|J_j| |r|). */
-    private static double largestCosine(double[][] jacobian, double[] r, double[] gradient) {
-        double rNorm = Vectors.norm(r);
-        double largest = 0;
-        for (int j = 0; j < gradient.length; j++) {
-            double column = 0;
-            for (double[] row : jacobian) {
-                column += row[j] * row[j];
-            }
-            if (column > 0) {
-                largest = Math.max(largest, Math.abs(gradient[j]) / (Math.sqrt(column) * rNorm));
-            }
-        }
-        return largest;
-    }
-
-    /**
-     * The damped step as the least-squares problem [J; &radic;(&lambda;D)] &delta; = [&minus;r; 0] by QR, whose normal
-     * equations are (J&#x1D40;J + &lambda;D) &delta; = &minus;J&#x1D40;r but whose condition number is not squared;
-     * null when the stacked matrix is rank deficient.
-     */
-    private static double[] dampedStep(double[][] jacobian, double[] r, double lambda, double[] scale) {
-        int m = jacobian.length;
-        int p = scale.length;
-        double[] flat = new double[(m + p) * p];
-        for (int i = 0; i < m; i++) {
-            System.arraycopy(jacobian[i], 0, flat, i * p, p);
-        }
-        double[] rhs = new double[m + p];
-        for (int i = 0; i < m; i++) {
-            rhs[i] = -r[i];
-        }
-        for (int j = 0; j < p; j++) {
-            flat[(m + j) * p + j] = Math.sqrt(lambda) * Math.sqrt(scale[j]);
-            if (!Double.isFinite(flat[(m + j) * p + j])) {
-                return null;
-            }
-        }
-        try {
-            return QR.factor(NDArray.of(flat, m + p, p)).leastSquares(rhs);
-        } catch (SingularMatrixException e) {
-            return null;
-        }
-    }
-
     /** The Gauss-Newton step J delta = -r by QR (better conditioned than the normal equations), times {@code fraction}. */
     private double[] gaussNewtonStep(double[][] jacobian, double[] r, double fraction) {
         int m = jacobian.length;
@@ -378,32 +291,4 @@ public abstract class LeastSquaresSolver {
         }
     }
 
-    private static double[] standardErrors(double[][] jacobian, double rss) {
-        int m = jacobian.length;
-        int p = jacobian[0].length;
-        double[] errors = new double[p];
-        Arrays.fill(errors, Double.NaN);
-        if (m <= p) {
-            return errors;
-        }
-        double[] flat = new double[m * p];
-        for (int i = 0; i < m; i++) {
-            System.arraycopy(jacobian[i], 0, flat, i * p, p);
-        }
-        QR qr = QR.factor(NDArray.of(flat, m, p));
-        if (qr.isRankDeficient()) {
-            return errors;
-        }
-        // (J^T J)^-1 = R^-1 R^-T: the row norms of R^-1 give its diagonal without squaring the condition number.
-        double[] inverse = LU.factor(qr.r()).inverse().toDoubleArray();
-        double variance = rss / (m - p);
-        for (int a = 0; a < p; a++) {
-            double sum = 0;
-            for (int b = 0; b < p; b++) {
-                sum += inverse[a * p + b] * inverse[a * p + b];
-            }
-            errors[a] = Math.sqrt(variance * sum);
-        }
-        return errors;
-    }
 }
