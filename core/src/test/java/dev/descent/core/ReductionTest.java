@@ -236,4 +236,20 @@ class ReductionTest {
             Descent.setNumThreads(before);
         }
     }
+
+    @Test
+    void sumsOverLeadingDimensionsAgreeBitForBitWithTheGeneralPath() {
+        Generator g = new Generator(12);
+        int[][] shapes = {{128, 512}, {7, 3, 33}, {2, 1000}, {300, 2}};
+        for (int[] shape : shapes) {
+            NDArray x = NDArray.randn(g, shape);
+            // The same values stored transposed take the general (strided) path.
+            NDArray strided = shape.length == 2 ? x.t().contiguous().t() : x.permute(2, 1, 0).contiguous().permute(2, 1, 0);
+            for (int[] dims : shape.length == 3 ? new int[][] {{0}, {0, 1}, {1, 0}} : new int[][] {{0}}) {
+                float[] fast = x.sum(dims, false).toFloatArray();
+                float[] general = strided.sum(dims, false).toFloatArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(general, fast, 0f, java.util.Arrays.toString(shape));
+            }
+        }
+    }
 }
