@@ -13,12 +13,12 @@ import dev.descent.nn.Sequential;
  * Dropout(0.2), Linear(512, 256), BatchNorm1d, ReLU, Dropout(0.2), Linear(256, 10); a Flatten in
  * front accepts images of [N, 1, 28, 28].
  */
-final class MlpBn {
+public final class MlpBn {
     private MlpBn() {
     }
 
     /** The model, its weights and dropout masks drawn from generators seeded with {@code seed}. */
-    static Sequential create(long seed) {
+    public static Sequential create(long seed) {
         Generator weights = new Generator(seed);
         Generator dropout = new Generator(seed + 1);
         return new Sequential(new Flatten(),

@@ -1,0 +1,96 @@
+package dev.descent.examples.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * {@code ./descent bench}: the speed figures of Descent in one run, with JMH. Prints
+ * <ol>
+ *   <li>GEMM GFLOP/s at the shapes that dominate MLP-BN training (forward and both backward
+ *       products) and a large square, on 1 and 2 threads;</li>
+ *   <li>the fused optimizer steps against their memory floor (a copy of every array the step
+ *       writes) and the bandwidth that implies;</li>
+ *   <li>the MLP-BN training epoch (the median of four after one warm-up).</li>
+ * </ol>
+ * Arguments: {@code gemm}, {@code optimizer}, {@code epoch} to run only some (default: all).
+ */
+public final class BenchSuite {
+    private BenchSuite() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        List<String> parts = args.length == 0 ? List.of("gemm", "optimizer", "epoch") : List.of(args);
+        for (String part : parts) {
+            switch (part) {
+                case "gemm" -> gemm();
+                case "optimizer" -> optimizer();
+                case "epoch" -> epoch();
+                default -> {
+                    System.err.println("descent bench: unknown part '" + part + "' (parts: gemm, optimizer, epoch)");
+                    System.exit(2);
+                }
+            }
+        }
+    }
+
+    private static Collection<RunResult> run(String include) throws RunnerException {
+        Options options = new OptionsBuilder().include(include).shouldFailOnError(true).build();
+        return new Runner(options).run();
+    }
+
+    static void gemm() throws RunnerException {
+        Collection<RunResult> results = run(GemmBenchmark.class.getSimpleName() + ".matmul");
+        System.out.printf("%nGEMM, float32 [M, K] @ [K, N]%n%-16s %8s %14s %10s%n", "M x K x N", "threads", "us/product", "GFLOP/s");
+        for (RunResult result : results) {
+            String shape = result.getParams().getParam("shape");
+            double micros = result.getPrimaryResult().getScore();
+            long flops = 2L;
+            for (String size : shape.split("x")) {
+                flops *= Long.parseLong(size);
+            }
+            System.out.printf("%-16s %8s %14.1f %10.1f%n", shape, result.getParams().getParam("threads"), micros, flops / (micros * 1e3));
+        }
+    }
+
+    static void optimizer() throws RunnerException {
+        Collection<RunResult> results = run(OptimizerStepBenchmark.class.getSimpleName());
+        Map<String, double[]> rows = new TreeMap<>();
+        for (RunResult result : results) {
+            String key = result.getParams().getParam("optimizer") + " / " + result.getParams().getParam("threads");
+            double[] row = rows.computeIfAbsent(key, k -> new double[2]);
+            boolean step = result.getPrimaryResult().getLabel().equals("optimizerStep");
+            row[step ? 0 : 1] = result.getPrimaryResult().getScore();
+        }
+        System.out.printf("%nFused optimizer steps over MLP-BN's 537,354 parameters vs the copy floor%n%-22s %12s %12s %8s%n",
+                "optimizer / threads", "step us", "floor us", "ratio");
+        rows.forEach((key, row) -> System.out.printf("%-22s %12.1f %12.1f %8.2f%n", key, row[0], row[1], row[0] / row[1]));
+    }
+
+    static void epoch() throws RunnerException {
+        Collection<RunResult> results = run(EpochBenchmark.class.getSimpleName());
+        for (RunResult result : results) {
+            List<Double> epochs = new ArrayList<>();
+            for (BenchmarkResult benchmark : result.getBenchmarkResults()) {
+                for (IterationResult iteration : benchmark.getIterationResults()) {
+                    epochs.add(iteration.getPrimaryResult().getScore());
+                }
+            }
+            List<Double> sorted = new ArrayList<>(epochs);
+            sorted.sort(null);
+            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            System.out.printf("%nMLP-BN training epoch (Adam, batch 128, %s threads): epochs after warm-up %s s, median %.2f s%n",
+                    result.getParams().getParam("threads"), epochs.stream().map(v -> String.format("%.2f", v)).toList(), median);
+        }
+    }
+}
