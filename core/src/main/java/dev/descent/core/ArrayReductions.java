@@ -115,6 +115,10 @@ final class ArrayReductions {
             throw new IllegalArgumentException("norm: p must be positive (1, 2, a positive number or infinity), got " + p);
         }
         DType dtype = x.dtype().toFloatingPoint();
+        if (p == 2) {
+            // squares need no absolute value first: one pass fewer over the data
+            return reduce("norm", ReduceOp.SUM, x.astype(dtype).square(), dims, keepDim, dtype).sqrt();
+        }
         NDArray magnitudes = x.astype(dtype).abs();
         if (p == Double.POSITIVE_INFINITY) {
             return reduce("norm", ReduceOp.MAX, magnitudes, dims, keepDim, dtype);
@@ -122,9 +126,7 @@ final class ArrayReductions {
         if (p == 1) {
             return reduce("norm", ReduceOp.SUM, magnitudes, dims, keepDim, dtype);
         }
-        if (p == 2) {
-            return reduce("norm", ReduceOp.SUM, magnitudes.square(), dims, keepDim, dtype).sqrt();
-        }
+
         return reduce("norm", ReduceOp.SUM, magnitudes.pow(p), dims, keepDim, dtype).pow(1.0 / p);
     }
 

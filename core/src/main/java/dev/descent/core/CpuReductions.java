@@ -134,9 +134,16 @@ final class CpuReductions {
         block.runSerial((offsets, n) -> {
             int o = base + offsets[0];
             double a = acc[0];
-            if (source.floats != null) {
+            if (source.floats != null && op == ReduceOp.SUM) {
+                // the common case with the op out of the loop; the same order, so the same sum
+                float[] v = source.floats;
+                for (int i = 0; i < n; i++) a += v[o + i * stride];
+            } else if (source.floats != null) {
                 float[] v = source.floats;
                 for (int i = 0; i < n; i++) a = combine(op, a, v[o + i * stride]);
+            } else if (op == ReduceOp.SUM) {
+                double[] v = source.doubles;
+                for (int i = 0; i < n; i++) a += v[o + i * stride];
             } else {
                 double[] v = source.doubles;
                 for (int i = 0; i < n; i++) a = combine(op, a, v[o + i * stride]);
