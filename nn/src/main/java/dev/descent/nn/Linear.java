@@ -70,6 +70,9 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear: expected an input whose last dimension is " + inFeatures + ", got shape "
                     + Arrays.toString(input.shape()));
         }
+        if (input.rank() == 2 && input.dtype() == weight.dtype() && (bias == null || bias.dtype() == weight.dtype())) {
+            return bias == null ? new LinearFunction(false).apply(input, weight) : new LinearFunction(true).apply(input, weight, bias);
+        }
         Tensor out = input.matmul(weight.t());
         return bias == null ? out : out.add(bias);
     }

@@ -37,6 +37,11 @@ class LayerGradCheckTest {
     @Test
     void layers() {
         checkModule("Linear", new Linear(4, 3, true, DType.FLOAT64, g), input(5, 4));
+        Linear fused = new Linear(4, 3, true, DType.FLOAT64, g);
+        GradCheck.Result second = GradCheck.checkSecondOrder(in -> fused.forward(in[0]).tanh(), input(5, 4), fused.parameters().get(0),
+                fused.parameters().get(1));
+        assertTrue(second.passed(), "Linear (one op for matrices), second order: " + second);
+        checkModule("Linear without bias on a matrix", new Linear(4, 2, false, DType.FLOAT64, g), input(3, 4));
         checkModule("Linear without bias on a batch of sequences", new Linear(4, 2, false, DType.FLOAT64, g), input(2, 3, 4));
         BatchNorm1d bn = new BatchNorm1d(3, 1e-5, 0.1, true, true, DType.FLOAT64);
         Init.normal(bn.weight(), 1, 0.5, g);
