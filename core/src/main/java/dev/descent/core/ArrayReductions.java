@@ -116,6 +116,10 @@ final class ArrayReductions {
         }
         DType dtype = x.dtype().toFloatingPoint();
         if (p == 2) {
+            if (dims.length == x.rank() && !keepDim && x.dtype().isFloatingPoint()) {
+                // the whole array: the backend's fused sum of squares, without a squared copy
+                return NDArray.scalar(dtype, Math.sqrt(x.backend().sumOfSquares(x)));
+            }
             // squares need no absolute value first: one pass fewer over the data
             return reduce("norm", ReduceOp.SUM, x.astype(dtype).square(), dims, keepDim, dtype).sqrt();
         }

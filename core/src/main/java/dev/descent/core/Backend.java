@@ -161,6 +161,15 @@ public interface Backend {
     }
 
     /**
+     * &Sigma; x&sup2; over every element of a floating-point array, accumulated in float64: the core of
+     * the 2-norm (gradient norms every step). The default squares and sums; backends fuse it.
+     */
+    default double sumOfSquares(NDArray x) {
+        NDArray wide = x.astype(DType.FLOAT64);
+        return wide.mul(wide).sum().item();
+    }
+
+    /**
      * One Adam or AdamW update in place (the formulas of {@code dev.descent.optim.Adam} and
      * {@code AdamW}): param = param (1 - lr decoupledWeightDecay); g = grad + weightDecay param;
      * m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2; with {@code maxSquare} (AMSGrad)

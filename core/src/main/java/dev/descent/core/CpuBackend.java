@@ -276,6 +276,51 @@ final class CpuBackend implements Backend {
         });
     }
 
+    /** Fused for contiguous float32: fixed chunks (so the result does not depend on the thread count), four accumulators each. */
+    @Override
+    public double sumOfSquares(NDArray x) {
+        if (x.dtype() != DType.FLOAT32 || !x.isContiguous() || x.size() < 2) {
+            return Backend.super.sumOfSquares(x);
+        }
+        float[] v = ((CpuStorage) x.storage()).floats;
+        int base = x.offset();
+        int n = x.size();
+        int chunk = 1 << 14;
+        int chunks = (n + chunk - 1) / chunk;
+        double[] partial = new double[chunks];
+        Parallel.forRange(chunks, Math.max(1, StridedLoop.PARALLEL_THRESHOLD / chunk), (start, end) -> {
+            for (int c = start; c < end; c++) {
+                int from = base + c * chunk;
+                int to = Math.min(base + n, from + chunk);
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int i = from;
+                for (; i + 3 < to; i += 4) {
+                    double a = v[i];
+                    double b = v[i + 1];
+                    double d = v[i + 2];
+                    double e = v[i + 3];
+                    s0 += a * a;
+                    s1 += b * b;
+                    s2 += d * d;
+                    s3 += e * e;
+                }
+                for (; i < to; i++) {
+                    double a = v[i];
+                    s0 += a * a;
+                }
+                partial[c] = (s0 + s1) + (s2 + s3);
+            }
+        });
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
+    }
+
     @Override
     public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum,
                           double dampening, double weightDecay, boolean nesterov) {

@@ -252,4 +252,26 @@ class ReductionTest {
             }
         }
     }
+
+    @Test
+    void fusedSumOfSquaresMatchesTheComposedOneAndIgnoresTheThreadCount() {
+        Generator g = new Generator(13);
+        for (int n : new int[] {2, 3, 17, 16_384, 16_385, 100_003, 401_408}) {
+            NDArray x = NDArray.randn(g, n);
+            Backend cpu = x.backend();
+            double composed = x.astype(DType.FLOAT64).square().sum().item();
+            int threads = Descent.numThreads();
+            try {
+                Descent.setNumThreads(1);
+                double one = cpu.sumOfSquares(x);
+                Descent.setNumThreads(2);
+                double two = cpu.sumOfSquares(x);
+                org.junit.jupiter.api.Assertions.assertEquals(one, two, 0.0, "the same bits on 1 and 2 threads, n = " + n);
+                org.junit.jupiter.api.Assertions.assertEquals(composed, one, 1e-12 * composed, "n = " + n);
+            } finally {
+                Descent.setNumThreads(threads);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(Math.sqrt(composed), x.norm(2).item(), 1e-6 * Math.sqrt(composed));
+        }
+    }
 }
