@@ -25,7 +25,23 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Arguments: {@code gemm}, {@code optimizer}, {@code epoch} to run only some (default: all).
  */
 public final class BenchSuite {
+    /** The MLP-BN parameter count of {@link OptimizerStepBenchmark}. */
+    static final long PARAMETERS = 537_354;
+
     private BenchSuite() {
+    }
+
+    /**
+     * Arrays each step reads or writes once per parameter element: SGD reads the parameter and the
+     * gradient and writes the parameter (3); momentum adds the buffer's read and write (5); Adam
+     * reads parameter, gradient and both moments and writes parameter and both moments (7).
+     */
+    static int arraysTouched(String optimizer) {
+        return switch (optimizer) {
+            case "sgd" -> 3;
+            case "sgdMomentum" -> 5;
+            default -> 7;
+        };
     }
 
     public static void main(String[] args) throws RunnerException {
@@ -71,9 +87,13 @@ public final class BenchSuite {
             boolean step = result.getPrimaryResult().getLabel().equals("optimizerStep");
             row[step ? 0 : 1] = result.getPrimaryResult().getScore();
         }
-        System.out.printf("%nFused optimizer steps over MLP-BN's 537,354 parameters vs the copy floor%n%-22s %12s %12s %8s%n",
-                "optimizer / threads", "step us", "floor us", "ratio");
-        rows.forEach((key, row) -> System.out.printf("%-22s %12.1f %12.1f %8.2f%n", key, row[0], row[1], row[0] / row[1]));
+        System.out.printf("%nFused optimizer steps over MLP-BN's %,d float32 parameters vs the copy floor%n%-22s %10s %10s %7s %9s %8s%n",
+                PARAMETERS, "optimizer / threads", "step us", "floor us", "ratio", "MB moved", "GB/s");
+        rows.forEach((key, row) -> {
+            double bytes = 4.0 * PARAMETERS * arraysTouched(key.substring(0, key.indexOf(' ')));
+            System.out.printf("%-22s %10.1f %10.1f %7.2f %9.1f %8.1f%n", key, row[0], row[1], row[0] / row[1], bytes / 1e6,
+                    bytes / (row[0] * 1e3));
+        });
     }
 
     static void epoch() throws RunnerException {
