@@ -67,8 +67,7 @@ public final class Adadelta extends Optimizer {
         incrementStep(state);
         double rho = group.getDouble("rho");
         double eps = group.getDouble("eps");
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray g = withWeightDecay(grad, param, group);
         squareAverage.muli(rho).addcmuli(g, g, 1 - rho);
         NDArray std = squareAverage.add(eps).sqrt();
         NDArray delta = accumulatedDelta.add(eps).sqrt().divi(std).muli(g);

@@ -67,8 +67,7 @@ public final class Adagrad extends Optimizer {
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
         NDArray sum = stateArray(state, "sum", () -> param.zerosLike().fill(group.getDouble("initialAccumulatorValue")));
         double step = incrementStep(state);
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray g = withWeightDecay(grad, param, group);
         double learningRate = group.lr() / (1 + (step - 1) * group.getDouble("lrDecay"));
         sum.addcmuli(g, g, 1);
         NDArray std = sum.sqrt().addi(group.getDouble("eps"));

@@ -51,8 +51,7 @@ public final class Adamax extends Optimizer {
         NDArray infinityNorm = stateArray(state, "exp_inf", param::zerosLike);
         double step = incrementStep(state);
         double[] betas = group.getPair("betas");
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray g = withWeightDecay(grad, param, group);
         average.muli(betas[0]).addi(g.mul(1 - betas[0]));
         infinityNorm.copyFrom(infinityNorm.muli(betas[1]).maximum(g.abs().addi(group.getDouble("eps"))));
         double correctedRate = group.lr() / (1 - Math.pow(betas[0], step));

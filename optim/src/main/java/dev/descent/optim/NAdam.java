@@ -66,8 +66,7 @@ public final class NAdam extends Optimizer {
         double muNext = betas[0] * (1 - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
         muProduct.muli(NDArray.scalar(DType.FLOAT32, mu));
         double product = muProduct.item();
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray g = withWeightDecay(grad, param, group);
         average.muli(betas[0]).addi(g.mul(1 - betas[0]));
         squareAverage.muli(betas[1]).addcmuli(g, g, 1 - betas[1]);
         NDArray denominator = squareAverage.sqrt().divi(Math.sqrt(biasCorrection2)).addi(group.getDouble("eps"));

@@ -168,6 +168,15 @@ public abstract class Optimizer {
         return state.computeIfAbsent(key, k -> initial.get());
     }
 
+    /**
+     * The gradient with the group's coupled L2 penalty, g + weightDecay &middot; &theta; (torch.optim's
+     * {@code weight_decay}); the gradient itself when weightDecay is 0.
+     */
+    protected static NDArray withWeightDecay(NDArray grad, NDArray param, ParamGroup group) {
+        double weightDecay = group.getDouble("weightDecay");
+        return weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+    }
+
     /** Adds one to the state's step counter (a 0-d FLOAT64 array) and returns the new count. */
     protected static double incrementStep(Map<String, NDArray> state) {
         NDArray step = stateArray(state, "step", () -> NDArray.scalar(dev.descent.core.DType.FLOAT64, 0));

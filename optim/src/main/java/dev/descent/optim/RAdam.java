@@ -56,8 +56,7 @@ public final class RAdam extends Optimizer {
         double[] betas = group.getPair("betas");
         double biasCorrection1 = 1 - Math.pow(betas[0], step);
         double biasCorrection2 = 1 - Math.pow(betas[1], step);
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray g = withWeightDecay(grad, param, group);
         average.muli(betas[0]).addi(g.mul(1 - betas[0]));
         squareAverage.muli(betas[1]).addcmuli(g, g, 1 - betas[1]);
         NDArray corrected = average.div(biasCorrection1);

@@ -72,8 +72,7 @@ public final class RMSprop extends Optimizer {
         NDArray squareAverage = stateArray(state, "square_avg", param::zerosLike);
         incrementStep(state);
         double alpha = group.getDouble("alpha");
-        double weightDecay = group.getDouble("weightDecay");
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        NDArray g = withWeightDecay(grad, param, group);
         squareAverage.muli(alpha).addcmuli(g, g, 1 - alpha);
         NDArray average;
         if (group.getBoolean("centered")) {
