@@ -22,24 +22,25 @@ final class JacobianAlgebra {
         return true;
     }
 
-    static double[][] normalMatrix(double[][] jacobian) {
-        int p = jacobian[0].length;
-        double[][] normal = new double[p][p];
+    /** diag(J&#x1D40;J): the squared norm of each column of J. */
+    static double[] columnSquares(double[][] jacobian) {
+        double[] squares = new double[jacobian[0].length];
         for (double[] row : jacobian) {
-            for (int a = 0; a < p; a++) {
-                if (row[a] != 0) {
-                    for (int b = a; b < p; b++) {
-                        normal[a][b] += row[a] * row[b];
-                    }
-                }
+            for (int j = 0; j < squares.length; j++) {
+                squares[j] += row[j] * row[j];
             }
         }
-        for (int a = 0; a < p; a++) {
-            for (int b = 0; b < a; b++) {
-                normal[a][b] = normal[b][a];
-            }
+        return squares;
+    }
+
+    /** The rows of J, with {@code extraRows} zero rows below them, as one row-major float64 array. */
+    static double[] flatten(double[][] jacobian, int extraRows) {
+        int p = jacobian[0].length;
+        double[] flat = new double[(jacobian.length + extraRows) * p];
+        for (int i = 0; i < jacobian.length; i++) {
+            System.arraycopy(jacobian[i], 0, flat, i * p, p);
         }
-        return normal;
+        return flat;
     }
 
     static double[] transposeTimes(double[][] jacobian, double[] r) {
@@ -50,17 +51,13 @@ final class JacobianAlgebra {
         return out;
     }
 
-    /** MINPACK's gnorm: max over columns j of |J_j . r| / (|J_j| |r|). */
-    static double largestCosine(double[][] jacobian, double[] r, double[] gradient) {
+    /** MINPACK's gnorm: max over columns j of |J_j . r| / (|J_j| |r|), given g = J&#x1D40;r and the column squares. */
+    static double largestCosine(double[] columnSquares, double[] r, double[] gradient) {
         double rNorm = Vectors.norm(r);
         double largest = 0;
         for (int j = 0; j < gradient.length; j++) {
-            double column = 0;
-            for (double[] row : jacobian) {
-                column += row[j] * row[j];
-            }
-            if (column > 0) {
-                largest = Math.max(largest, Math.abs(gradient[j]) / (Math.sqrt(column) * rNorm));
+            if (columnSquares[j] > 0) {
+                largest = Math.max(largest, Math.abs(gradient[j]) / (Math.sqrt(columnSquares[j]) * rNorm));
             }
         }
         return largest;
@@ -74,10 +71,7 @@ final class JacobianAlgebra {
     static double[] dampedStep(double[][] jacobian, double[] r, double lambda, double[] scale) {
         int m = jacobian.length;
         int p = scale.length;
-        double[] flat = new double[(m + p) * p];
-        for (int i = 0; i < m; i++) {
-            System.arraycopy(jacobian[i], 0, flat, i * p, p);
-        }
+        double[] flat = flatten(jacobian, p);
         double[] rhs = new double[m + p];
         for (int i = 0; i < m; i++) {
             rhs[i] = -r[i];
@@ -103,11 +97,7 @@ final class JacobianAlgebra {
         if (m <= p) {
             return errors;
         }
-        double[] flat = new double[m * p];
-        for (int i = 0; i < m; i++) {
-            System.arraycopy(jacobian[i], 0, flat, i * p, p);
-        }
-        QR qr = QR.factor(NDArray.of(flat, m, p));
+        QR qr = QR.factor(NDArray.of(flatten(jacobian, 0), m, p));
         if (qr.isRankDeficient()) {
             return errors;
         }

@@ -83,15 +83,11 @@ public abstract class LeastSquaresSolver {
                 reason = LeastSquaresResult.StopReason.ZERO_RESIDUAL;
                 break;
             }
-            double[][] normal = JacobianAlgebra.normalMatrix(jacobian);
+            double[] diagonal = JacobianAlgebra.columnSquares(jacobian); // diag(J^T J)
             double[] gradient = JacobianAlgebra.transposeTimes(jacobian, r);
-            if (JacobianAlgebra.largestCosine(jacobian, r, gradient) <= options.gtol) {
+            if (JacobianAlgebra.largestCosine(diagonal, r, gradient) <= options.gtol) {
                 reason = LeastSquaresResult.StopReason.GTOL;
                 break;
-            }
-            double[] diagonal = new double[p];
-            for (int j = 0; j < p; j++) {
-                diagonal[j] = normal[j][j];
             }
             scale = damping(diagonal, scale);
             if (scale != null && lambda < 0) {
@@ -279,12 +275,8 @@ public abstract class LeastSquaresSolver {
             throw new IllegalArgumentException(name + ": " + m + " residuals for " + p + " parameters; Gauss-Newton needs at least as many"
                     + " residuals as parameters (use LevenbergMarquardt)");
         }
-        double[] flat = new double[m * p];
-        for (int i = 0; i < m; i++) {
-            System.arraycopy(jacobian[i], 0, flat, i * p, p);
-        }
         try {
-            return Vectors.scaled(-fraction, QR.factor(NDArray.of(flat, m, p)).leastSquares(r));
+            return Vectors.scaled(-fraction, QR.factor(NDArray.of(JacobianAlgebra.flatten(jacobian, 0), m, p)).leastSquares(r));
         } catch (SingularMatrixException e) {
             throw new SingularMatrixException(name + ": the " + m + "x" + p + " Jacobian is rank deficient at the current parameters,"
                     + " so the Gauss-Newton step is not defined; use Levenberg or LevenbergMarquardt");
