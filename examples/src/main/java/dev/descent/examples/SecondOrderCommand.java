@@ -44,9 +44,6 @@ final class SecondOrderCommand {
         }
     }
 
-    /** The absolute loss at which every method stops (set per run from --target). */
-    private static double target;
-
     private SecondOrderCommand() {
     }
 
@@ -75,24 +72,26 @@ final class SecondOrderCommand {
             throw new UsageException("second-order: --target must be at least 0, got " + line.string("target"));
         }
         Descent.setNumThreads(line.integer("threads", 1));
-        target = relativeTarget * lossOf(problem, problem.start().get());
+        // the absolute loss at which every method stops
+        double target = relativeTarget * lossOf(problem, problem.start().get());
         Path dir = Path.of(line.string("out").replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         Files.createDirectories(dir);
 
         out.printf("descent second-order: %s, %d iterations per method%n", problem.description(), iterations);
         List<Run> runs = new ArrayList<>();
-        runs.add(firstOrder("GD", problem, iterations, p -> new SGD(p, SGD.options().lr(problem.gradientDescentLr()))));
-        runs.add(firstOrder("Momentum", problem, iterations, p -> new SGD(p, SGD.options().lr(problem.momentumLr()).momentum(0.9))));
-        runs.add(firstOrder("Adam", problem, iterations, p -> new Adam(p, Adam.options().lr(problem.adamLr()))));
-        runs.add(lbfgs(problem, iterations));
+        runs.add(firstOrder("GD", problem, iterations, target, p -> new SGD(p, SGD.options().lr(problem.gradientDescentLr()))));
+        runs.add(firstOrder("Momentum", problem, iterations, target, p -> new SGD(p, SGD.options().lr(problem.momentumLr()).momentum(0.9))));
+        runs.add(firstOrder("Adam", problem, iterations, target, p -> new Adam(p, Adam.options().lr(problem.adamLr()))));
+        runs.add(lbfgs(problem, iterations, target));
         int size = problem.start().get().stream().mapToInt(Tensor::size).sum();
         int secondOrderIterations = Math.min(iterations, SECOND_ORDER_CAP);
-        runs.add(size <= DENSE_NEWTON_LIMIT ? newton(problem, secondOrderIterations) : newtonCG(problem, Math.min(secondOrderIterations, 30)));
+        runs.add(size <= DENSE_NEWTON_LIMIT ? newton(problem, secondOrderIterations, target)
+                : newtonCG(problem, Math.min(secondOrderIterations, 30), target));
         List<String> failures = new ArrayList<>();
         if (problem.residuals() != null) {
             for (String method : new String[] {"Gauss-Newton", "Levenberg-Marquardt"}) {
                 try {
-                    runs.add(leastSquares(method, problem, secondOrderIterations, method.equals("Gauss-Newton")));
+                    runs.add(leastSquares(method, problem, secondOrderIterations, target, method.equals("Gauss-Newton")));
                 } catch (ArithmeticException e) {
                     failures.add(method + " failed: " + e.getMessage());
                 }
@@ -152,7 +151,7 @@ final class SecondOrderCommand {
         }
     }
 
-    private static Run firstOrder(String name, OptimizationProblem problem, int iterations,
+    private static Run firstOrder(String name, OptimizationProblem problem, int iterations, double target,
                                   java.util.function.Function<List<Tensor>, Optimizer> build) {
         List<Tensor> params = problem.start().get();
         Optimizer optimizer = build.apply(params);
@@ -175,7 +174,7 @@ final class SecondOrderCommand {
         return new Run(name, losses, times, iterations + 1);
     }
 
-    private static Run lbfgs(OptimizationProblem problem, int iterations) {
+    private static Run lbfgs(OptimizationProblem problem, int iterations, double target) {
         List<Tensor> params = problem.start().get();
         LBFGS lbfgs = new LBFGS(params, LBFGS.options().maxIter(iterations).maxEval(2 * iterations).toleranceGrad(1e-12)
                 .toleranceChange(Math.max(target, Double.MIN_NORMAL)).lineSearch("strong_wolfe"));
@@ -195,7 +194,7 @@ final class SecondOrderCommand {
         return new Run("L-BFGS", losses, times, lbfgs.functionEvaluations());
     }
 
-    private static Run newton(OptimizationProblem problem, int iterations) {
+    private static Run newton(OptimizationProblem problem, int iterations, double target) {
         List<Tensor> params = problem.start().get();
         Newton newton = new Newton(params, Newton.options());
         List<Double> losses = new ArrayList<>(List.of(lossOf(problem, params)));
@@ -214,7 +213,7 @@ final class SecondOrderCommand {
         return new Run("Newton", losses, times, evaluations);
     }
 
-    private static Run newtonCG(OptimizationProblem problem, int iterations) {
+    private static Run newtonCG(OptimizationProblem problem, int iterations, double target) {
         List<Tensor> params = problem.start().get();
         // A short CG budget per step (Martens truncates too): on the 7,850-parameter logistic problem a
         // Hessian-vector product costs about two passes over the data.
@@ -235,18 +234,16 @@ final class SecondOrderCommand {
         return new Run("Newton-CG", losses, times, evaluations);
     }
 
-    private static Run leastSquares(String name, OptimizationProblem problem, int iterations, boolean gaussNewton) {
+    private static Run leastSquares(String name, OptimizationProblem problem, int iterations, double target, boolean gaussNewton) {
         List<Tensor> params = problem.start().get();
         LeastSquaresOptions options = new LeastSquaresOptions().maxEvaluations(4 * iterations);
         LeastSquaresSolver solver = gaussNewton ? new GaussNewton(params, options) : new LevenbergMarquardt(params, options);
         List<Double> losses = new ArrayList<>(List.of(lossOf(problem, params)));
         List<Double> times = new ArrayList<>(List.of(0.0));
         long start = System.nanoTime();
-        int[] evaluations = {0};
         solver.onStep((count, evaluationCount, rss, parameters) -> {
             losses.add(rss);
             times.add((System.nanoTime() - start) / 1e9);
-            evaluations[0] = evaluationCount;
             return losses.size() <= iterations && rss > target;
         });
         var result = solver.solve(() -> problem.residuals().apply(params));
