@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.NDArray;
 
 /**
  * The loss at the parameters' current values with its gradient and Hessian-vector products
@@ -53,8 +54,8 @@ final class Curvature {
         }
     }
 
-    /** The dense Hessian, one product per column (symmetrized against rounding). */
-    double[][] hessian() {
+    /** The dense Hessian as an n-by-n float64 array, one product per column (symmetrized against rounding). */
+    NDArray hessian() {
         int n = gradient.length;
         double[][] h = new double[n][];
         for (int j = 0; j < n; j++) {
@@ -62,14 +63,13 @@ final class Curvature {
             e[j] = 1;
             h[j] = hessianTimes(e);
         }
+        double[] flat = new double[n * n];
         for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double mean = (h[i][j] + h[j][i]) / 2;
-                h[i][j] = mean;
-                h[j][i] = mean;
+            for (int j = 0; j < n; j++) {
+                flat[i * n + j] = (h[i][j] + h[j][i]) / 2;
             }
         }
-        return h;
+        return NDArray.of(flat, n, n);
     }
 
     int products() {

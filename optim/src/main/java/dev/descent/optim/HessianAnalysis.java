@@ -59,13 +59,7 @@ public final class HessianAnalysis {
     public static Report dense(List<? extends Tensor> params, LossFunction loss, double gradientTolerance, double eigenvalueTolerance) {
         ParameterVector theta = ParameterVector.of(params);
         Curvature at = new Curvature("HessianAnalysis", theta, loss);
-        double[][] h = at.hessian();
-        int n = h.length;
-        double[] flat = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(h[i], 0, flat, i * n, n);
-        }
-        double[] eigenvalues = SymmetricEigen.decompose(NDArray.of(flat, n, n)).values().toDoubleArray();
+        double[] eigenvalues = SymmetricEigen.decompose(at.hessian()).values().toDoubleArray();
         double gradientNorm = Vectors.norm(at.gradient);
         return new Report(eigenvalues, conditionNumber(eigenvalues), gradientNorm,
                 classify(eigenvalues, gradientNorm, gradientTolerance, eigenvalueTolerance));

@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import dev.descent.core.linalg.Cholesky;
 import dev.descent.core.linalg.NotPositiveDefiniteException;
@@ -80,17 +81,15 @@ public final class Newton {
         if (gradientNorm == 0) {
             return new Step(at.loss, 0, at.loss, 0, 0, 1);
         }
-        double[][] hessian = at.hessian();
-        int n = hessian.length;
-        double largest = 1;
-        for (int i = 0; i < n; i++) {
-            largest = Math.max(largest, Math.abs(hessian[i][i]));
-        }
+        NDArray hessian = at.hessian();
+        int n = hessian.shape(0);
+        NDArray identity = NDArray.eye(DType.FLOAT64, n);
+        double largest = Math.max(1, hessian.mul(identity).abs().max().item()); // the largest |H_ii|
         double lambda = 0;
         double[] direction;
         while (true) {
             try {
-                direction = Cholesky.factor(shifted(hessian, lambda)).solve(Vectors.scaled(-1, at.gradient));
+                direction = Cholesky.factor(lambda == 0 ? hessian : hessian.add(identity.mul(lambda))).solve(Vectors.scaled(-1, at.gradient));
                 break;
             } catch (NotPositiveDefiniteException e) {
                 lambda = lambda == 0 ? 1e-8 * largest : lambda * 10;
@@ -120,16 +119,5 @@ public final class Newton {
         }
         theta.set(Vectors.along(x, t, direction));
         return new Step(at.loss, gradientNorm, newLoss, lambda, t, evaluations);
-    }
-
-    private static NDArray shifted(double[][] hessian, double lambda) {
-        int n = hessian.length;
-        double[] flat = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                flat[i * n + j] = hessian[i][j] + (i == j ? lambda : 0);
-            }
-        }
-        return NDArray.of(flat, n, n);
     }
 }
