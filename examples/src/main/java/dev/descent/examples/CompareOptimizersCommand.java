@@ -1,7 +1,5 @@
 package dev.descent.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.core.Descent;
 import dev.descent.core.Generator;
 import dev.descent.data.DataLoader;
@@ -106,7 +104,7 @@ final class CompareOptimizersCommand {
                 + Svg.lineChart("Training loss (moving average of 20 steps)", "iteration", "cross-entropy", curves, true)
                 + table + "</table></body></html>\n";
         AtomicFiles.write(dir.resolve("compare.html"), html);
-        AtomicFiles.write(dir.resolve("results.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+        RunFiles.writeJson(dir.resolve("results.json"), results);
         out.println("wrote compare.html and results.json to " + dir);
         return 0;
     }

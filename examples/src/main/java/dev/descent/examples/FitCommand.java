@@ -1,7 +1,5 @@
 package dev.descent.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
@@ -118,9 +116,7 @@ final class FitCommand {
             summary.put("evaluations", result.evaluations());
             summary.put("stopReason", result.stopReason().name());
             // NaN standard errors (rank-deficient or exactly determined fits) are written as null.
-            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            String json = mapper.writeValueAsString(summary).replace("NaN", "null");
-            AtomicFiles.write(Path.of(line.string("json")), json);
+            RunFiles.writeJson(Path.of(line.string("json")), summary);
         }
         if (!result.converged()) {
             out.println("the fit did not converge within the evaluation budget (raise --max-evaluations or try another --start)");

@@ -1,7 +1,5 @@
 package dev.descent.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.optim.GaussNewton;
@@ -95,8 +93,7 @@ final class LandscapeCommand {
             summary.put("start", start);
             summary.put("steps", steps);
             summary.put("optimizers", trajectories);
-            String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary).replace("NaN", "null");
-            AtomicFiles.write(Path.of(line.string("json")), json);
+            RunFiles.writeJson(Path.of(line.string("json")), summary);
         }
         out.println("wrote landscape.svg and landscape.html to " + dir + (line.string("json") != null ? "; trajectories " + line.string("json") : ""));
         return 0;

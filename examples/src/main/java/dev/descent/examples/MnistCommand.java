@@ -1,7 +1,6 @@
 package dev.descent.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.autograd.GraphExport;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Descent;
@@ -205,7 +204,7 @@ final class MnistCommand {
             summary.put("batch", s.batch());
             summary.put("peakRssMiB", peakRss);
             summary.put("out", s.out().toString());
-            AtomicFiles.write(s.json(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+            RunFiles.writeJson(s.json(), summary);
         }
         out.printf("final test accuracy %.2f%%  median epoch %.1f s  peak memory %.0f MiB%n", 100 * testAccuracy.get(testAccuracy.size() - 1),
                 Report.median(Report.array(seconds)), peakRss);

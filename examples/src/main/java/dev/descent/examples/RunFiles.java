@@ -1,7 +1,11 @@
 package dev.descent.examples;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,15 +13,62 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The files of a run beside the weights: config.json, metrics.jsonl and metrics.csv. */
+/**
+ * The JSON and CSV files the commands write: config.json, metrics.jsonl and metrics.csv of a run,
+ * and the commands' summaries. NaN and infinities, which JSON cannot hold, are written as null.
+ */
 final class RunFiles {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Double.class, new FiniteDouble())
+            .addSerializer(double[].class, new FiniteDoubleArray()));
+    private static final ObjectMapper INDENTED = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunFiles() {
     }
 
+    /** A number, or null where it is NaN or infinite. */
+    private static final class FiniteDouble extends StdSerializer<Double> {
+        FiniteDouble() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
+            write(value, out);
+        }
+
+        static void write(double value, JsonGenerator out) throws IOException {
+            if (Double.isFinite(value)) {
+                out.writeNumber(value);
+            } else {
+                out.writeNull();
+            }
+        }
+    }
+
+    /** An array of numbers, each null where it is NaN or infinite. */
+    private static final class FiniteDoubleArray extends StdSerializer<double[]> {
+        FiniteDoubleArray() {
+            super(double[].class);
+        }
+
+        @Override
+        public void serialize(double[] values, JsonGenerator out, SerializerProvider provider) throws IOException {
+            out.writeStartArray();
+            for (double value : values) {
+                FiniteDouble.write(value, out);
+            }
+            out.writeEndArray();
+        }
+    }
+
+    /** {@code value} as indented JSON, written atomically. */
+    static void writeJson(Path file, Object value) throws IOException {
+        AtomicFiles.write(file, INDENTED.writeValueAsString(value));
+    }
+
     static void writeConfig(Path file, Map<String, String> flags) throws IOException {
-        AtomicFiles.write(file, JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(flags));
+        writeJson(file, flags);
     }
 
     /** Rewrites both metric files with every epoch so far (one JSON object per line; CSV with a header). */

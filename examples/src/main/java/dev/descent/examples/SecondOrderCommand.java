@@ -1,7 +1,5 @@
 package dev.descent.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Descent;
 import dev.descent.optim.Adam;
@@ -135,7 +133,7 @@ final class SecondOrderCommand {
                 + Svg.lineChart("Loss against wall time", "seconds", "loss", byTime, true)
                 + table + "</table>" + notes + "</body></html>\n";
         AtomicFiles.write(dir.resolve("second-order.html"), html);
-        AtomicFiles.write(dir.resolve("results.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+        RunFiles.writeJson(dir.resolve("results.json"), results);
         out.println("wrote second-order.html and results.json to " + dir);
         return 0;
     }

@@ -113,4 +113,17 @@ class FitCommandTest {
         assertEquals(3.0, result.get("params").get(0).asDouble(), 1e-9);
         assertEquals(0.5, result.get("params").get(1).asDouble(), 1e-9);
     }
+
+    @Test
+    void undefinedStandardErrorsAreWrittenAsJsonNull() throws IOException {
+        // two points, two parameters: an exact fit whose standard errors are undefined (NaN), which JSON cannot hold
+        Path csv = directory.resolve("line.csv");
+        Files.writeString(csv, "x,y\n1,3\n2,5\n");
+        Path json = directory.resolve("line.json");
+        CommandRun fit = CommandRun.of("fit", "--model", "b1 + b2*x", "--data", csv.toString(), "--start", "0,0", "--json", json.toString());
+        assertEquals(0, fit.code(), fit.err());
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertTrue(result.get("stderr").get(0).isNull() && result.get("stderr").get(1).isNull(), result.toString());
+        assertEquals(2.0, result.get("params").get(1).asDouble(), 1e-9);
+    }
 }
