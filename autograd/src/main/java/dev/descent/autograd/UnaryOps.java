@@ -6,8 +6,9 @@ import dev.descent.core.NDArray;
 
 /**
  * Elementwise primitives of one tensor. Where the derivative is most cheaply written with the
- * output (exp, sqrt, sigmoid, tanh) the output is saved; where it is a 0/1 mask (relu, clamp, abs)
- * the mask is saved as a constant, which is also its exact derivative almost everywhere.
+ * output (exp, sqrt, sigmoid, tanh, relu) the output is saved; where it is a 0/1 mask (clamp, abs)
+ * the mask is saved as a constant, which is also its exact derivative almost everywhere (relu
+ * rebuilds its mask from the output).
  */
 final class UnaryOps {
     private UnaryOps() {
@@ -109,16 +110,23 @@ final class UnaryOps {
         }
     }
 
+    /**
+     * d relu = [x &gt; 0]. The output is saved rather than a mask made in the forward pass: where
+     * the output is positive so is x, so sign(output) is the mask, built only when a backward
+     * pass asks for it (two vector passes then, instead of a compare and a conversion every
+     * forward).
+     */
     static final class Relu extends Function {
         @Override
         protected NDArray forward(Context ctx, NDArray... in) {
-            ctx.save(in[0].gt(0).astype(in[0].dtype()));
-            return in[0].relu();
+            NDArray out = in[0].relu();
+            ctx.save(out);
+            return out;
         }
 
         @Override
         protected Tensor[] backward(Context ctx, Tensor g) {
-            return one(g.mul(ctx.saved(0)));
+            return one(g.mul(Tensor.of(ctx.saved(0).data().sign())));
         }
     }
 

@@ -259,10 +259,7 @@ final class CpuBackend implements Backend {
         loop.runSerial((o, n) -> {
             if (isFloat && distribution == Distribution.BERNOULLI) {
                 // Dropout's mask, every step: written straight into the float array.
-                float[] values = target.floats;
-                for (int i = 0; i < n; i++) {
-                    values[o[0] + i * os] = generator.nextDouble() < a ? 1f : 0f;
-                }
+                generator.fillBernoulli(target.floats, o[0], os, n, a);
                 return;
             }
             for (int i = 0; i < n; i++) {

@@ -8,31 +8,71 @@ import jdk.incubator.vector.VectorSpecies;
  * float32 matrix multiplication with explicit fused multiply-add micro-kernels written with the
  * Vector API ({@code jdk.incubator.vector}), in the layout of BLIS and GotoBLAS:
  * <pre>
- *   for each block of KC rows of B (the depth):
- *     pack B[depth block, this task's columns] into column panels NR wide        (stays in L2)
- *     for each block of MC rows of A:
- *       pack A[row block, depth block] into row panels MR high                   (stays in L2)
- *       for each B panel (L1), for each A panel:  C[MR x NR] += A panel . B panel
+ *   for each block of kc rows of B (the depth):
+ *     pack B[depth block, this task's columns] into column panels NR wide        (L1 per panel)
+ *     for each block of mc rows of A (read in place when its rows are contiguous):
+ *       for each B panel, for each MR rows of A:  C[MR x NR] += A[MR x kc] . B panel
  * </pre>
- * The micro-kernel keeps an MR x NR tile of C in 2 MR vector registers (MR = 6 rows, NR = two
- * vectors: 32 floats with AVX-512) and per step of the depth loads two vectors of B, broadcasts
- * one element of A per row and issues 2 MR FMAs. Packing copies both operands into the order the
- * kernel reads them, so transposed operands cost only the packing. Tasks split C's columns (and,
- * when that leaves threads idle, its rows) over the thread pool; each packs its own panels.
+ The micro-kernel ({@link GemmMicroKernels}) keeps an MR x NR tile of C in vector registers
+ * (4 x 64 with AVX-512) and per step of the depth loads NR values of B, broadcasts one element of
+ * each of the MR rows of A and issues the FMAs of an outer product. It reads A as MR rows of
+ * {@code kc} contiguous values, so a row-major A (a layer's input or output gradient) is read
+ * where it lies; only a transposed A, and the last rows when fewer than MR remain, are copied
+ * into that form first. B is always packed. Operands contiguous along the depth (the weight of
+ * {@code x @ W.t()}, a transposed A) are transposed while packing with vector gathers, sixteen
+ * elements a step, because element-by-element transposition cost as much as the products.
+ * Depth and row blocks are cut into equal parts (784 = 4 x 196, not 3 x 256 + 16) so no block
+ * is a sliver. Tasks split C's columns (and, when that leaves threads idle, its rows) over the
+ * thread pool; each packs its own panels.
  *
  * <p>Loaded only when the JVM runs with {@code --add-modules jdk.incubator.vector}
  * ({@link CpuGemm} checks); otherwise {@link CpuGemm}'s plain-Java kernel runs.
  */
 final class VectorGemm {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
-    static final int MR = 6;
-    static final int NR = 2 * LANES;
+    private static final VectorSpecies<Float> SPECIES = GemmMicroKernels.SPECIES;
+    private static final int LANES = GemmMicroKernels.LANES;
+    static final int MR = GemmMicroKernels.MR;
+    static final int NR = GemmMicroKernels.NR;
+    /** Largest depth block: C's tile is loaded and stored once per block, so deep blocks amortize it; B panels stream from L2. */
     static final int KC = 256;
-    static final int MC = 20 * MR;
+    /** Largest row block: an A block of MC x KC floats stays in L2 while every B panel passes over it. */
+    static final int MC = 240;
 
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[0],
-        new float[MR * NR]});
+    /** Per thread: packed B, MR rows of A (a transposed A's block or the last short panel), an edge tile of C, gather offsets. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        float[] packedB = new float[0];
+        float[] packedA = new float[0];
+        final float[] edge = new float[MR * NR];
+        final int[] gatherOffsets = new int[LANES];
+        int gatherStride = -1;
+
+        float[] packedB(int size) {
+            if (packedB.length < size) {
+                packedB = new float[size];
+            }
+            return packedB;
+        }
+
+        float[] packedA(int size) {
+            if (packedA.length < size) {
+                packedA = new float[size];
+            }
+            return packedA;
+        }
+
+        /** Offsets 0, stride, 2 stride, ... for a gather of LANES elements {@code stride} apart. */
+        int[] gatherOffsets(int stride) {
+            if (gatherStride != stride) {
+                for (int lane = 0; lane < LANES; lane++) {
+                    gatherOffsets[lane] = lane * stride;
+                }
+                gatherStride = stride;
+            }
+            return gatherOffsets;
+        }
+    }
 
     private VectorGemm() {
     }
@@ -66,6 +106,13 @@ final class VectorGemm {
         return (int) ((long) panels * chunk / chunks);
     }
 
+    /** The size of the equal blocks, at most {@code limit} and a multiple of {@code multiple}, that cover {@code total}. */
+    static int blockSize(int total, int limit, int multiple) {
+        int blocks = (total + limit - 1) / limit;
+        int size = (total + blocks - 1) / blocks;
+        return Math.min(limit, (size + multiple - 1) / multiple * multiple);
+    }
+
     /** C[i0:i1, j0:j1] of one matrix of the batch. */
     private static void block(int matrix, int i0, int i1, int j0, int j1, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c,
                               boolean accumulate) {
@@ -76,8 +123,8 @@ final class VectorGemm {
         int bBase = b.offset() + matrix * b.batchStride();
         int cBase = c.offset() + matrix * c.batchStride();
         int ldc = c.leadingDimension();
-        int aRow = a.transposed() ? 1 : a.leadingDimension();
-        int aColumn = a.transposed() ? a.leadingDimension() : 1;
+        int lda = a.leadingDimension();
+        boolean aRowsContiguous = !a.transposed();
         int bRow = b.transposed() ? 1 : b.leadingDimension();
         int bColumn = b.transposed() ? b.leadingDimension() : 1;
         if (k == 0) {
@@ -88,31 +135,40 @@ final class VectorGemm {
             }
             return;
         }
-        float[][] buffers = BUFFERS.get();
-        float[] packedA = buffers[0];
+        Scratch scratch = SCRATCH.get();
         int width = j1 - j0;
         int panels = (width + NR - 1) / NR;
-        if (buffers[1].length < panels * NR * KC) {
-            buffers[1] = new float[panels * NR * KC];
-        }
-        float[] packedB = buffers[1];
-        float[] edge = buffers[2];
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
+        int kcMax = blockSize(k, KC, 1);
+        int mcMax = blockSize(i1 - i0, MC, MR);
+        float[] packedB = scratch.packedB(panels * NR * kcMax);
+        float[] packedA = scratch.packedA(mcMax * kcMax);
+        float[] edge = scratch.edge;
+        for (int p0 = 0; p0 < k; p0 += kcMax) {
+            int kc = Math.min(kcMax, k - p0);
             boolean first = p0 == 0 && !accumulate;
-            packB(bv, bBase + p0 * bRow, bRow, bColumn, kc, j0, width, packedB);
-            for (int ic = i0; ic < i1; ic += MC) {
-                int mc = Math.min(MC, i1 - ic);
-                packA(av, aBase + ic * aRow + p0 * aColumn, aRow, aColumn, mc, kc, packedA);
+            packB(bv, bBase + p0 * bRow, bRow, bColumn, kc, j0, width, packedB, scratch);
+            for (int ic = i0; ic < i1; ic += mcMax) {
+                int mc = Math.min(mcMax, i1 - ic);
+                // Where each panel of MR rows is read: in place, or from packedA (rows kc apart).
+                int fullPanels = aRowsContiguous ? mc / MR : 0;
+                int aBlock = aBase + ic * lda + p0;
+                if (!aRowsContiguous) {
+                    packTransposedA(av, aBase + ic + p0 * lda, lda, mc, kc, packedA, scratch);
+                } else if (mc % MR != 0) {
+                    packRows(av, aBlock + fullPanels * MR * lda, lda, mc - fullPanels * MR, kc, packedA, fullPanels * MR * kc);
+                }
                 for (int q = 0; q < panels; q++) {
                     int nr = Math.min(NR, width - q * NR);
                     for (int r = 0; r * MR < mc; r++) {
                         int mr = Math.min(MR, mc - r * MR);
+                        float[] aArray = r < fullPanels ? av : packedA;
+                        int aOffset = r < fullPanels ? aBlock + r * MR * lda : r * MR * kc;
+                        int aStride = r < fullPanels ? lda : kc;
                         int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
                         if (mr == MR && nr == NR) {
-                            kernel(kc, packedA, r * MR * kc, packedB, q * NR * kc, cv, cOffset, ldc, first);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, aStride, packedB, q * NR * kc, cv, cOffset, ldc, first);
                         } else {
-                            kernel(kc, packedA, r * MR * kc, packedB, q * NR * kc, edge, 0, NR, true);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, aStride, packedB, q * NR * kc, edge, 0, NR, true);
                             for (int ii = 0; ii < mr; ii++) {
                                 for (int jj = 0; jj < nr; jj++) {
                                     int at = cOffset + ii * ldc + jj;
@@ -128,11 +184,12 @@ final class VectorGemm {
 
     /**
      * B[p, j0 + j] for p &lt; kc, j &lt; width, as panels of NR columns: panel q holds kc rows of NR
-     * values (zero-padded). The loops follow whichever of B's dimensions is contiguous, so that the
-     * reads stream and only the writes stride.
+     * values (zero-padded). A row-major B is copied row by row; a B contiguous along the depth
+     * (row == 1) is transposed with gathers of LANES columns at a time.
      */
-    private static void packB(float[] bv, int base, int row, int column, int kc, int j0, int width, float[] packed) {
+    private static void packB(float[] bv, int base, int row, int column, int kc, int j0, int width, float[] packed, Scratch scratch) {
         int panels = (width + NR - 1) / NR;
+        int[] offsets = column == 1 ? null : scratch.gatherOffsets(column);
         for (int q = 0; q < panels; q++) {
             int out = q * NR * kc;
             int jStart = q * NR;
@@ -145,18 +202,18 @@ final class VectorGemm {
                         packed[to + j] = 0f;
                     }
                 }
+            } else if (nr == NR) {
+                for (int half = 0; half < NR; half += LANES) {
+                    int from = base + (j0 + jStart + half) * column;
+                    for (int p = 0; p < kc; p++) {
+                        FloatVector.fromArray(SPECIES, bv, from + p, offsets, 0).intoArray(packed, out + p * NR + half);
+                    }
+                }
             } else {
-                // B transposed (row == 1): column j of B is contiguous along p.
                 for (int j = 0; j < NR; j++) {
-                    if (j < nr) {
-                        int from = base + (j0 + jStart + j) * column;
-                        for (int p = 0; p < kc; p++) {
-                            packed[out + p * NR + j] = bv[from + p * row];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            packed[out + p * NR + j] = 0f;
-                        }
+                    int from = base + (j0 + jStart + j) * column;
+                    for (int p = 0; p < kc; p++) {
+                        packed[out + p * NR + j] = j < nr ? bv[from + p] : 0f;
                     }
                 }
             }
@@ -164,112 +221,32 @@ final class VectorGemm {
     }
 
     /**
-     * A[i, p] for i &lt; mc, p &lt; kc, as panels of MR rows: panel r holds kc columns of MR values
-     * (zero-padded), read along A's contiguous dimension.
+     * A[i, p] for i &lt; mc, p &lt; kc of an A stored transposed (element (i, p) at
+     * {@code base + i + p * lda}) as rows of kc values, kc apart; the rows past mc up to a whole
+     * panel are zero. Gathers LANES depth values of a row at a time.
      */
-    private static void packA(float[] av, int base, int row, int column, int mc, int kc, float[] packed) {
-        for (int r = 0; r * MR < mc; r++) {
-            int out = r * MR * kc;
-            int mr = Math.min(MR, mc - r * MR);
-            if (column == 1 || mr < MR) {
-                for (int ii = 0; ii < MR; ii++) {
-                    if (ii < mr) {
-                        int from = base + (r * MR + ii) * row;
-                        for (int p = 0; p < kc; p++) {
-                            packed[out + p * MR + ii] = av[from + p * column];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            packed[out + p * MR + ii] = 0f;
-                        }
-                    }
-                }
-            } else {
-                // A transposed (row == 1): the MR values of one column p are adjacent.
-                int from = base + r * MR;
-                for (int p = 0; p < kc; p++) {
-                    System.arraycopy(av, from + p * column, packed, out + p * MR, MR);
-                }
+    private static void packTransposedA(float[] av, int base, int lda, int mc, int kc, float[] packed, Scratch scratch) {
+        int[] offsets = scratch.gatherOffsets(lda);
+        int vectorEnd = kc - kc % LANES;
+        for (int i = 0; i < mc; i++) {
+            int to = i * kc;
+            int p = 0;
+            for (; p < vectorEnd; p += LANES) {
+                FloatVector.fromArray(SPECIES, av, base + i + p * lda, offsets, 0).intoArray(packed, to + p);
+            }
+            for (; p < kc; p++) {
+                packed[to + p] = av[base + i + p * lda];
             }
         }
+        int padded = (mc + MR - 1) / MR * MR;
+        java.util.Arrays.fill(packed, mc * kc, padded * kc, 0f);
     }
 
-    /** C[6 x NR] (+)= A panel [6 x kc] . B panel [kc x NR], all twelve accumulators in registers. */
-    private static void kernel(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean first) {
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c40;
-        FloatVector c41;
-        FloatVector c50;
-        FloatVector c51;
-        if (first) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c00;
-            c10 = c00;
-            c11 = c00;
-            c20 = c00;
-            c21 = c00;
-            c30 = c00;
-            c31 = c00;
-            c40 = c00;
-            c41 = c00;
-            c50 = c00;
-            c51 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, c, co);
-            c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-            c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-            c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-            c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-            c40 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc + LANES);
-            c50 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc + LANES);
+    /** {@code rows} (&lt; MR) rows of kc values of a row-major A, lda apart, into {@code packed} at {@code to}, zero-padded to MR rows. */
+    private static void packRows(float[] av, int from, int lda, int rows, int kc, float[] packed, int to) {
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(av, from + i * lda, packed, to + i * kc, kc);
         }
-        for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
-            int ap = ao + p * MR;
-            FloatVector x = FloatVector.broadcast(SPECIES, a[ap]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(SPECIES, a[ap + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(SPECIES, a[ap + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(SPECIES, a[ap + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(SPECIES, a[ap + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(SPECIES, a[ap + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + LANES);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + LANES);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + LANES);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + LANES);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + LANES);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + LANES);
+        java.util.Arrays.fill(packed, to + rows * kc, to + MR * kc, 0f);
     }
 }

@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.Backend.BinaryOp;
 import dev.descent.core.Backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -77,6 +78,15 @@ final class VectorKernels {
                 for (; i < bound; i += LANES) va(x, xo + i).max(zero).intoArray(out, oo + i);
             }
             case SQRT -> { for (; i < bound; i += LANES) va(x, xo + i).sqrt().intoArray(out, oo + i); }
+            case SIGN -> {
+                // as Math.signum: +-1 where x is nonzero, x itself where it is +-0 or NaN
+                FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+                FloatVector minusOne = FloatVector.broadcast(SPECIES, -1f);
+                for (; i < bound; i += LANES) {
+                    FloatVector v = va(x, xo + i);
+                    v.blend(one, v.compare(VectorOperators.GT, 0f)).blend(minusOne, v.compare(VectorOperators.LT, 0f)).intoArray(out, oo + i);
+                }
+            }
             default -> {
                 return false;
             }

@@ -8,14 +8,17 @@ import org.junit.jupiter.api.Test;
 /**
  * Both float32 GEMM paths, the Vector API kernel ({@link VectorGemm}) and the plain-Java
  * fallback, against a float64 reference on random shapes: edges that are not multiples of the
- * micro-tile, depths across the KC blocks, transposed operands, batches and accumulation.
+ * micro-tile, depths across several depth blocks, rows across several row blocks, transposed
+ * operands, batches, and one and two threads (which split C differently).
  */
 class GemmKernelsTest {
     private final boolean original = VectorSupport.enabled;
+    private final int originalThreads = Descent.numThreads();
 
     @AfterEach
     void restore() {
         VectorSupport.enabled = original;
+        Descent.setNumThreads(originalThreads);
     }
 
     @Test
@@ -28,12 +31,14 @@ class GemmKernelsTest {
     void bothKernelsMatchTheReferenceOnRandomShapes() {
         java.util.Random random = new java.util.Random(17);
         Generator g = new Generator(3);
-        for (boolean vector : new boolean[] {true, false}) {
+        for (int configuration = 0; configuration < 4; configuration++) {
+            boolean vector = configuration < 2;
             VectorSupport.enabled = vector;
-            for (int trial = 0; trial < 40; trial++) {
-                int m = 1 + random.nextInt(trial < 20 ? 20 : 140);
-                int k = random.nextInt(trial < 20 ? 20 : 600);
-                int n = 1 + random.nextInt(trial < 20 ? 40 : 300);
+            Descent.setNumThreads(1 + configuration % 2);
+            for (int trial = 0; trial < 44; trial++) {
+                int m = trial < 40 ? 1 + random.nextInt(trial < 20 ? 20 : 140) : 241 + random.nextInt(300);
+                int k = random.nextInt(trial < 20 ? 20 : trial < 40 ? 600 : 300);
+                int n = 1 + random.nextInt(trial < 20 ? 40 : trial < 40 ? 300 : 100);
                 boolean transposeA = random.nextBoolean();
                 boolean transposeB = random.nextBoolean();
                 NDArray a = transposeA ? NDArray.randn(g, k, m).t() : NDArray.randn(g, m, k);
@@ -41,7 +46,8 @@ class GemmKernelsTest {
                 NDArray product = a.matmul(b);
                 NDArray reference = a.astype(DType.FLOAT64).matmul(b.astype(DType.FLOAT64));
                 double error = product.astype(DType.FLOAT64).sub(reference).abs().max().item();
-                assertTrue(error <= 1e-5 * Math.max(1, k), (vector ? "vector" : "plain") + " kernel, " + m + "x" + k + "x" + n
+                assertTrue(error <= 1e-5 * Math.max(1, k), (vector ? "vector" : "plain") + " kernel, "
+                        + Descent.numThreads() + " threads, " + m + "x" + k + "x" + n
                         + (transposeA ? " A^T" : "") + (transposeB ? " B^T" : "") + ": error " + error);
             }
             NDArray batchA = NDArray.randn(g, 3, 37, 70);

@@ -52,7 +52,7 @@ class VectorKernelsTest {
     @Test
     void unaryKernelsMatchTheScalarLoopsBitForBit() {
         Random random = new Random(9);
-        for (UnaryOp op : new UnaryOp[] {UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.RELU, UnaryOp.SQRT}) {
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.RELU, UnaryOp.SQRT, UnaryOp.SIGN}) {
             for (int n = 0; n < 70; n++) {
                 float[] x = data(random, n + 3);
                 float[] vector = new float[n + 1];

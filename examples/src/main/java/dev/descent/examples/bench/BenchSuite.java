@@ -65,16 +65,18 @@ public final class BenchSuite {
     }
 
     static void gemm() throws RunnerException {
-        Collection<RunResult> results = run(GemmBenchmark.class.getSimpleName() + ".matmul");
-        System.out.printf("%nGEMM, float32 [M, K] @ [K, N]%n%-16s %8s %14s %10s%n", "M x K x N", "threads", "us/product", "GFLOP/s");
+        printGemmTable(run(GemmBenchmark.class.getSimpleName() + ".matmul"));
+    }
+
+    /** GFLOP/s per product and thread count, in the order of {@code torch_gemm.py}'s table. */
+    static void printGemmTable(Collection<RunResult> results) {
+        System.out.printf("%nGEMM, float32 [M, K] @ [K, N]; fwd = x @ W.t(), dX = g @ W, dW = g.t() @ x%n%-22s %8s %14s %10s%n",
+                "product:M x K x N", "threads", "us/product", "GFLOP/s");
         for (RunResult result : results) {
             String shape = result.getParams().getParam("shape");
             double micros = result.getPrimaryResult().getScore();
-            long flops = 2L;
-            for (String size : shape.split("x")) {
-                flops *= Long.parseLong(size);
-            }
-            System.out.printf("%-16s %8s %14.1f %10.1f%n", shape, result.getParams().getParam("threads"), micros, flops / (micros * 1e3));
+            System.out.printf("%-22s %8s %14.1f %10.1f%n", shape, result.getParams().getParam("threads"), micros,
+                    GemmBenchmark.flops(shape) / (micros * 1e3));
         }
     }
 

@@ -23,9 +23,13 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * FLOAT32 matrix products {@code [M, K] @ [K, N]} at the shapes of the MNIST MLP and a large
- * square one, on 1 and 2 threads. JMH measures microseconds per product; {@link #main} turns
- * them into GFLOP/s ({@code 2 M K N} floating-point operations per product).
+ * FLOAT32 matrix products {@code [M, K] @ [K, N]} in the layouts MLP-BN training runs them, the
+ * same products as {@code ../shared/bench/peers/torch_gemm.py} so the two tables compare case by
+ * case: a linear layer keeps W as [out, in], so its forward is {@code x @ W.t()} (both operands
+ * contiguous along K), the input gradient {@code g @ W} (both row-major) and the weight gradient
+ * {@code g.t() @ x} (the left operand transposed). Plus one large square product, on 1 and 2
+ * threads. JMH measures microseconds per product; {@link #main} turns them into GFLOP/s
+ * ({@code 2 M K N} floating-point operations per product).
  *
  * <pre>
  * mvn -q -B install -DskipTests
@@ -39,8 +43,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--add-modules=jdk.incubator.vector"})
 public class GemmBenchmark {
-    /** M x K x N. */
-    @Param({"128x784x512", "128x512x256", "784x128x512", "512x128x256", "128x512x784", "128x256x512", "1024x1024x1024"})
+    /**
+     * Product and M x K x N: {@code fwd} = [M, K] @ [N, K].t(), {@code dX} and {@code square} =
+     * [M, K] @ [K, N], {@code dW} = [K, M].t() @ [K, N].
+     */
+    @Param({"fwd:128x784x512", "dX:128x512x784", "dW:512x128x784", "fwd:128x512x256", "dX:128x256x512", "dW:256x128x512",
+        "square:1024x1024x1024"})
     public String shape;
 
     @Param({"1", "2"})
@@ -51,14 +59,27 @@ public class GemmBenchmark {
 
     @Setup
     public void setUp() {
-        String[] sizes = shape.split("x");
-        int m = Integer.parseInt(sizes[0]);
-        int k = Integer.parseInt(sizes[1]);
-        int n = Integer.parseInt(sizes[2]);
+        int[] sizes = sizes(shape);
+        int m = sizes[0];
+        int k = sizes[1];
+        int n = sizes[2];
         Descent.setNumThreads(threads);
         Generator generator = new Generator(1);
-        left = NDArray.randn(generator, m, k);
-        right = NDArray.randn(generator, k, n);
+        String product = shape.substring(0, shape.indexOf(':'));
+        left = product.equals("dW") ? NDArray.randn(generator, k, m).t() : NDArray.randn(generator, m, k);
+        right = product.equals("fwd") ? NDArray.randn(generator, n, k).t() : NDArray.randn(generator, k, n);
+    }
+
+    /** M, K and N of a case such as {@code fwd:128x784x512}. */
+    static int[] sizes(String shape) {
+        String[] parts = shape.substring(shape.indexOf(':') + 1).split("x");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+    }
+
+    /** Floating-point operations of one product: 2 M K N. */
+    static long flops(String shape) {
+        int[] sizes = sizes(shape);
+        return 2L * sizes[0] * sizes[1] * sizes[2];
     }
 
     @Benchmark
@@ -70,16 +91,6 @@ public class GemmBenchmark {
     public static void main(String[] args) throws RunnerException {
         Options options = new OptionsBuilder().include(GemmBenchmark.class.getSimpleName() + ".matmul").build();
         Collection<RunResult> results = new Runner(options).run();
-        System.out.printf("%n%-16s %8s %14s %10s%n", "M x K x N", "threads", "us/product", "GFLOP/s");
-        for (RunResult result : results) {
-            String shape = result.getParams().getParam("shape");
-            String threads = result.getParams().getParam("threads");
-            double micros = result.getPrimaryResult().getScore();
-            long flops = 2L;
-            for (String size : shape.split("x")) {
-                flops *= Long.parseLong(size);
-            }
-            System.out.printf("%-16s %8s %14.1f %10.1f%n", shape, threads, micros, flops / (micros * 1e3));
-        }
+        BenchSuite.printGemmTable(results);
     }
 }
