@@ -170,6 +170,60 @@ public interface Backend {
     }
 
     /**
+     * Batch normalization with batch statistics, of x [N, C] over its N rows:
+     * <pre>
+     *   mean_c = &Sigma;&#x2099; x_nc / N      var_c = &Sigma;&#x2099; (x_nc - mean_c)&sup2; / N      invStd_c = 1 / sqrt(var_c + eps)
+     *   out_nc = (x_nc - mean_c) invStd_c weight_c + bias_c
+     * </pre>
+     * Writes {@code out} [N, C], {@code mean} and {@code invStd} [C]; {@code weight} and {@code bias}
+     * [C] may be null (1 and 0). All arrays share x's dtype. This default composes primitives; a
+     * backend may override it with a pass or two over x.
+     */
+    default void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
+        NDArray batchMean = x.mean(0);
+        NDArray centered = x.sub(batchMean);
+        NDArray inverse = centered.mul(centered).mean(0).add(eps).rsqrt();
+        NDArray y = centered.mul(inverse);
+        if (weight != null) {
+            y = y.mul(weight);
+        }
+        if (bias != null) {
+            y = y.add(bias);
+        }
+        out.copyFrom(y);
+        mean.copyFrom(batchMean);
+        invStd.copyFrom(inverse);
+    }
+
+    /**
+     * The gradients of {@link #batchNormForward} from {@code grad} = dL/dout [N, C], with
+     * x&#x302; = (x - mean) invStd:
+     * <pre>
+     *   gradBias_c = &Sigma;&#x2099; grad_nc        gradWeight_c = &Sigma;&#x2099; grad_nc x&#x302;_nc
+     *   gradInput_nc = weight_c invStd_c (grad_nc - gradBias_c / N - x&#x302;_nc gradWeight_c / N)
+     * </pre>
+     * {@code weight} may be null (1); each of the three outputs may be null when not wanted. This
+     * default composes primitives; a backend may override it with two passes.
+     */
+    default void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
+                                   NDArray gradWeight, NDArray gradBias) {
+        int n = x.shape()[0];
+        NDArray normalized = x.sub(mean).mul(invStd);
+        NDArray sumGrad = grad.sum(0);
+        NDArray sumGradNormalized = grad.mul(normalized).sum(0);
+        if (gradInput != null) {
+            NDArray scale = weight != null ? invStd.mul(weight) : invStd;
+            gradInput.copyFrom(grad.sub(sumGrad.div(n)).sub(normalized.mul(sumGradNormalized.div(n))).mul(scale));
+        }
+        if (gradWeight != null) {
+            gradWeight.copyFrom(sumGradNormalized);
+        }
+        if (gradBias != null) {
+            gradBias.copyFrom(sumGrad);
+        }
+    }
+
+    /**
      * One Adam or AdamW update in place (the formulas of {@code dev.descent.optim.Adam} and
      * {@code AdamW}): param = param (1 - lr decoupledWeightDecay); g = grad + weightDecay param;
      * m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2; with {@code maxSquare} (AMSGrad)

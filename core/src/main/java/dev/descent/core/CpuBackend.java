@@ -273,6 +273,25 @@ final class CpuBackend implements Backend {
         });
     }
 
+    @Override
+    public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
+        if (CpuBatchNormKernels.fusable(x, weight, bias, out, mean, invStd)) {
+            CpuBatchNormKernels.forward(x, weight, bias, eps, out, mean, invStd);
+        } else {
+            Backend.super.batchNormForward(x, weight, bias, eps, out, mean, invStd);
+        }
+    }
+
+    @Override
+    public void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
+                                  NDArray gradWeight, NDArray gradBias) {
+        if (CpuBatchNormKernels.fusable(x, grad, mean, invStd, weight, gradInput, gradWeight, gradBias)) {
+            CpuBatchNormKernels.backward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
+        } else {
+            Backend.super.batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
+        }
+    }
+
     /** Fused for contiguous float32: fixed chunks (so the result does not depend on the thread count), four accumulators each. */
     @Override
     public double sumOfSquares(NDArray x) {

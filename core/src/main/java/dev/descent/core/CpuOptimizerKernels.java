@@ -9,8 +9,8 @@ package dev.descent.core;
  * about the speed of copying the arrays it writes).
  */
 final class CpuOptimizerKernels {
-    /** Memory-bound: below a million elements, waking a second thread costs more than it saves. */
-    private static final int GRAIN = 1 << 20;
+    /** Elements per thread at least: the same threshold as the elementwise kernels (a hand-off costs under a microsecond). */
+    private static final int GRAIN = StridedLoop.PARALLEL_THRESHOLD;
 
     private CpuOptimizerKernels() {
     }

@@ -17,8 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Narrower vectors (AVX2's 16 registers) keep 6 x 2 vectors: twelve accumulators, two B vectors
  * and a broadcast fit in 15 registers.
  *
- * <p>A is read as MR rows of kc contiguous values, {@code lda} apart, which is both a row-major
- * matrix in place and {@link VectorGemm}'s packed rows; B is a packed panel, NR values per step.
+ * <p>A is read in place wherever it lies: element (i, p) at {@code a[ao + i * rowStride + p *
+ * columnStride]}. Rows of contiguous values (a row-major A, and {@link VectorGemm}'s packed rows)
+ * get their own kernel, because the JIT removes the bounds checks of {@code a[rowStart + p]} from
+ * the loop but not those of an index scaled by a variable stride: the general kernel ran 7% slower
+ * on rows (105 against 113 GFLOP/s), and is used for a transposed A, which it reads without
+ * packing. B is a packed panel, NR values per step.
  */
 final class GemmMicroKernels {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -35,19 +39,22 @@ final class GemmMicroKernels {
 
     /**
      * C[MR x NR] at {@code c[co]} (rows {@code ldc} apart) = A . B, or += A . B when {@code first}
-     * is false. Row i of A is the kc values from {@code a[ao + i * lda]}; step p of B is the NR
+     * is false. A(i, p) is {@code a[ao + i * rowStride + p * columnStride]}; step p of B is the NR
      * values from {@code b[bo + p * NR]}.
      */
-    static void tile(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc, boolean first) {
-        if (WIDE) {
-            tile4x4(kc, a, ao, lda, b, bo, c, co, ldc, first);
+    static void tile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
+                     boolean first) {
+        if (!WIDE) {
+            tile6x2(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc, first);
+        } else if (columnStride == 1) {
+            tile4x4Rows(kc, a, ao, rowStride, b, bo, c, co, ldc, first);
         } else {
-            tile6x2(kc, a, ao, lda, b, bo, c, co, ldc, first);
+            tile4x4(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc, first);
         }
     }
 
-    /** 4 rows x 4 vectors: sixteen accumulators. */
-    private static void tile4x4(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc, boolean first) {
+    /** 4 rows x 4 vectors, A's rows contiguous ({@code lda} apart): sixteen accumulators. */
+    private static void tile4x4Rows(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c02;
@@ -148,8 +155,111 @@ final class GemmMicroKernels {
         c33.intoArray(c, co + 3 * ldc + 3 * LANES);
     }
 
-    /** 6 rows x 2 vectors: twelve accumulators. */
-    private static void tile6x2(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc, boolean first) {
+    /** 4 rows x 4 vectors, A at any strides. */
+    private static void tile4x4(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
+                               boolean first) {
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c02;
+        FloatVector c03;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c12;
+        FloatVector c13;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c22;
+        FloatVector c23;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c32;
+        FloatVector c33;
+        if (first) {
+            c00 = FloatVector.zero(SPECIES);
+            c01 = c00;
+            c02 = c00;
+            c03 = c00;
+            c10 = c00;
+            c11 = c00;
+            c12 = c00;
+            c13 = c00;
+            c20 = c00;
+            c21 = c00;
+            c22 = c00;
+            c23 = c00;
+            c30 = c00;
+            c31 = c00;
+            c32 = c00;
+            c33 = c00;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, c, co);
+            c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
+            c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
+            c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
+            c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
+            c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
+            c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
+            c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
+            c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
+            c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
+            c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
+            c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
+            c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
+        }
+        int row1 = rowStride;
+        int row2 = 2 * rowStride;
+        int row3 = 3 * rowStride;
+        for (int p = 0, ap = ao; p < kc; p++, ap += columnStride) {
+            int bp = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(SPECIES, a[ap + row1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(SPECIES, a[ap + row2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(SPECIES, a[ap + row3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + LANES);
+        c02.intoArray(c, co + 2 * LANES);
+        c03.intoArray(c, co + 3 * LANES);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + LANES);
+        c12.intoArray(c, co + ldc + 2 * LANES);
+        c13.intoArray(c, co + ldc + 3 * LANES);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + LANES);
+        c22.intoArray(c, co + 2 * ldc + 2 * LANES);
+        c23.intoArray(c, co + 2 * ldc + 3 * LANES);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + LANES);
+        c32.intoArray(c, co + 3 * ldc + 2 * LANES);
+        c33.intoArray(c, co + 3 * ldc + 3 * LANES);
+    }
+
+    /** 6 rows x 2 vectors, A at any strides: twelve accumulators. */
+    private static void tile6x2(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
+                               boolean first) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -189,32 +299,31 @@ final class GemmMicroKernels {
             c50 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc);
             c51 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc + LANES);
         }
-        int a0 = ao;
-        int a1 = ao + lda;
-        int a2 = ao + 2 * lda;
-        int a3 = ao + 3 * lda;
-        int a4 = ao + 4 * lda;
-        int a5 = ao + 5 * lda;
-        for (int p = 0; p < kc; p++) {
+        int row1 = rowStride;
+        int row2 = 2 * rowStride;
+        int row3 = 3 * rowStride;
+        int row4 = 4 * rowStride;
+        int row5 = 5 * rowStride;
+        for (int p = 0, ap = ao; p < kc; p++, ap += columnStride) {
             int bp = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
-            FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            x = FloatVector.broadcast(SPECIES, a[ap + row1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            x = FloatVector.broadcast(SPECIES, a[ap + row2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            x = FloatVector.broadcast(SPECIES, a[ap + row3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            x = FloatVector.broadcast(SPECIES, a[ap + row4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            x = FloatVector.broadcast(SPECIES, a[ap + row5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

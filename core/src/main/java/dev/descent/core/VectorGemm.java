@@ -15,12 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  The micro-kernel ({@link GemmMicroKernels}) keeps an MR x NR tile of C in vector registers
  * (4 x 64 with AVX-512) and per step of the depth loads NR values of B, broadcasts one element of
- * each of the MR rows of A and issues the FMAs of an outer product. It reads A as MR rows of
- * {@code kc} contiguous values, so a row-major A (a layer's input or output gradient) is read
- * where it lies; only a transposed A, and the last rows when fewer than MR remain, are copied
- * into that form first. B is always packed. Operands contiguous along the depth (the weight of
- * {@code x @ W.t()}, a transposed A) are transposed while packing with vector gathers, sixteen
- * elements a step, because element-by-element transposition cost as much as the products.
+ * each of the MR rows of A and issues the FMAs of an outer product. It reads A where
+ * it lies, row-major (a layer's input or output gradient) or transposed (the output gradient in
+ * {@code g.t() @ x}); only the last rows of a block, when fewer than MR remain, are copied out.
+ * B is always packed. A B contiguous along the depth (the weight of {@code x @ W.t()}) is
+ * transposed while packing with vector gathers, sixteen elements a step, because
+ * element-by-element transposition cost as much as the products.
  * Depth and row blocks are cut into equal parts (784 = 4 x 196, not 3 x 256 + 16) so no block
  * is a sliver. Tasks split C's columns (and, when that leaves threads idle, its rows) over the
  * thread pool; each packs its own panels.
@@ -38,12 +38,12 @@ final class VectorGemm {
     /** Largest row block: an A block of MC x KC floats stays in L2 while every B panel passes over it. */
     static final int MC = 240;
 
-    /** Per thread: packed B, MR rows of A (a transposed A's block or the last short panel), an edge tile of C, gather offsets. */
+    /** Per thread: packed B, the last short panel of A's rows, an edge tile of C, gather offsets. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         float[] packedB = new float[0];
-        float[] packedA = new float[0];
+        float[] lastRows = new float[0];
         final float[] edge = new float[MR * NR];
         final int[] gatherOffsets = new int[LANES];
         int gatherStride = -1;
@@ -55,11 +55,11 @@ final class VectorGemm {
             return packedB;
         }
 
-        float[] packedA(int size) {
-            if (packedA.length < size) {
-                packedA = new float[size];
+        float[] lastRows(int size) {
+            if (lastRows.length < size) {
+                lastRows = new float[size];
             }
-            return packedA;
+            return lastRows;
         }
 
         /** Offsets 0, stride, 2 stride, ... for a gather of LANES elements {@code stride} apart. */
@@ -124,7 +124,8 @@ final class VectorGemm {
         int cBase = c.offset() + matrix * c.batchStride();
         int ldc = c.leadingDimension();
         int lda = a.leadingDimension();
-        boolean aRowsContiguous = !a.transposed();
+        int aRowStride = a.transposed() ? 1 : lda;
+        int aColumnStride = a.transposed() ? lda : 1;
         int bRow = b.transposed() ? 1 : b.leadingDimension();
         int bColumn = b.transposed() ? b.leadingDimension() : 1;
         if (k == 0) {
@@ -141,7 +142,7 @@ final class VectorGemm {
         int kcMax = blockSize(k, KC, 1);
         int mcMax = blockSize(i1 - i0, MC, MR);
         float[] packedB = scratch.packedB(panels * NR * kcMax);
-        float[] packedA = scratch.packedA(mcMax * kcMax);
+        float[] lastRows = scratch.lastRows(MR * kcMax);
         float[] edge = scratch.edge;
         for (int p0 = 0; p0 < k; p0 += kcMax) {
             int kc = Math.min(kcMax, k - p0);
@@ -149,26 +150,26 @@ final class VectorGemm {
             packB(bv, bBase + p0 * bRow, bRow, bColumn, kc, j0, width, packedB, scratch);
             for (int ic = i0; ic < i1; ic += mcMax) {
                 int mc = Math.min(mcMax, i1 - ic);
-                // Where each panel of MR rows is read: in place, or from packedA (rows kc apart).
-                int fullPanels = aRowsContiguous ? mc / MR : 0;
-                int aBlock = aBase + ic * lda + p0;
-                if (!aRowsContiguous) {
-                    packTransposedA(av, aBase + ic + p0 * lda, lda, mc, kc, packedA, scratch);
-                } else if (mc % MR != 0) {
-                    packRows(av, aBlock + fullPanels * MR * lda, lda, mc - fullPanels * MR, kc, packedA, fullPanels * MR * kc);
+                int fullPanels = mc / MR;
+                int aBlock = aBase + ic * aRowStride + p0 * aColumnStride;
+                if (fullPanels * MR < mc) {
+                    // fewer than MR rows left: reading MR in place would run past A
+                    packRows(av, aBlock + fullPanels * MR * aRowStride, aRowStride, aColumnStride, mc - fullPanels * MR, kc, lastRows);
                 }
                 for (int q = 0; q < panels; q++) {
                     int nr = Math.min(NR, width - q * NR);
                     for (int r = 0; r * MR < mc; r++) {
                         int mr = Math.min(MR, mc - r * MR);
-                        float[] aArray = r < fullPanels ? av : packedA;
-                        int aOffset = r < fullPanels ? aBlock + r * MR * lda : r * MR * kc;
-                        int aStride = r < fullPanels ? lda : kc;
+                        boolean inPlace = r < fullPanels;
+                        float[] aArray = inPlace ? av : lastRows;
+                        int aOffset = inPlace ? aBlock + r * MR * aRowStride : 0;
+                        int rowStride = inPlace ? aRowStride : kc;
+                        int columnStride = inPlace ? aColumnStride : 1;
                         int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
                         if (mr == MR && nr == NR) {
-                            GemmMicroKernels.tile(kc, aArray, aOffset, aStride, packedB, q * NR * kc, cv, cOffset, ldc, first);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc, first);
                         } else {
-                            GemmMicroKernels.tile(kc, aArray, aOffset, aStride, packedB, q * NR * kc, edge, 0, NR, true);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR, true);
                             for (int ii = 0; ii < mr; ii++) {
                                 for (int jj = 0; jj < nr; jj++) {
                                     int at = cOffset + ii * ldc + jj;
@@ -221,32 +222,15 @@ final class VectorGemm {
     }
 
     /**
-     * A[i, p] for i &lt; mc, p &lt; kc of an A stored transposed (element (i, p) at
-     * {@code base + i + p * lda}) as rows of kc values, kc apart; the rows past mc up to a whole
-     * panel are zero. Gathers LANES depth values of a row at a time.
+     * The last {@code rows} (&lt; MR) rows of a block of A, element (i, p) at {@code from + i *
+     * rowStride + p * columnStride}, as rows of kc contiguous values, zero-padded to MR rows.
      */
-    private static void packTransposedA(float[] av, int base, int lda, int mc, int kc, float[] packed, Scratch scratch) {
-        int[] offsets = scratch.gatherOffsets(lda);
-        int vectorEnd = kc - kc % LANES;
-        for (int i = 0; i < mc; i++) {
-            int to = i * kc;
-            int p = 0;
-            for (; p < vectorEnd; p += LANES) {
-                FloatVector.fromArray(SPECIES, av, base + i + p * lda, offsets, 0).intoArray(packed, to + p);
-            }
-            for (; p < kc; p++) {
-                packed[to + p] = av[base + i + p * lda];
-            }
-        }
-        int padded = (mc + MR - 1) / MR * MR;
-        java.util.Arrays.fill(packed, mc * kc, padded * kc, 0f);
-    }
-
-    /** {@code rows} (&lt; MR) rows of kc values of a row-major A, lda apart, into {@code packed} at {@code to}, zero-padded to MR rows. */
-    private static void packRows(float[] av, int from, int lda, int rows, int kc, float[] packed, int to) {
+    private static void packRows(float[] av, int from, int rowStride, int columnStride, int rows, int kc, float[] packed) {
         for (int i = 0; i < rows; i++) {
-            System.arraycopy(av, from + i * lda, packed, to + i * kc, kc);
+            for (int p = 0; p < kc; p++) {
+                packed[i * kc + p] = av[from + i * rowStride + p * columnStride];
+            }
         }
-        java.util.Arrays.fill(packed, to + rows * kc, to + MR * kc, 0f);
+        java.util.Arrays.fill(packed, rows * kc, MR * kc, 0f);
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The CPU's fused optimizer kernels agree with the composed default of the Backend interface. */
+/** The CPU's fused kernels (optimizer updates, batch norm) agree with the composed defaults of the Backend interface. */
 class FusedKernelTest {
     private final Generator g = new Generator(8);
     private final Backend composed = new Backend() {
@@ -76,6 +76,46 @@ class FusedKernelTest {
                 assertSame(dtype, fused, reference, "sgd nesterov=" + nesterov);
             }
         }
+    }
+
+    @Test
+    void batchNormMatchesTheComposedFormInFloat64OnRandomShapes() {
+        java.util.Random random = new java.util.Random(4);
+        for (int trial = 0; trial < 24; trial++) {
+            int rows = 2 + random.nextInt(trial < 12 ? 10 : 300);
+            int columns = 1 + random.nextInt(trial < 12 ? 20 : 700);
+            boolean affine = trial % 2 == 0;
+            // an offset far from zero: the variance must come from centred values, not E[x^2] - E[x]^2
+            NDArray x = NDArray.randn(g, rows, columns).mul(3).add(trial % 3 == 0 ? 100 : 0);
+            NDArray weight = affine ? NDArray.randn(g, columns) : null;
+            NDArray bias = affine ? NDArray.randn(g, columns) : null;
+            NDArray grad = NDArray.randn(g, rows, columns);
+            NDArray[] fused = batchNorm(new CpuBackend(), x, weight, bias, grad);
+            NDArray[] reference = batchNorm(composed, x.astype(DType.FLOAT64), affine ? weight.astype(DType.FLOAT64) : null,
+                    affine ? bias.astype(DType.FLOAT64) : null, grad.astype(DType.FLOAT64));
+            String[] names = {"out", "mean", "invStd", "gradInput", "gradWeight", "gradBias"};
+            for (int i = 0; i < names.length; i++) {
+                NDArray expected = reference[i];
+                double scale = Math.max(1, expected.abs().max().item());
+                double error = fused[i].astype(DType.FLOAT64).sub(expected).abs().max().item();
+                assertTrue(error <= 2e-5 * scale * Math.sqrt(rows), "batch norm " + rows + "x" + columns + (affine ? " affine " : " ")
+                        + names[i] + ": error " + error + " (scale " + scale + ")");
+            }
+        }
+    }
+
+    /** Forward then backward on {@code backend}: out, mean, invStd, gradInput, gradWeight, gradBias. */
+    private static NDArray[] batchNorm(Backend backend, NDArray x, NDArray weight, NDArray bias, NDArray grad) {
+        int columns = x.shape()[1];
+        NDArray out = NDArray.zeros(x.dtype(), x.shape());
+        NDArray mean = NDArray.zeros(x.dtype(), columns);
+        NDArray invStd = NDArray.zeros(x.dtype(), columns);
+        backend.batchNormForward(x, weight, bias, 1e-5, out, mean, invStd);
+        NDArray gradInput = NDArray.zeros(x.dtype(), x.shape());
+        NDArray gradWeight = NDArray.zeros(x.dtype(), columns);
+        NDArray gradBias = NDArray.zeros(x.dtype(), columns);
+        backend.batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
+        return new NDArray[] {out, mean, invStd, gradInput, gradWeight, gradBias};
     }
 
     private static NDArray[] copies(NDArray[] arrays) {

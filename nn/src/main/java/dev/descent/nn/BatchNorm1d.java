@@ -98,6 +98,14 @@ public final class BatchNorm1d extends Module {
                 throw new IllegalArgumentException("BatchNorm1d: expected more than 1 value per channel when training, got input"
                         + " shape " + Arrays.toString(input.shape()) + " (use a batch of at least 2, or eval())");
             }
+            if (rank == 2) {
+                BatchNormFunction function = new BatchNormFunction(eps, weight != null);
+                Tensor out = weight != null ? function.apply(input, weight, bias) : function.apply(input);
+                if (isTraining() && runningMean != null) {
+                    updateRunningStatistics(function.mean(), function.variance(), count);
+                }
+                return out;
+            }
             Tensor mean = input.mean(dims, true);
             Tensor var = input.var(dims, 0, true);
             normalized = input.sub(mean).div(var.add(eps).sqrt());
@@ -121,7 +129,8 @@ public final class BatchNorm1d extends Module {
             double factor = momentum != null ? momentum : 1.0 / batchesTracked.item();
             NDArray mean = batchMean.reshape(features).astype(runningMean.dtype());
             NDArray unbiased = batchVar.reshape(features).astype(runningVar.dtype()).mul((double) count / (count - 1));
-            runningMean.muli(1 - factor).addi(mean.muli(factor));
+            // mean may be the very array the backward reads (BatchNormFunction saves it): never scaled in place
+            runningMean.muli(1 - factor).addi(mean.mul(factor));
             runningVar.muli(1 - factor).addi(unbiased.muli(factor));
         }
     }

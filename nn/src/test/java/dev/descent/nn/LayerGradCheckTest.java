@@ -2,6 +2,7 @@ package dev.descent.nn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradCheck;
 import dev.descent.autograd.Tensor;
 import dev.descent.autograd.TensorFunction;
@@ -47,6 +48,18 @@ class LayerGradCheckTest {
         Init.normal(bn.weight(), 1, 0.5, g);
         checkModule("BatchNorm1d training [N, C]", bn, input(6, 3));
         checkModule("BatchNorm1d training [N, C, L]", bn, input(4, 3, 2));
+        // the fused op's backward, recorded with createGraph, differentiated again
+        GradCheck.Result bnSecond = GradCheck.checkSecondOrder(in -> bn.forward(in[0]).tanh(), input(5, 3), bn.weight(), bn.bias());
+        assertTrue(bnSecond.passed(), "BatchNorm1d training, second order: " + bnSecond);
+        // that check differentiates the recorded backward; its values must be the fused backward's
+        Tensor bnInput = input(5, 3);
+        Tensor outputWeights = Tensor.randn(DType.FLOAT64, g, 5, 3);
+        Tensor[] leaves = {bnInput, bn.weight(), bn.bias()};
+        Tensor[] recorded = Autograd.grad(new Tensor[] {bn.forward(bnInput)}, leaves, new Tensor[] {outputWeights}, true, false);
+        Tensor[] fusedGrads = Autograd.grad(new Tensor[] {bn.forward(bnInput)}, leaves, new Tensor[] {outputWeights}, false, false);
+        for (int i = 0; i < leaves.length; i++) {
+            assertTrue(recorded[i].data().allClose(fusedGrads[i].data(), 1e-12, 1e-12), "BatchNorm1d recorded backward, gradient " + i);
+        }
         bn.eval();
         checkModule("BatchNorm1d eval", bn, input(4, 3));
         checkModule("LayerNorm", new LayerNorm(new int[] {4}, 1e-5, true, DType.FLOAT64), input(3, 4));
