@@ -135,9 +135,10 @@ final class WorkerTeam {
 
     private void awaitWorkers(Job current) {
         long start = System.nanoTime();
+        int spins = 0;
         while (current.remaining.get() > 0) {
             if (System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
+                pause(++spins);
                 continue;
             }
             waitingCaller = Thread.currentThread();
@@ -145,6 +146,19 @@ final class WorkerTeam {
                 LockSupport.park(this);
             }
             waitingCaller = null;
+        }
+    }
+
+    /**
+     * One step of a spin. Every 64th gives the core away if another thread is waiting for it: with
+     * more runnable threads than cores (a data-loading thread beside the kernels), a spinning
+     * thread would otherwise hold the core that the thread it waits for needs.
+     */
+    private static void pause(int spins) {
+        if ((spins & 63) == 0) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
         }
     }
 
@@ -188,7 +202,7 @@ final class WorkerTeam {
                 return null;
             }
             if ((++spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
+                pause(spins);
                 continue;
             }
             self.parked = true;
