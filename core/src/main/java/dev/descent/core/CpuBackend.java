@@ -308,6 +308,10 @@ final class CpuBackend implements Backend {
             for (int c = start; c < end; c++) {
                 int from = base + c * chunk;
                 int to = Math.min(base + n, from + chunk);
+                if (VectorSupport.enabled) {
+                    partial[c] = VectorKernels.sumOfSquares(v, from, to);
+                    continue;
+                }
                 double s0 = 0;
                 double s1 = 0;
                 double s2 = 0;

@@ -6,13 +6,19 @@ package dev.descent.core;
  * composed defaults make about eight passes over N x C values and as many temporaries each way;
  * here the forward is three passes (column sums, centred squares, the affine map) and the backward
  * two (the two column sums, then the input gradient as one multiply-add per element), all along
- * contiguous rows so the JIT vectorizes the inner loops. Threads split the columns.
+ * contiguous rows, with Vector API row kernels ({@link VectorKernels}) where the module is present
+ * (HotSpot does not vectorize these loops itself: it cannot rule out that the arrays overlap).
+ * Threads split the columns.
  *
- * <p>Column sums are accumulated in float64 (batches of any size keep float32's precision); the
+ * <p>Column sums run in float32 over blocks of {@link #BLOCK} rows (vectorized loops) and add each
+ * block's sums into float64 totals, so batches of any size keep float32's precision; the
  * elementwise passes run in float32 with per-column coefficients folded in advance:
  * {@code out = x scale + shift} forward, {@code gradInput = grad k1 + (x - mean) k2 + k0} backward.
  */
 final class CpuBatchNormKernels {
+    /** Rows summed in float32 before the partial sums move into float64. */
+    static final int BLOCK = 32;
+
     private CpuBatchNormKernels() {
     }
 
@@ -48,10 +54,18 @@ final class CpuBatchNormKernels {
         Parallel.forRange(columns, grain(rows), (c0, c1) -> {
             int width = c1 - c0;
             double[] sum = new double[width];
-            for (int r = 0; r < rows; r++) {
-                int at = xo + r * columns + c0;
+            float[] partial = new float[width];
+            for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+                java.util.Arrays.fill(partial, 0f);
+                for (int r = r0; r < Math.min(rows, r0 + BLOCK); r++) {
+                    int at = xo + r * columns + c0;
+                    int j = VectorSupport.enabled ? VectorKernels.accumulate(partial, xv, at, width) : 0;
+                    for (; j < width; j++) {
+                        partial[j] += xv[at + j];
+                    }
+                }
                 for (int j = 0; j < width; j++) {
-                    sum[j] += xv[at + j];
+                    sum[j] += partial[j];
                 }
             }
             float[] mu = new float[width];
@@ -59,11 +73,18 @@ final class CpuBatchNormKernels {
                 mu[j] = (float) (sum[j] / rows);
             }
             double[] squares = new double[width];
-            for (int r = 0; r < rows; r++) {
-                int at = xo + r * columns + c0;
+            for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+                java.util.Arrays.fill(partial, 0f);
+                for (int r = r0; r < Math.min(rows, r0 + BLOCK); r++) {
+                    int at = xo + r * columns + c0;
+                    int j = VectorSupport.enabled ? VectorKernels.accumulateCenteredSquares(partial, xv, at, mu, width) : 0;
+                    for (; j < width; j++) {
+                        float d = xv[at + j] - mu[j];
+                        partial[j] += d * d;
+                    }
+                }
                 for (int j = 0; j < width; j++) {
-                    float d = xv[at + j] - mu[j];
-                    squares[j] += d * d;
+                    squares[j] += partial[j];
                 }
             }
             float[] scale = new float[width];
@@ -80,7 +101,8 @@ final class CpuBatchNormKernels {
             for (int r = 0; r < rows; r++) {
                 int from = xo + r * columns + c0;
                 int to = oo + r * columns + c0;
-                for (int j = 0; j < width; j++) {
+                int j = VectorSupport.enabled ? VectorKernels.affine(xv, from, scale, shift, ov, to, width) : 0;
+                for (; j < width; j++) {
                     ov[to + j] = xv[from + j] * scale[j] + shift[j];
                 }
             }
@@ -101,13 +123,25 @@ final class CpuBatchNormKernels {
             System.arraycopy(floats(mean), mean.offset() + c0, mu, 0, width);
             double[] sumGrad = new double[width];
             double[] sumGradCentered = new double[width];
-            for (int r = 0; r < rows; r++) {
-                int xAt = xo + r * columns + c0;
-                int gAt = go + r * columns + c0;
+            float[] partialGrad = new float[width];
+            float[] partialGradCentered = new float[width];
+            for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+                java.util.Arrays.fill(partialGrad, 0f);
+                java.util.Arrays.fill(partialGradCentered, 0f);
+                for (int r = r0; r < Math.min(rows, r0 + BLOCK); r++) {
+                    int xAt = xo + r * columns + c0;
+                    int gAt = go + r * columns + c0;
+                    int j = VectorSupport.enabled
+                            ? VectorKernels.accumulateGradients(partialGrad, partialGradCentered, gv, gAt, xv, xAt, mu, width) : 0;
+                    for (; j < width; j++) {
+                        float g = gv[gAt + j];
+                        partialGrad[j] += g;
+                        partialGradCentered[j] += g * (xv[xAt + j] - mu[j]);
+                    }
+                }
                 for (int j = 0; j < width; j++) {
-                    float g = gv[gAt + j];
-                    sumGrad[j] += g;
-                    sumGradCentered[j] += g * (xv[xAt + j] - mu[j]);
+                    sumGrad[j] += partialGrad[j];
+                    sumGradCentered[j] += partialGradCentered[j];
                 }
             }
             float[] k0 = new float[width];
@@ -136,7 +170,8 @@ final class CpuBatchNormKernels {
                 int xAt = xo + r * columns + c0;
                 int gAt = go + r * columns + c0;
                 int iAt = io + r * columns + c0;
-                for (int j = 0; j < width; j++) {
+                int j = VectorSupport.enabled ? VectorKernels.batchNormInputGradient(gv, gAt, xv, xAt, mu, k0, k1, k2, iv, iAt, width) : 0;
+                for (; j < width; j++) {
                     iv[iAt + j] = gv[gAt + j] * k1[j] + (xv[xAt + j] - mu[j]) * k2[j] + k0[j];
                 }
             }

@@ -97,6 +97,92 @@ final class VectorKernels {
         return true;
     }
 
+    // Row kernels of batch norm ({@link CpuBatchNormKernels}): each does whole vectors of the first
+    // {@code width} columns and returns where it stopped; the caller's scalar loop does the rest.
+
+    /** partial[j] += x[at + j]. */
+    static int accumulate(float[] partial, float[] x, int at, int width) {
+        int bound = SPECIES.loopBound(width);
+        for (int j = 0; j < bound; j += LANES) {
+            va(partial, j).add(va(x, at + j)).intoArray(partial, j);
+        }
+        return bound;
+    }
+
+    /** partial[j] += (x[at + j] - mean[j])&sup2;. */
+    static int accumulateCenteredSquares(float[] partial, float[] x, int at, float[] mean, int width) {
+        int bound = SPECIES.loopBound(width);
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector d = va(x, at + j).sub(va(mean, j));
+            d.fma(d, va(partial, j)).intoArray(partial, j);
+        }
+        return bound;
+    }
+
+    /** sumGrad[j] += g[gAt + j]; sumGradCentered[j] += g[gAt + j] (x[xAt + j] - mean[j]). */
+    static int accumulateGradients(float[] sumGrad, float[] sumGradCentered, float[] g, int gAt, float[] x, int xAt, float[] mean,
+                                   int width) {
+        int bound = SPECIES.loopBound(width);
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector gradient = va(g, gAt + j);
+            va(sumGrad, j).add(gradient).intoArray(sumGrad, j);
+            gradient.fma(va(x, xAt + j).sub(va(mean, j)), va(sumGradCentered, j)).intoArray(sumGradCentered, j);
+        }
+        return bound;
+    }
+
+    /** out[to + j] = x[from + j] scale[j] + shift[j]. */
+    static int affine(float[] x, int from, float[] scale, float[] shift, float[] out, int to, int width) {
+        int bound = SPECIES.loopBound(width);
+        for (int j = 0; j < bound; j += LANES) {
+            va(x, from + j).fma(va(scale, j), va(shift, j)).intoArray(out, to + j);
+        }
+        return bound;
+    }
+
+    /** out[to + j] = g[gAt + j] k1[j] + (x[xAt + j] - mean[j]) k2[j] + k0[j]. */
+    static int batchNormInputGradient(float[] g, int gAt, float[] x, int xAt, float[] mean, float[] k0, float[] k1, float[] k2,
+                                      float[] out, int to, int width) {
+        int bound = SPECIES.loopBound(width);
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector centered = va(x, xAt + j).sub(va(mean, j));
+            va(g, gAt + j).fma(va(k1, j), centered.fma(va(k2, j), va(k0, j))).intoArray(out, to + j);
+        }
+        return bound;
+    }
+
+    /**
+     * &Sigma; v[i]&sup2; for from &le; i &lt; to: four float32 vector accumulators over runs of 1024
+     * elements (each lane then holds at most 64 squares), each run's total added in float64.
+     */
+    static double sumOfSquares(float[] v, int from, int to) {
+        double total = 0;
+        int run = 1024;
+        int i = from;
+        for (; i + run <= to; i += run) {
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            for (int j = i; j < i + run; j += 4 * LANES) {
+                FloatVector a = va(v, j);
+                FloatVector b = va(v, j + LANES);
+                FloatVector c = va(v, j + 2 * LANES);
+                FloatVector d = va(v, j + 3 * LANES);
+                s0 = a.fma(a, s0);
+                s1 = b.fma(b, s1);
+                s2 = c.fma(c, s2);
+                s3 = d.fma(d, s3);
+            }
+            total += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < to; i++) {
+            double a = v[i];
+            total += a * a;
+        }
+        return total;
+    }
+
     private static FloatVector va(float[] array, int offset) {
         return FloatVector.fromArray(SPECIES, array, offset);
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * spin is bounded, so an idle program does not hold a core.
  *
  * <p>One job runs at a time. A thread that finds the team busy (another thread's kernel), and a
- * worker that calls a kernel from inside a job, run the range themselves instead of waiting.
+ * kernel called from inside a job (on a worker, or in the caller's own chunk), run the range
+ * themselves instead of waiting.
  */
 final class WorkerTeam {
     /** How long an idle worker (and a caller waiting on workers) spins before parking. */
@@ -89,7 +90,9 @@ final class WorkerTeam {
      * chunk 0 on the calling thread; returns false, having run nothing, when the team is busy.
      */
     boolean tryRun(int count, int chunks, Parallel.RangeBody body) {
-        if (!running.tryLock()) {
+        // a kernel called from the caller's own chunk must not replace the job the workers are on
+        // (the lock is reentrant), so it runs serially like one called from a worker
+        if (running.isHeldByCurrentThread() || !running.tryLock()) {
             return false;
         }
         try {

@@ -80,6 +80,18 @@ class FusedKernelTest {
 
     @Test
     void batchNormMatchesTheComposedFormInFloat64OnRandomShapes() {
+        boolean original = VectorSupport.enabled;
+        try {
+            for (boolean vector : new boolean[] {true, false}) {
+                VectorSupport.enabled = vector;
+                checkBatchNorm();
+            }
+        } finally {
+            VectorSupport.enabled = original;
+        }
+    }
+
+    private void checkBatchNorm() {
         java.util.Random random = new java.util.Random(4);
         for (int trial = 0; trial < 24; trial++) {
             int rows = 2 + random.nextInt(trial < 12 ? 10 : 300);
@@ -98,7 +110,7 @@ class FusedKernelTest {
                 NDArray expected = reference[i];
                 double scale = Math.max(1, expected.abs().max().item());
                 double error = fused[i].astype(DType.FLOAT64).sub(expected).abs().max().item();
-                assertTrue(error <= 2e-5 * scale * Math.sqrt(rows), "batch norm " + rows + "x" + columns + (affine ? " affine " : " ")
+                assertTrue(error <= 2e-5 * scale * Math.sqrt(rows), (VectorSupport.enabled ? "vector" : "plain") + " batch norm " + rows + "x" + columns + (affine ? " affine " : " ")
                         + names[i] + ": error " + error + " (scale " + scale + ")");
             }
         }

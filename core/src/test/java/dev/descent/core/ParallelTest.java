@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** {@link Parallel#forRange} on the {@link WorkerTeam}: coverage, failures, nesting and concurrent callers. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)  // a lost hand-off hangs; fail instead
 class ParallelTest {
     private final int originalThreads = Descent.numThreads();
 
@@ -69,8 +71,11 @@ class ParallelTest {
     void nestedCallsRunSeriallyInsteadOfWaitingOnTheirOwnTeam() {
         Descent.setNumThreads(2);
         AtomicInteger inner = new AtomicInteger();
-        Parallel.forRange(2, 1, (start, end) -> Parallel.forRange(1000, 1, (s, e) -> inner.addAndGet(e - s)));
-        assertEquals(2000, inner.get());
+        for (int job = 0; job < 500; job++) {
+            // chunk 0 nests on the calling thread, chunk 1 on the worker
+            Parallel.forRange(2, 1, (start, end) -> Parallel.forRange(1000, 1, (s, e) -> inner.addAndGet(e - s)));
+        }
+        assertEquals(500 * 2000, inner.get());
     }
 
     @Test

@@ -255,8 +255,21 @@ class ReductionTest {
 
     @Test
     void fusedSumOfSquaresMatchesTheComposedOneAndIgnoresTheThreadCount() {
+        boolean original = VectorSupport.enabled;
+        try {
+            for (boolean vector : new boolean[] {true, false}) {
+                VectorSupport.enabled = vector;
+                // the vector kernel sums runs of 1024 squares in float32 lanes before float64
+                checkSumOfSquares(vector ? 1e-7 : 1e-12);
+            }
+        } finally {
+            VectorSupport.enabled = original;
+        }
+    }
+
+    private static void checkSumOfSquares(double relativeTolerance) {
         Generator g = new Generator(13);
-        for (int n : new int[] {2, 3, 17, 16_384, 16_385, 100_003, 401_408}) {
+        for (int n : new int[] {2, 3, 17, 1024, 16_384, 16_385, 100_003, 401_408}) {
             NDArray x = NDArray.randn(g, n);
             Backend cpu = x.backend();
             double composed = x.astype(DType.FLOAT64).square().sum().item();
@@ -267,7 +280,7 @@ class ReductionTest {
                 Descent.setNumThreads(2);
                 double two = cpu.sumOfSquares(x);
                 org.junit.jupiter.api.Assertions.assertEquals(one, two, 0.0, "the same bits on 1 and 2 threads, n = " + n);
-                org.junit.jupiter.api.Assertions.assertEquals(composed, one, 1e-12 * composed, "n = " + n);
+                org.junit.jupiter.api.Assertions.assertEquals(composed, one, relativeTolerance * composed, "n = " + n);
             } finally {
                 Descent.setNumThreads(threads);
             }
