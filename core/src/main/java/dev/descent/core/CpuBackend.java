@@ -243,6 +243,19 @@ final class CpuBackend implements Backend {
 
     @Override
     public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
+        if (dim == 0 && x.dtype() == out.dtype() && x.isContiguous() && out.isContiguous() && x.rank() > 0) {
+            // whole rows (a batch drawn from a dataset, every step): one array copy per row
+            int rowLength = x.shape()[0] == 0 ? 0 : x.size() / x.shape()[0];
+            Object from = ((CpuStorage) x.storage()).array();
+            Object to = ((CpuStorage) out.storage()).array();
+            int[] indices = ((CpuStorage) index.storage()).ints;
+            int stride = index.strides()[0];
+            for (int i = 0; i < out.shape()[0]; i++) {
+                int row = indices[index.offset() + i * stride];
+                System.arraycopy(from, x.offset() + row * rowLength, to, out.offset() + i * rowLength, rowLength);
+            }
+            return;
+        }
         int[] indexStrides = new int[out.rank()];
         indexStrides[dim] = index.strides()[0];
         NDArray indexAlongOut = new NDArray(index.storage(), out.shape(), indexStrides, index.offset());
