@@ -58,7 +58,13 @@ public interface Backend {
         UNIFORM,
         /** Normal with mean a and standard deviation b. */
         NORMAL,
-        /** 1 with probability a, else 0. */
+        /**
+         * b with probability a, else 0. Drawn from a counter-based stream keyed by one draw of the
+         * generator: element i (row-major) is 1 when the top 53 bits of SplitMix64's output for the
+         * counter key + (i + 1) 0x9E3779B97F4A7C15 are, as a fraction of 2<sup>53</sup>, below a.
+         * Every backend computes the same hash, so a seeded mask is the same on every device and
+         * thread count.
+         */
         BERNOULLI
     }
 
@@ -134,7 +140,10 @@ public interface Backend {
     /** Selects the slices {@code index[j]} (1-d, in range) of {@code x} along {@code dim}. */
     void indexSelect(NDArray x, int dim, NDArray index, NDArray out);
 
-    /** Fills {@code out} with independent draws, consuming {@code generator} in row-major order. */
+    /**
+     * Fills {@code out} with independent draws: uniform and normal ones consume {@code generator}
+     * in row-major order, Bernoulli ones one draw of it (see {@link Distribution#BERNOULLI}).
+     */
     void random(Distribution distribution, double a, double b, Generator generator, NDArray out);
 
     // ---------------------------------------------------------------- optional fused kernels

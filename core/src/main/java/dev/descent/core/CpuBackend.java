@@ -266,24 +266,47 @@ final class CpuBackend implements Backend {
     public void random(Distribution distribution, double a, double b, Generator generator, NDArray out) {
         CpuStorage target = (CpuStorage) out.storage();
         boolean isFloat = out.dtype() == DType.FLOAT32;
+        if (distribution == Distribution.BERNOULLI) {
+            bernoulli(a, b, generator.nextLong(), out);
+            return;
+        }
         StridedLoop loop = StridedLoop.over(out.shape(), out);
         int os = loop.innerStride(0);
         // serial: the generator's stream is consumed in row-major order
         loop.runSerial((o, n) -> {
-            if (isFloat && distribution == Distribution.BERNOULLI) {
-                // Dropout's mask, every step: written straight into the float array.
-                generator.fillBernoulli(target.floats, o[0], os, n, a);
-                return;
-            }
             for (int i = 0; i < n; i++) {
-                double value = switch (distribution) {
-                    case UNIFORM -> uniform(a, b, isFloat, generator);
-                    case NORMAL -> a + b * generator.nextGaussian();
-                    case BERNOULLI -> generator.nextDouble() < a ? 1.0 : 0.0;
-                };
+                double value = distribution == Distribution.UNIFORM ? uniform(a, b, isFloat, generator)
+                        : a + b * generator.nextGaussian();
                 target.set(o[0] + i * os, value);
             }
         });
+    }
+
+    /**
+     * Element i (row-major) is {@code value} when the top 53 bits of {@code counterBits(key, i)},
+     * as a fraction of 2^53, are below p, and 0 otherwise. Dropout draws a mask every step: float32
+     * runs eight lanes of the hash at a time, and both threads share the work.
+     */
+    private static void bernoulli(double p, double value, long key, NDArray out) {
+        NDArray contiguous = out.isContiguous() ? out : NDArray.empty(out.dtype(), out.shape(), out.device());
+        CpuStorage storage = (CpuStorage) contiguous.storage();
+        int base = contiguous.offset();
+        // u * 2^-53 < p is u < p 2^53 exactly, and for an integer u that is u < ceil(p 2^53)
+        long threshold = (long) Math.ceil(p * 0x1.0p53);
+        boolean isFloat = out.dtype() == DType.FLOAT32;
+        Parallel.forRange(out.size(), StridedLoop.PARALLEL_THRESHOLD, (start, end) -> {
+            int i = start;
+            if (isFloat && VectorSupport.enabled) {
+                i = VectorKernels.bernoulli(storage.floats, base, start, end, key, threshold, (float) value);
+            }
+            for (; i < end; i++) {
+                boolean hit = Generator.counterBits(key, i) >>> 11 < threshold;
+                storage.set(base + i, hit ? value : 0);
+            }
+        });
+        if (contiguous != out) {
+            out.copyFrom(contiguous);
+        }
     }
 
     @Override

@@ -24,8 +24,8 @@ package dev.descent.core;
  * A generator is not thread-safe; give each thread its own (see {@link #split()}).
  */
 public final class Generator {
-    /** The bits of 1.0f: a 0/1 integer times these is 0f or 1f without an int-to-float conversion. */
-    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+    /** The increment of SplitMix64's counter (the golden ratio in 64 bits). */
+    static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     private long s0;
     private long s1;
     private long s2;
@@ -41,18 +41,29 @@ public final class Generator {
     /** Restarts the stream from {@code seed}, as a new {@code Generator(seed)} would. */
     public void manualSeed(long seed) {
         long x = seed;
-        x += 0x9E3779B97F4A7C15L;
+        x += GOLDEN_GAMMA;
         s0 = splitMix(x);
-        x += 0x9E3779B97F4A7C15L;
+        x += GOLDEN_GAMMA;
         s1 = splitMix(x);
-        x += 0x9E3779B97F4A7C15L;
+        x += GOLDEN_GAMMA;
         s2 = splitMix(x);
-        x += 0x9E3779B97F4A7C15L;
+        x += GOLDEN_GAMMA;
         s3 = splitMix(x);
         hasSpareGaussian = false;
     }
 
-    private static long splitMix(long z) {
+    /**
+     * Element {@code index} of the counter-based stream keyed by {@code key}: SplitMix64's output
+     * for the counter {@code key + (index + 1) GOLDEN_GAMMA}. Used for Bernoulli fills, where each
+     * element depends only on the key and its position, so a fill vectorizes, splits across
+     * threads, and (with the same key) gives the same mask on any device.
+     */
+    static long counterBits(long key, long index) {
+        return splitMix(key + (index + 1) * GOLDEN_GAMMA);
+    }
+
+    /** Stafford's mix 13, SplitMix64's finalizer. */
+    static long splitMix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
@@ -79,39 +90,6 @@ public final class Generator {
     /** Uniform on [0, 1) with 24 random bits. */
     public float nextFloat() {
         return (nextLong() >>> 40) * 0x1.0p-24f;
-    }
-
-    /**
-     * Sets {@code out[offset + i * stride]}, for {@code i < count}, to 1 with probability {@code p}
-     * and to 0 otherwise: exactly what {@code count} calls of {@code nextDouble() < p} would give,
-     * and the generator ends in the same state. Dropout draws a mask every step; with the state in
-     * locals for the whole loop this runs at the speed of the generator's own arithmetic, several
-     * times faster than a call per element that loads and stores the four state words each time.
-     */
-    void fillBernoulli(float[] out, int offset, int stride, int count, double p) {
-        // nextDouble() < p compares u * 2^-53 with p for the integer u = bits >>> 11, which is
-        // u < p * 2^53 exactly, and for an integer u that is u < ceil(p * 2^53): an integer
-        // comparison, computed without a branch (a coin-flip branch mispredicts every few draws).
-        long threshold = (long) Math.ceil(p * 0x1.0p53);
-        long a = s0;
-        long b = s1;
-        long c = s2;
-        long d = s3;
-        for (int i = 0; i < count; i++) {
-            long result = Long.rotateLeft(b * 5, 7) * 9;
-            long t = b << 17;
-            c ^= a;
-            d ^= b;
-            b ^= c;
-            a ^= d;
-            c ^= t;
-            d = Long.rotateLeft(d, 45);
-            out[offset + i * stride] = Float.intBitsToFloat((int) (((result >>> 11) - threshold) >>> 63) * ONE_BITS);
-        }
-        s0 = a;
-        s1 = b;
-        s2 = c;
-        s3 = d;
     }
 
     /** Uniform integer in [0, bound), without modulo bias (Lemire's multiply-and-reject). */

@@ -190,12 +190,20 @@ public final class NDArray {
         return ArrayCreation.random("randn", Distribution.NORMAL, 0, 1, dtype, generator, shape);
     }
 
-    /** FLOAT32 draws that are 1 with probability {@code p} and 0 otherwise. */
+    /** FLOAT32 draws that are 1 with probability {@code p} and 0 otherwise (the generator advances by one draw). */
     public static NDArray bernoulli(double p, Generator generator, int... shape) {
+        return bernoulli(p, 1, generator, shape);
+    }
+
+    /**
+     * FLOAT32 draws that are {@code value} with probability {@code p} and 0 otherwise: a dropout
+     * mask with its scale ({@code value = 1 / (1 - rate)}) in one pass.
+     */
+    public static NDArray bernoulli(double p, double value, Generator generator, int... shape) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("bernoulli: probability must be in [0, 1], got " + p);
         }
-        return ArrayCreation.random("bernoulli", Distribution.BERNOULLI, p, 0, DType.FLOAT32, generator, shape);
+        return ArrayCreation.random("bernoulli", Distribution.BERNOULLI, p, value, DType.FLOAT32, generator, shape);
     }
 
 

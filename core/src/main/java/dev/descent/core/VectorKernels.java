@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.Backend.BinaryOp;
 import dev.descent.core.Backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -181,6 +182,31 @@ final class VectorKernels {
             total += a * a;
         }
         return total;
+    }
+
+    /**
+     * out[base + i] = value where {@code Generator.counterBits(key, i) >>> 11 < threshold}, else 0,
+     * for i from start in whole groups of eight before end; returns where it stopped. The hash runs
+     * on eight 64-bit lanes (SplitMix64's arithmetic).
+     */
+    static int bernoulli(float[] out, int base, int start, int end, long key, long threshold, float value) {
+        VectorSpecies<Long> longs = LongVector.SPECIES_512;
+        VectorSpecies<Float> floats = FloatVector.SPECIES_256;
+        int lanes = longs.length();
+        LongVector steps = LongVector.zero(longs).addIndex(1).mul(Generator.GOLDEN_GAMMA);
+        int i = start;
+        for (; i + lanes <= end; i += lanes) {
+            LongVector z = steps.add(key + (i + 1L) * Generator.GOLDEN_GAMMA);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            // (u - threshold) >>> 63 is 1 exactly when u < threshold (both below 2^53); converting
+            // that to float beats blending with the comparison's mask, whose cast from 64-bit to
+            // 32-bit lanes JDK 17 does not compile to vector code (eight times slower)
+            LongVector hit = z.lanewise(VectorOperators.LSHR, 11).sub(threshold).lanewise(VectorOperators.LSHR, 63);
+            ((FloatVector) hit.convertShape(VectorOperators.L2F, floats, 0)).mul(value).intoArray(out, base + i);
+        }
+        return i;
     }
 
     private static FloatVector va(float[] array, int offset) {
