@@ -186,27 +186,39 @@ final class VectorKernels {
 
     /**
      * out[base + i] = value where {@code Generator.counterBits(key, i) >>> 11 < threshold}, else 0,
-     * for i from start in whole groups of eight before end; returns where it stopped. The hash runs
-     * on eight 64-bit lanes (SplitMix64's arithmetic).
+     * for i from start in whole float vectors before end; returns where it stopped. The hash runs
+     * on 64-bit lanes (SplitMix64's arithmetic), two long vectors per float vector.
+     *
+     * <p>Only the preferred float species may appear here: a second float shape (a 256-bit vector
+     * to match eight longs was tried) pollutes the type profiles that the JIT shares between all
+     * FloatVector code, and the GEMM kernels then fell back to the Vector API's Java
+     * implementation, twenty times slower.
      */
     static int bernoulli(float[] out, int base, int start, int end, long key, long threshold, float value) {
-        VectorSpecies<Long> longs = LongVector.SPECIES_512;
-        VectorSpecies<Float> floats = FloatVector.SPECIES_256;
-        int lanes = longs.length();
+        VectorSpecies<Long> longs = LongVector.SPECIES_PREFERRED;
+        int longLanes = longs.length();
+        if (longLanes * 2 != LANES) {
+            return start;
+        }
         LongVector steps = LongVector.zero(longs).addIndex(1).mul(Generator.GOLDEN_GAMMA);
         int i = start;
-        for (; i + lanes <= end; i += lanes) {
-            LongVector z = steps.add(key + (i + 1L) * Generator.GOLDEN_GAMMA);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-            // (u - threshold) >>> 63 is 1 exactly when u < threshold (both below 2^53); converting
-            // that to float beats blending with the comparison's mask, whose cast from 64-bit to
-            // 32-bit lanes JDK 17 does not compile to vector code (eight times slower)
-            LongVector hit = z.lanewise(VectorOperators.LSHR, 11).sub(threshold).lanewise(VectorOperators.LSHR, 63);
-            ((FloatVector) hit.convertShape(VectorOperators.L2F, floats, 0)).mul(value).intoArray(out, base + i);
+        for (; i + LANES <= end; i += LANES) {
+            FloatVector low = hits(steps, key, i, threshold).convertShape(VectorOperators.L2F, SPECIES, 0).reinterpretAsFloats();
+            FloatVector high = hits(steps, key, i + longLanes, threshold).convertShape(VectorOperators.L2F, SPECIES, -1)
+                    .reinterpretAsFloats();
+            low.add(high).mul(value).intoArray(out, base + i);
         }
         return i;
+    }
+
+    /** 1 in each lane l where element i + l of the counter-based stream is below threshold, else 0. */
+    private static LongVector hits(LongVector steps, long key, int i, long threshold) {
+        LongVector z = steps.add(key + (i + 1L) * Generator.GOLDEN_GAMMA);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+        // (u - threshold) >>> 63 is 1 exactly when u < threshold (both below 2^53)
+        return z.lanewise(VectorOperators.LSHR, 11).sub(threshold).lanewise(VectorOperators.LSHR, 63);
     }
 
     private static FloatVector va(float[] array, int offset) {
