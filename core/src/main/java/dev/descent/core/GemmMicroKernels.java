@@ -23,6 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the loop but not those of an index scaled by a variable stride: the general kernel ran 7% slower
  * on rows (105 against 113 GFLOP/s), and is used for a transposed A, which it reads without
  * packing. B is a packed panel, NR values per step.
+ *
+ * <p>The kernels always load C and add to it (the caller zeroes C first when it overwrites): with
+ * a branch that started the accumulators at zero instead, the JIT now and then typed them as the
+ * abstract {@code FloatVector}, could not compile the vector stores to instructions and ran the
+ * Vector API's Java fallback, five times slower for the whole run.
  */
 final class GemmMicroKernels {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -38,74 +43,37 @@ final class GemmMicroKernels {
     }
 
     /**
-     * C[MR x NR] at {@code c[co]} (rows {@code ldc} apart) = A . B, or += A . B when {@code first}
-     * is false. A(i, p) is {@code a[ao + i * rowStride + p * columnStride]}; step p of B is the NR
+     * C[MR x NR] at {@code c[co]} (rows {@code ldc} apart) += A . B. A(i, p) is {@code a[ao + i * rowStride + p * columnStride]}; step p of B is the NR
      * values from {@code b[bo + p * NR]}.
      */
-    static void tile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
-                     boolean first) {
+    static void tile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
         if (!WIDE) {
-            tile6x2(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc, first);
+            tile6x2(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc);
         } else if (columnStride == 1) {
-            tile4x4Rows(kc, a, ao, rowStride, b, bo, c, co, ldc, first);
+            tile4x4Rows(kc, a, ao, rowStride, b, bo, c, co, ldc);
         } else {
-            tile4x4(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc, first);
+            tile4x4(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc);
         }
     }
 
     /** 4 rows x 4 vectors, A's rows contiguous ({@code lda} apart): sixteen accumulators. */
-    private static void tile4x4Rows(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc, boolean first) {
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c02;
-        FloatVector c03;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c12;
-        FloatVector c13;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c22;
-        FloatVector c23;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c32;
-        FloatVector c33;
-        if (first) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c00;
-            c02 = c00;
-            c03 = c00;
-            c10 = c00;
-            c11 = c00;
-            c12 = c00;
-            c13 = c00;
-            c20 = c00;
-            c21 = c00;
-            c22 = c00;
-            c23 = c00;
-            c30 = c00;
-            c31 = c00;
-            c32 = c00;
-            c33 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, c, co);
-            c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-            c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
-            c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
-            c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-            c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
-            c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
-            c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-            c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
-            c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
-            c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-            c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
-            c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
-        }
+    private static void tile4x4Rows(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
+        FloatVector c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
+        FloatVector c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
+        FloatVector c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
+        FloatVector c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
+        FloatVector c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
+        FloatVector c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
+        FloatVector c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
+        FloatVector c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
         int a0 = ao;
         int a1 = ao + lda;
         int a2 = ao + 2 * lda;
@@ -156,59 +124,23 @@ final class GemmMicroKernels {
     }
 
     /** 4 rows x 4 vectors, A at any strides. */
-    private static void tile4x4(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
-                               boolean first) {
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c02;
-        FloatVector c03;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c12;
-        FloatVector c13;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c22;
-        FloatVector c23;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c32;
-        FloatVector c33;
-        if (first) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c00;
-            c02 = c00;
-            c03 = c00;
-            c10 = c00;
-            c11 = c00;
-            c12 = c00;
-            c13 = c00;
-            c20 = c00;
-            c21 = c00;
-            c22 = c00;
-            c23 = c00;
-            c30 = c00;
-            c31 = c00;
-            c32 = c00;
-            c33 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, c, co);
-            c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-            c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
-            c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
-            c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-            c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
-            c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
-            c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-            c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
-            c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
-            c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-            c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
-            c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
-        }
+    private static void tile4x4(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
+        FloatVector c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
+        FloatVector c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
+        FloatVector c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
+        FloatVector c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
+        FloatVector c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
+        FloatVector c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
+        FloatVector c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
+        FloatVector c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
         int row1 = rowStride;
         int row2 = 2 * rowStride;
         int row3 = 3 * rowStride;
@@ -258,47 +190,19 @@ final class GemmMicroKernels {
     }
 
     /** 6 rows x 2 vectors, A at any strides: twelve accumulators. */
-    private static void tile6x2(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
-                               boolean first) {
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c40;
-        FloatVector c41;
-        FloatVector c50;
-        FloatVector c51;
-        if (first) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c00;
-            c10 = c00;
-            c11 = c00;
-            c20 = c00;
-            c21 = c00;
-            c30 = c00;
-            c31 = c00;
-            c40 = c00;
-            c41 = c00;
-            c50 = c00;
-            c51 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, c, co);
-            c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-            c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-            c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-            c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-            c40 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc + LANES);
-            c50 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc + LANES);
-        }
+    private static void tile6x2(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc + LANES);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc + LANES);
         int row1 = rowStride;
         int row2 = 2 * rowStride;
         int row3 = 3 * rowStride;

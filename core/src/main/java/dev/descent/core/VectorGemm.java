@@ -128,12 +128,13 @@ final class VectorGemm {
         int aColumnStride = a.transposed() ? lda : 1;
         int bRow = b.transposed() ? 1 : b.leadingDimension();
         int bColumn = b.transposed() ? b.leadingDimension() : 1;
-        if (k == 0) {
-            if (!accumulate) {
-                for (int i = i0; i < i1; i++) {
-                    java.util.Arrays.fill(cv, cBase + i * ldc + j0, cBase + i * ldc + j1, 0f);
-                }
+        if (!accumulate) {
+            // the micro-kernels add to C
+            for (int i = i0; i < i1; i++) {
+                java.util.Arrays.fill(cv, cBase + i * ldc + j0, cBase + i * ldc + j1, 0f);
             }
+        }
+        if (k == 0) {
             return;
         }
         Scratch scratch = SCRATCH.get();
@@ -146,7 +147,6 @@ final class VectorGemm {
         float[] edge = scratch.edge;
         for (int p0 = 0; p0 < k; p0 += kcMax) {
             int kc = Math.min(kcMax, k - p0);
-            boolean first = p0 == 0 && !accumulate;
             packB(bv, bBase + p0 * bRow, bRow, bColumn, kc, j0, width, packedB, scratch);
             for (int ic = i0; ic < i1; ic += mcMax) {
                 int mc = Math.min(mcMax, i1 - ic);
@@ -167,13 +167,13 @@ final class VectorGemm {
                         int columnStride = inPlace ? aColumnStride : 1;
                         int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
                         if (mr == MR && nr == NR) {
-                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc, first);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc);
                         } else {
-                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR, true);
+                            java.util.Arrays.fill(edge, 0f);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR);
                             for (int ii = 0; ii < mr; ii++) {
                                 for (int jj = 0; jj < nr; jj++) {
-                                    int at = cOffset + ii * ldc + jj;
-                                    cv[at] = first ? edge[ii * NR + jj] : cv[at] + edge[ii * NR + jj];
+                                    cv[cOffset + ii * ldc + jj] += edge[ii * NR + jj];
                                 }
                             }
                         }
