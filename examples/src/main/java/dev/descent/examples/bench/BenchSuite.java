@@ -20,9 +20,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       products) and a large square, on 1 and 2 threads;</li>
  *   <li>the fused optimizer steps against their memory floor (a copy of every array the step
  *       writes) and the bandwidth that implies;</li>
- *   <li>the MLP-BN training epoch (the median of four after one warm-up).</li>
+ *   <li>the MLP-BN training epoch (the median of four after one warm-up);</li>
+ *   <li>the machine's float32 peak, measured ({@link PeakBenchmark}): FMA throughput on one and
+ *       two cores, the clock, and the FLOP per cycle they imply.</li>
  * </ol>
- * Arguments: {@code gemm}, {@code optimizer}, {@code epoch} to run only some (default: all).
+ * Arguments: {@code peak}, {@code gemm}, {@code optimizer}, {@code epoch} to run only some
+ * (default: all).
  */
 public final class BenchSuite {
     /** The MLP-BN parameter count of {@link OptimizerStepBenchmark}. */
@@ -45,14 +48,15 @@ public final class BenchSuite {
     }
 
     public static void main(String[] args) throws RunnerException {
-        List<String> parts = args.length == 0 ? List.of("gemm", "optimizer", "epoch") : List.of(args);
+        List<String> parts = args.length == 0 ? List.of("peak", "gemm", "optimizer", "epoch") : List.of(args);
         for (String part : parts) {
             switch (part) {
+                case "peak" -> peak();
                 case "gemm" -> gemm();
                 case "optimizer" -> optimizer();
                 case "epoch" -> epoch();
                 default -> {
-                    System.err.println("descent bench: unknown part '" + part + "' (parts: gemm, optimizer, epoch)");
+                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, epoch)");
                     System.exit(2);
                 }
             }
@@ -62,6 +66,24 @@ public final class BenchSuite {
     private static Collection<RunResult> run(String include) throws RunnerException {
         Options options = new OptionsBuilder().include(include).shouldFailOnError(true).build();
         return new Runner(options).run();
+    }
+
+    /**
+     * FMA GFLOP/s on one and two cores, and the clock from a chain of dependent additions, assuming
+     * the 3-cycle float add latency of AMD Zen 2 to 4 (Intel since Skylake: 4, so multiply the
+     * clock by 4/3 there).
+     */
+    static void peak() throws RunnerException {
+        Map<String, Double> micros = new TreeMap<>();
+        for (RunResult result : run(PeakBenchmark.class.getSimpleName())) {
+            micros.put(result.getPrimaryResult().getLabel(), result.getPrimaryResult().getScore());
+        }
+        double oneCore = PeakBenchmark.fmaFlops() / (micros.get("fusedMultiplyAdds") * 1e3);
+        double twoCores = 2 * PeakBenchmark.fmaFlops() / (micros.get("fusedMultiplyAddsTwoCores") * 1e3);
+        double gigahertz = 3.0 * PeakBenchmark.TRIPS / (micros.get("dependentAdds") * 1e3);
+        System.out.printf("%nfloat32 peak, measured: %d-lane vectors; FMA %.1f GFLOP/s on one core, %.1f on two;"
+                + " clock %.2f GHz (3-cycle add) -> %.1f FLOP/cycle per core%n", PeakBenchmark.SPECIES.length(), oneCore, twoCores,
+                gigahertz, oneCore / gigahertz);
     }
 
     static void gemm() throws RunnerException {
