@@ -18,11 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  * and a broadcast fit in 15 registers.
  *
  * <p>A is read in place wherever it lies: element (i, p) at {@code a[ao + i * rowStride + p *
- * columnStride]}. Rows of contiguous values (a row-major A, and {@link VectorGemm}'s packed rows)
- * get their own kernel, because the JIT removes the bounds checks of {@code a[rowStart + p]} from
- * the loop but not those of an index scaled by a variable stride: the general kernel ran 7% slower
- * on rows (105 against 113 GFLOP/s), and is used for a transposed A, which it reads without
- * packing. B is a packed panel, NR values per step.
+ * columnStride]}, with one of the strides 1. Each case has its own kernel (with AVX-512), because
+ * the JIT removes the bounds checks of {@code a[rowStart + p]} from the loop but not those of an
+ * index scaled by a variable stride: a kernel for any strides ran 7% slower on rows (105 against
+ * 113 GFLOP/s) and 10% slower on a transposed A (the output gradient in {@code g.t() @ x}). B is
+ * a packed panel, NR values per step.
  *
  * <p>The kernels always load C and add to it (the caller zeroes C first when it overwrites): with
  * a branch that started the accumulators at zero instead, the JIT now and then typed them as the
@@ -52,7 +52,8 @@ final class GemmMicroKernels {
         } else if (columnStride == 1) {
             tile4x4Rows(kc, a, ao, rowStride, b, bo, c, co, ldc);
         } else {
-            tile4x4(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc);
+            // VectorGemm passes rows (column stride 1) or a transposed A (row stride 1)
+            tile4x4Columns(kc, a, ao, columnStride, b, bo, c, co, ldc);
         }
     }
 
@@ -123,8 +124,8 @@ final class GemmMicroKernels {
         c33.intoArray(c, co + 3 * ldc + 3 * LANES);
     }
 
-    /** 4 rows x 4 vectors, A at any strides. */
-    private static void tile4x4(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
+    /** 4 rows x 4 vectors, A stored by columns (rows adjacent, columns {@code lda} apart): the depth steps {@code lda}. */
+    private static void tile4x4Columns(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
         FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
         FloatVector c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
@@ -141,10 +142,7 @@ final class GemmMicroKernels {
         FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
         FloatVector c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
         FloatVector c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
-        int row1 = rowStride;
-        int row2 = 2 * rowStride;
-        int row3 = 3 * rowStride;
-        for (int p = 0, ap = ao; p < kc; p++, ap += columnStride) {
+        for (int p = 0, ap = ao; p < kc; p++, ap += lda) {
             int bp = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
@@ -155,17 +153,17 @@ final class GemmMicroKernels {
             c01 = x.fma(b1, c01);
             c02 = x.fma(b2, c02);
             c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(SPECIES, a[ap + row1]);
+            x = FloatVector.broadcast(SPECIES, a[ap + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
             c12 = x.fma(b2, c12);
             c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(SPECIES, a[ap + row2]);
+            x = FloatVector.broadcast(SPECIES, a[ap + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
             c22 = x.fma(b2, c22);
             c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(SPECIES, a[ap + row3]);
+            x = FloatVector.broadcast(SPECIES, a[ap + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
             c32 = x.fma(b2, c32);
