@@ -20,11 +20,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       products) and a large square, on 1 and 2 threads;</li>
  *   <li>the fused optimizer steps against their memory floor (a copy of every array the step
  *       writes) and the bandwidth that implies;</li>
+ *   <li>the fused batch-norm kernels, forward and backward, against a copy of as many bytes;</li>
  *   <li>the MLP-BN training epoch (the median of four after one warm-up);</li>
  *   <li>the machine's float32 peak, measured ({@link PeakBenchmark}): FMA throughput on one and
  *       two cores, the clock, and the FLOP per cycle they imply.</li>
  * </ol>
- * Arguments: {@code peak}, {@code gemm}, {@code optimizer}, {@code epoch} to run only some
+ * Arguments: {@code peak}, {@code gemm}, {@code optimizer}, {@code norm}, {@code epoch} to run only some
  * (default: all).
  */
 public final class BenchSuite {
@@ -48,15 +49,16 @@ public final class BenchSuite {
     }
 
     public static void main(String[] args) throws RunnerException {
-        List<String> parts = args.length == 0 ? List.of("peak", "gemm", "optimizer", "epoch") : List.of(args);
+        List<String> parts = args.length == 0 ? List.of("peak", "gemm", "optimizer", "norm", "epoch") : List.of(args);
         for (String part : parts) {
             switch (part) {
                 case "peak" -> peak();
                 case "gemm" -> gemm();
                 case "optimizer" -> optimizer();
+                case "norm" -> norm();
                 case "epoch" -> epoch();
                 default -> {
-                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, epoch)");
+                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, norm, epoch)");
                     System.exit(2);
                 }
             }
@@ -117,6 +119,28 @@ public final class BenchSuite {
             double bytes = 4.0 * PARAMETERS * arraysTouched(key.substring(0, key.indexOf(' ')));
             System.out.printf("%-22s %10.1f %10.1f %7.2f %9.1f %8.1f%n", key, row[0], row[1], row[0] / row[1], bytes / 1e6,
                     bytes / (row[0] * 1e3));
+        });
+    }
+
+    /** Batch norm forward and backward at [128, 512]: time, the copy floor of the same bytes, bandwidth. */
+    static void norm() throws RunnerException {
+        Map<String, Map<String, Double>> byThreads = new TreeMap<>();
+        for (RunResult result : run(BatchNormBenchmark.class.getSimpleName())) {
+            byThreads.computeIfAbsent(result.getParams().getParam("threads"), t -> new TreeMap<>())
+                    .put(result.getPrimaryResult().getLabel(), result.getPrimaryResult().getScore());
+        }
+        double arrayBytes = 4.0 * BatchNormBenchmark.ROWS * BatchNormBenchmark.COLUMNS;
+        System.out.printf("%nFused batch norm, float32 [%d, %d]; floor = copying the bytes the kernel must move%n%-20s %10s %10s %7s %8s%n",
+                BatchNormBenchmark.ROWS, BatchNormBenchmark.COLUMNS, "kernel / threads", "us", "floor us", "ratio", "GB/s");
+        byThreads.forEach((threads, scores) -> {
+            double copyMicros = scores.get("copyFloor");
+            for (String kernel : List.of("forward", "backward")) {
+                int arrays = kernel.equals("forward") ? BatchNormBenchmark.FORWARD_ARRAYS : BatchNormBenchmark.BACKWARD_ARRAYS;
+                double floor = copyMicros * arrays / 2;
+                double micros = scores.get(kernel);
+                System.out.printf("%-20s %10.1f %10.1f %7.2f %8.1f%n", kernel + " / " + threads, micros, floor, micros / floor,
+                        arrays * arrayBytes / (micros * 1e3));
+            }
         });
     }
 
