@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed while packing with vector gathers, sixteen elements a step, because
  * element-by-element transposition cost as much as the products.
  * Depth and row blocks are cut into equal parts (784 = 4 x 196, not 3 x 256 + 16) so no block
- * is a sliver. Tasks split C's columns (and, when that leaves threads idle, its rows) over the
- * thread pool; each packs its own panels.
+ * is a sliver. Tasks split C's columns over the threads, or its rows when the column panels
+ * do not share out evenly or leave threads idle; each task packs its own panels.
  *
  * <p>Loaded only when the JVM runs with {@code --add-modules jdk.incubator.vector}
  * ({@link CpuGemm} checks); otherwise {@link CpuGemm}'s plain-Java kernel runs.
@@ -80,8 +80,13 @@ final class VectorGemm {
     static void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
         int threads = Parallel.threads();
         int columnPanels = (n + NR - 1) / NR;
-        int columnChunks = batch >= threads ? 1 : Math.min(columnPanels, threads);
         int rowPanels = (m + MR - 1) / MR;
+        int byColumns = batch >= threads ? 1 : Math.min(columnPanels, threads);
+        // columns that do not share out evenly (784 = 13 panels: 7 against 6) leave a thread idle
+        // for a panel's time; rows of panels are many and share out evenly, at the price of every
+        // thread packing all of B's depth block, a copy small beside the products
+        boolean uneven = byColumns > 1 && columnPanels % byColumns != 0 && rowPanels >= 4 * threads;
+        int columnChunks = uneven ? 1 : byColumns;
         int rowChunks = batch * columnChunks >= threads ? 1 : Math.min(rowPanels, (threads + columnChunks - 1) / columnChunks);
         int tasks = batch * columnChunks * rowChunks;
         Parallel.forRange(tasks, 1, (start, end) -> {
