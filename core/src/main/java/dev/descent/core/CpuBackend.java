@@ -264,12 +264,12 @@ final class CpuBackend implements Backend {
 
     @Override
     public void random(Distribution distribution, double a, double b, Generator generator, NDArray out) {
-        CpuStorage target = (CpuStorage) out.storage();
-        boolean isFloat = out.dtype() == DType.FLOAT32;
         if (distribution == Distribution.BERNOULLI) {
             bernoulli(a, b, generator.nextLong(), out);
             return;
         }
+        CpuStorage target = (CpuStorage) out.storage();
+        boolean isFloat = out.dtype() == DType.FLOAT32;
         StridedLoop loop = StridedLoop.over(out.shape(), out);
         int os = loop.innerStride(0);
         // serial: the generator's stream is consumed in row-major order
@@ -285,7 +285,8 @@ final class CpuBackend implements Backend {
     /**
      * Element i (row-major) is {@code value} when the top 53 bits of {@code counterBits(key, i)},
      * as a fraction of 2^53, are below p, and 0 otherwise. Dropout draws a mask every step: float32
-     * runs eight lanes of the hash at a time, and both threads share the work.
+     * runs the hash a vector of lanes at a time ({@link VectorKernels#bernoulli}), and the threads
+     * share the work.
      */
     private static void bernoulli(double p, double value, long key, NDArray out) {
         NDArray contiguous = out.isContiguous() ? out : NDArray.empty(out.dtype(), out.shape(), out.device());

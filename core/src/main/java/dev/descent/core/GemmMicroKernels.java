@@ -43,8 +43,9 @@ final class GemmMicroKernels {
     }
 
     /**
-     * C[MR x NR] at {@code c[co]} (rows {@code ldc} apart) += A . B. A(i, p) is {@code a[ao + i * rowStride + p * columnStride]}; step p of B is the NR
-     * values from {@code b[bo + p * NR]}.
+     * C[MR x NR] at {@code c[co]} (rows {@code ldc} apart) += A . B. A(i, p) is
+     * {@code a[ao + i * rowStride + p * columnStride]}; step p of B is the NR values from
+     * {@code b[bo + p * NR]}.
      */
     static void tile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
         if (!WIDE) {

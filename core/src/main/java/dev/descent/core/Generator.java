@@ -26,6 +26,9 @@ package dev.descent.core;
 public final class Generator {
     /** The increment of SplitMix64's counter (the golden ratio in 64 bits). */
     static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+    /** The two multipliers of SplitMix64's finalizer (Stafford's mix 13); the vector kernel uses them too. */
+    static final long MIX_MULTIPLIER_1 = 0xBF58476D1CE4E5B9L;
+    static final long MIX_MULTIPLIER_2 = 0x94D049BB133111EBL;
     private long s0;
     private long s1;
     private long s2;
@@ -40,15 +43,10 @@ public final class Generator {
 
     /** Restarts the stream from {@code seed}, as a new {@code Generator(seed)} would. */
     public void manualSeed(long seed) {
-        long x = seed;
-        x += GOLDEN_GAMMA;
-        s0 = splitMix(x);
-        x += GOLDEN_GAMMA;
-        s1 = splitMix(x);
-        x += GOLDEN_GAMMA;
-        s2 = splitMix(x);
-        x += GOLDEN_GAMMA;
-        s3 = splitMix(x);
+        s0 = counterBits(seed, 0);
+        s1 = counterBits(seed, 1);
+        s2 = counterBits(seed, 2);
+        s3 = counterBits(seed, 3);
         hasSpareGaussian = false;
     }
 
@@ -63,9 +61,9 @@ public final class Generator {
     }
 
     /** Stafford's mix 13, SplitMix64's finalizer. */
-    static long splitMix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    private static long splitMix(long z) {
+        z = (z ^ (z >>> 30)) * MIX_MULTIPLIER_1;
+        z = (z ^ (z >>> 27)) * MIX_MULTIPLIER_2;
         return z ^ (z >>> 31);
     }
 

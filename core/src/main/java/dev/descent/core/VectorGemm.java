@@ -49,17 +49,17 @@ final class VectorGemm {
         int gatherStride = -1;
 
         float[] packedB(int size) {
-            if (packedB.length < size) {
-                packedB = new float[size];
-            }
+            packedB = atLeast(packedB, size);
             return packedB;
         }
 
         float[] lastRows(int size) {
-            if (lastRows.length < size) {
-                lastRows = new float[size];
-            }
+            lastRows = atLeast(lastRows, size);
             return lastRows;
+        }
+
+        private static float[] atLeast(float[] buffer, int size) {
+            return buffer.length < size ? new float[size] : buffer;
         }
 
         /** Offsets 0, stride, 2 stride, ... for a gather of LANES elements {@code stride} apart. */
@@ -209,10 +209,10 @@ final class VectorGemm {
                     }
                 }
             } else if (nr == NR) {
-                for (int half = 0; half < NR; half += LANES) {
-                    int from = base + (j0 + jStart + half) * column;
+                for (int lane0 = 0; lane0 < NR; lane0 += LANES) {
+                    int from = base + (j0 + jStart + lane0) * column;
                     for (int p = 0; p < kc; p++) {
-                        FloatVector.fromArray(SPECIES, bv, from + p, offsets, 0).intoArray(packed, out + p * NR + half);
+                        FloatVector.fromArray(SPECIES, bv, from + p, offsets, 0).intoArray(packed, out + p * NR + lane0);
                     }
                 }
             } else {

@@ -214,8 +214,8 @@ final class VectorKernels {
     /** 1 in each lane l where element i + l of the counter-based stream is below threshold, else 0. */
     private static LongVector hits(LongVector steps, long key, int i, long threshold) {
         LongVector z = steps.add(key + (i + 1L) * Generator.GOLDEN_GAMMA);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(Generator.MIX_MULTIPLIER_1);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(Generator.MIX_MULTIPLIER_2);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
         // (u - threshold) >>> 63 is 1 exactly when u < threshold (both below 2^53)
         return z.lanewise(VectorOperators.LSHR, 11).sub(threshold).lanewise(VectorOperators.LSHR, 63);
