@@ -65,22 +65,26 @@ def load(name):
 rows = []
 d = load("descent.json")
 if d:
-    rows.append(("Descent", "2 threads, SIMD kernels", statistics.median(d["epochSeconds"][1:]), d["testAccuracy"][-1]))
+    rows.append(("Descent", "2 threads, SIMD kernels", statistics.median(d["epochSeconds"][1:]), d["testAccuracy"][-1],
+                 f'{d["peakRssMiB"]:.0f} MiB RSS' if "peakRssMiB" in d else "-"))
 for name, label in (("torch.json", "1 thread + 2 OpenBLAS, passive"), ("torch-default.json", "default (2 threads)")):
     t = load(name)
     if t:
-        rows.append(("PyTorch " + t.get("torch_version", ""), label, statistics.median(t["epoch_train_seconds"][1:]), t["test_accuracy"][-1]))
+        rows.append(("PyTorch " + t.get("torch_version", ""), label, statistics.median(t["epoch_train_seconds"][1:]), t["test_accuracy"][-1],
+                     f'{t["peak_rss_mib"]:.0f} MiB RSS' if "peak_rss_mib" in t else "-"))
 j = load("dl4j.json")
 if j:
-    rows.append(("Deeplearning4j", "OMP_NUM_THREADS=2", statistics.median(j["epoch_seconds"][1:]), j["test_accuracy"][-1]))
+    # DL4J's peer samples its Java heap, not its resident memory (which adds native buffers).
+    rows.append(("Deeplearning4j", "OMP_NUM_THREADS=2", statistics.median(j["epoch_seconds"][1:]), j["test_accuracy"][-1],
+                 f'{j["peak_heap_bytes_sampled"] / 2**20:.0f} MiB heap' if "peak_heap_bytes_sampled" in j else "-"))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"MLP-BN, batch 128, Adam lr 1e-3, median epoch time of epochs 2..N (training loop only); {datetime.date.today()}, "
       f"{os.cpu_count()} cores, {cpu}")
 print()
-print("| framework | setting | s/epoch | Descent / this | test accuracy |")
-print("|---|---|---|---|---|")
+print("| framework | setting | s/epoch | Descent / this | test accuracy | peak memory |")
+print("|---|---|---|---|---|---|")
 ours = rows[0][2] if rows and rows[0][0] == "Descent" else None
-for name, setting, seconds, accuracy in rows:
+for name, setting, seconds, accuracy, memory in rows:
     ratio = f"{ours / seconds:.2f}x" if ours else "-"
-    print(f"| {name} | {setting} | {seconds:.2f} | {ratio} | {100 * accuracy:.2f}% |")
+    print(f"| {name} | {setting} | {seconds:.2f} | {ratio} | {100 * accuracy:.2f}% | {memory} |")
 PYTHON
