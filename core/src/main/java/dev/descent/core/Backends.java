@@ -31,6 +31,11 @@ final class Backends {
         return provider == null ? 0 : provider.deviceCount();
     }
 
+    static String cudaStatus() {
+        BackendProvider provider = provider(Device.Type.CUDA);
+        return provider == null ? "no CUDA backend: the descent-cuda module is not on the class path" : provider.status();
+    }
+
     private static BackendProvider provider(Device.Type type) {
         for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
             if (provider.type() == type) {

@@ -34,6 +34,14 @@ public final class Device {
         return Backends.cudaDeviceCount() > 0;
     }
 
+    /**
+     * One line on CUDA here: each device (name, memory, driver, GEMM path), or why there is none
+     * (module not on the class path, no NVIDIA driver, no device).
+     */
+    public static String cudaStatus() {
+        return Backends.cudaStatus();
+    }
+
     public Type type() {
         return type;
     }

@@ -123,8 +123,7 @@ final class MnistCommand {
         }
         Settings s = settings(line);
         if (s.device().equals("cuda") && !Device.cudaAvailable()) {
-            throw new IllegalStateException("--device cuda: no CUDA backend or device is available here (descent-cuda not on the"
-                    + " class path, or no GPU); use --device cpu");
+            throw new UsageException("mnist --device cuda: no usable GPU here: " + Device.cudaStatus() + "; use --device cpu");
         }
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");

@@ -2,9 +2,11 @@ package dev.descent.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.core.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,16 @@ class MainTest {
         assertEquals(2, CommandRun.of("frobnicate").code());
         assertEquals(2, CommandRun.of().code());
         assertEquals(2, CommandRun.of("evaluate").code());
+    }
+
+    @Test
+    void mnistOnCudaWithoutAGpuSaysWhyInOneLineAndExits2() {
+        assumeFalse(Device.cudaAvailable(), "a CUDA device is present");
+        CommandRun run = CommandRun.of("mnist", "--device", "cuda", "--epochs", "1");
+        assertEquals(2, run.code());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().contains("--device cuda") && run.err().contains(Device.cudaStatus()), run.err());
+        assertEquals("", run.out());
     }
 
     @Test

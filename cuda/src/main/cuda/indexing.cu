@@ -1,0 +1,71 @@
+// Gather, scatter-add and index-select along one dimension. The host passes full, uncoalesced
+// layouts (the indexed dimension must stay addressable): for gather and scatter-add the shared
+// shape is the index's, operands 0 index, 1 the indexed array (its `dim` stride), 2 the other
+// array; for index-select the shape is out's, operands 0 x, 1 out.
+#include "common.cuh"
+
+// Coordinate of element i along `dim` and the offsets of all three operands, the indexed one
+// without its `dim` term.
+__device__ __forceinline__ long long locate(const Layout& layout, int dim, long long i, long long (&o)[3]) {
+    long long along = 0;
+    for (int k = 0; k < 3; k++) o[k] = layout.offset[k];
+    for (int d = layout.rank - 1; d >= 0; d--) {
+        int size = layout.size[d];
+        long long coordinate = i % size;
+        i /= size;
+        if (d == dim) along = coordinate;
+        for (int k = 0; k < 3; k++) {
+            if (!(k == 1 && d == dim)) o[k] += coordinate * layout.stride[k][d];
+        }
+    }
+    return along;
+}
+
+// out[..., i, ...] = x[..., index[..., i, ...], ...]; operands: 0 index, 1 x, 2 out
+template <typename T>
+__device__ void gather(const T* x, const int* index, T* out, Layout layout, int dim, long long n) {
+    GRID_STRIDE_LOOP(i, n) {
+        long long o[3];
+        locate(layout, dim, i, o);
+        out[o[2]] = x[o[1] + (long long) index[o[0]] * layout.stride[1][dim]];
+    }
+}
+
+// out[..., index[..., i, ...], ...] += source[..., i, ...]; operands: 0 index, 1 out, 2 source
+template <typename T>
+__device__ void scatter_add(T* out, const int* index, const T* source, Layout layout, int dim, long long n) {
+    GRID_STRIDE_LOOP(i, n) {
+        long long o[3];
+        locate(layout, dim, i, o);
+        atomicAdd(out + o[1] + (long long) index[o[0]] * layout.stride[1][dim], source[o[2]]);
+    }
+}
+
+// out[..., j, ...] = x[..., index[j], ...]; operands: 0 x (its `dim` term replaced), 1 out
+template <typename T>
+__device__ void index_select(const T* x, const int* index, int indexStride, int indexOffset, T* out, Layout layout, int dim, long long n) {
+    GRID_STRIDE_LOOP(i, n) {
+        long long rest = i, xo = layout.offset[0], oo = layout.offset[1];
+        for (int d = layout.rank - 1; d >= 0; d--) {
+            int size = layout.size[d];
+            long long coordinate = rest % size;
+            rest /= size;
+            long long source = d == dim ? index[indexOffset + coordinate * indexStride] : coordinate;
+            xo += source * layout.stride[0][d];
+            oo += coordinate * layout.stride[1][d];
+        }
+        out[oo] = x[xo];
+    }
+}
+
+#define INDEXING_KERNELS(suffix, T) \
+    extern "C" __global__ void gather_##suffix(const T* x, const int* index, T* out, Layout layout, int dim, long long n) { \
+        gather(x, index, out, layout, dim, n); } \
+    extern "C" __global__ void scatter_add_##suffix(T* out, const int* index, const T* source, Layout layout, int dim, long long n) { \
+        scatter_add(out, index, source, layout, dim, n); } \
+    extern "C" __global__ void index_select_##suffix(const T* x, const int* index, int indexStride, int indexOffset, T* out, Layout layout, int dim, long long n) { \
+        index_select(x, index, indexStride, indexOffset, out, layout, dim, n); }
+
+INDEXING_KERNELS(f32, float)
+INDEXING_KERNELS(f64, double)
+INDEXING_KERNELS(i32, int)

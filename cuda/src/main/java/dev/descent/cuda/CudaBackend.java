@@ -1,0 +1,391 @@
+package dev.descent.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import dev.descent.core.Backend;
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.core.Storage;
+import jcuda.Pointer;
+
+/**
+ * The {@link Backend} of one NVIDIA GPU: our PTX kernels (sources in {@code cuda/src/main/cuda})
+ * launched through the driver API, and cuBLAS or our own kernel for matrix products. Every call
+ * only queues work on the device's stream; {@link #download} is the one that waits.
+ *
+ * <p>Kernels see strided operands through {@link StridedLayout}; the fused kernels (optimizer
+ * updates, batch norm) take contiguous arrays and fall back to the composed defaults otherwise.
+ */
+final class CudaBackend implements Backend {
+    private final CudaDevice device;
+
+    CudaBackend(CudaDevice device) {
+        this.device = device;
+    }
+
+    @Override
+    public Device device() {
+        return device.device();
+    }
+
+    CudaDevice cudaDevice() {
+        return device;
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        CudaStorage storage = new CudaStorage(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
+        if (size > 0) {
+            device.makeCurrent();
+            cuMemsetD8Async(storage.pointer(), (byte) 0, storage.bytes(), device.stream());
+        }
+        return storage;
+    }
+
+    @Override
+    public Storage upload(Object hostArray) {
+        Pointer host;
+        DType dtype;
+        int size;
+        if (hostArray instanceof float[] f) {
+            host = Pointer.to(f);
+            dtype = DType.FLOAT32;
+            size = f.length;
+        } else if (hostArray instanceof double[] d) {
+            host = Pointer.to(d);
+            dtype = DType.FLOAT64;
+            size = d.length;
+        } else if (hostArray instanceof int[] i) {
+            host = Pointer.to(i);
+            dtype = DType.INT32;
+            size = i.length;
+        } else {
+            throw new IllegalArgumentException("upload to " + device.device() + ": expected float[], double[] or int[], got "
+                    + (hostArray == null ? "null" : hostArray.getClass().getSimpleName()));
+        }
+        CudaStorage storage = new CudaStorage(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
+        if (size > 0) {
+            device.makeCurrent();
+            // from pageable memory the driver stages the array before returning, so it may move afterwards
+            cuMemcpyHtoDAsync(storage.pointer(), host, storage.bytes(), device.stream());
+        }
+        return storage;
+    }
+
+    @Override
+    public Object download(NDArray x) {
+        NDArray contiguous = x.isContiguous() ? x : x.copy();
+        int size = x.size();
+        Object host = switch (x.dtype()) {
+            case FLOAT32 -> new float[size];
+            case FLOAT64 -> new double[size];
+            case INT32 -> new int[size];
+        };
+        if (size > 0) {
+            Pointer target = host instanceof float[] f ? Pointer.to(f) : host instanceof double[] d ? Pointer.to(d) : Pointer.to((int[]) host);
+            CudaStorage storage = storage(contiguous);
+            device.makeCurrent();
+            cuMemcpyDtoHAsync(target, storage.pointer(contiguous.offset()), (long) size * x.dtype().byteSize(), device.stream());
+            cuStreamSynchronize(device.stream());
+        }
+        return host;
+    }
+
+    @Override
+    public void fill(NDArray out, double value) {
+        StridedLayout layout = layout("fill", out.shape(), out);
+        if (layout.count() == 0) {
+            return;
+        }
+        Object typed = switch (out.dtype()) {
+            case FLOAT32 -> (float) value;
+            case FLOAT64 -> value;
+            case INT32 -> (int) value;
+        };
+        launch("fill_" + suffix(out.dtype()), layout.count(), storage(out), layout.pack(), layout.count(), typed);
+    }
+
+    @Override
+    public void copy(NDArray source, NDArray out) {
+        if (source.dtype() == out.dtype() && source.isContiguous() && out.isContiguous()) {
+            if (out.size() > 0) {
+                device.makeCurrent();
+                cuMemcpyDtoDAsync(storage(out).pointer(out.offset()), storage(source).pointer(source.offset()),
+                        (long) out.size() * out.dtype().byteSize(), device.stream());
+            }
+            return;
+        }
+        StridedLayout layout = layout("copy", out.shape(), source, out);
+        if (layout.count() > 0) {
+            launch("copy_" + suffix(source.dtype()) + "_" + suffix(out.dtype()), layout.count(), storage(source), storage(out),
+                    layout.pack(), layout.count());
+        }
+    }
+
+    @Override
+    public void unary(UnaryOp op, NDArray x, NDArray out) {
+        StridedLayout layout = layout("unary " + op, out.shape(), x, out);
+        if (layout.count() > 0) {
+            launch("unary_" + suffix(out.dtype()), layout.count(), op.ordinal(), storage(x), storage(out), layout.pack(), layout.count());
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) {
+        StridedLayout layout = layout("binary " + op, out.shape(), a, b, out);
+        if (layout.count() > 0) {
+            launch("binary_" + suffix(out.dtype()), layout.count(), op.ordinal(), storage(a), storage(b), storage(out), layout.pack(),
+                    layout.count());
+        }
+    }
+
+    @Override
+    public void compare(CompareOp op, NDArray a, NDArray b, NDArray out) {
+        StridedLayout layout = layout("compare " + op, out.shape(), a, b, out);
+        if (layout.count() > 0) {
+            launch("compare_" + suffix(a.dtype()), layout.count(), op.ordinal(), storage(a), storage(b), storage(out), layout.pack(),
+                    layout.count());
+        }
+    }
+
+    @Override
+    public void where(NDArray condition, NDArray a, NDArray b, NDArray out) {
+        StridedLayout layout = layout("where", out.shape(), condition, a, b, out);
+        if (layout.count() > 0) {
+            launch("where_" + suffix(out.dtype()), layout.count(), storage(condition), storage(a), storage(b), storage(out),
+                    layout.pack(), layout.count());
+        }
+    }
+
+    @Override
+    public void reduce(ReduceOp op, NDArray x, int[] dims, NDArray out) {
+        ReductionSplit split = ReductionSplit.of(x, dims, out);
+        long outputs = split.outer().count();
+        if (outputs == 0) {
+            return;
+        }
+        long count = split.inner().count();
+        device.launch("reduce_" + suffix(x.dtype()), blocks(outputs), threadsFor(count), op.ordinal(), storage(x), storage(out),
+                split.outer().pack(), outputs, split.inner().pack(), count);
+    }
+
+    @Override
+    public void argReduce(ReduceOp op, NDArray x, int dim, NDArray out) {
+        ReductionSplit split = ReductionSplit.of(x, new int[] {dim}, out);
+        long outputs = split.outer().count();
+        if (outputs == 0) {
+            return;
+        }
+        int length = x.shape()[dim];
+        device.launch("arg_reduce_" + suffix(x.dtype()), blocks(outputs), threadsFor(length), op.ordinal(), storage(x), storage(out),
+                split.outer().pack(), outputs, length, x.strides()[dim]);
+    }
+
+    @Override
+    public void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        DType dtype = a.storage().dtype();
+        if (k == 0) {
+            if (!accumulate) {
+                // an empty sum: C = 0 (the kernels would not touch C)
+                NDArray view = NDArray.wrap(c.storage(), new int[] {batch, m, n}, new int[] {c.batchStride(), c.leadingDimension(), 1},
+                        c.offset());
+                fill(view, 0);
+            }
+            return;
+        }
+        device.gemm().gemm(dtype, batch, m, n, k, a, b, c, accumulate);
+    }
+
+    @Override
+    public void gather(NDArray x, int dim, NDArray index, NDArray out) {
+        StridedLayout layout = StridedLayout.unmerged("gather", index.shape(), new int[][] {index.strides(), x.strides(), out.strides()},
+                new int[] {index.offset(), x.offset(), out.offset()});
+        if (layout.count() > 0) {
+            launch("gather_" + suffix(x.dtype()), layout.count(), storage(x), storage(index), storage(out), layout.pack(), dim, layout.count());
+        }
+    }
+
+    @Override
+    public void scatterAdd(NDArray out, int dim, NDArray index, NDArray source) {
+        StridedLayout layout = StridedLayout.unmerged("scatterAdd", index.shape(),
+                new int[][] {index.strides(), out.strides(), source.strides()}, new int[] {index.offset(), out.offset(), source.offset()});
+        if (layout.count() > 0) {
+            launch("scatter_add_" + suffix(out.dtype()), layout.count(), storage(out), storage(index), storage(source), layout.pack(), dim,
+                    layout.count());
+        }
+    }
+
+    @Override
+    public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
+        StridedLayout layout = StridedLayout.unmerged("indexSelect", out.shape(), new int[][] {x.strides(), out.strides()},
+                new int[] {x.offset(), out.offset()});
+        if (layout.count() > 0) {
+            launch("index_select_" + suffix(x.dtype()), layout.count(), storage(x), storage(index), index.strides()[0], index.offset(),
+                    storage(out), layout.pack(), dim, layout.count());
+        }
+    }
+
+    /**
+     * Bernoulli fills use the same SplitMix64 counter stream as the CPU (same mask for the same
+     * seed); uniform and normal fills use Philox4x32-10 keyed by one draw of the generator, not
+     * the generator's sequential stream that the CPU backend consumes, so those values differ
+     * from the CPU's for the same seed (as they do between PyTorch's CPU and CUDA generators).
+     */
+    @Override
+    public void random(Distribution distribution, double a, double b, Generator generator, NDArray out) {
+        if (out.dtype() == DType.INT32) {
+            throw new IllegalArgumentException("random on " + device.device() + ": needs a floating-point array, got INT32");
+        }
+        long key = generator.nextLong();
+        StridedLayout layout = layout("random", out.shape(), out);
+        if (layout.count() == 0) {
+            return;
+        }
+        String suffix = suffix(out.dtype());
+        if (distribution == Distribution.BERNOULLI) {
+            long threshold = (long) Math.ceil(a * 0x1.0p53);
+            Object value = out.dtype() == DType.FLOAT32 ? (Object) (float) b : (Object) b;
+            launch("bernoulli_" + suffix, layout.count(), storage(out), layout.pack(), layout.count(), key, threshold, value);
+        } else {
+            launch("philox_" + suffix, layout.count(), storage(out), layout.pack(), layout.count(), key,
+                    distribution == Distribution.UNIFORM ? 0 : 1, a, b);
+        }
+    }
+
+    @Override
+    public double sumOfSquares(NDArray x) {
+        NDArray total = NDArray.empty(DType.FLOAT64, new int[] {1}, device.device());
+        StridedLayout layout = layout("sumOfSquares", x.shape(), x);
+        if (layout.count() > 0) {
+            launch("sum_of_squares_" + suffix(x.dtype()), layout.count(), storage(x), layout.pack(), layout.count(), storage(total));
+        }
+        return total.item();
+    }
+
+    @Override
+    public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum, double dampening,
+                          double weightDecay, boolean nesterov) {
+        if (!contiguous(param, grad, buffer)) {
+            Backend.super.sgdUpdate(param, grad, buffer, firstStep, lr, momentum, dampening, weightDecay, nesterov);
+            return;
+        }
+        long n = param.size();
+        launch("sgd_update_" + suffix(param.dtype()), n, at(param), at(grad), at(buffer), n, firstStep ? 1 : 0, lr, momentum, dampening,
+                weightDecay, nesterov ? 1 : 0);
+    }
+
+    @Override
+    public void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, double stepSize,
+                           double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay, double decoupledDecay) {
+        if (!contiguous(param, grad, average, squareAverage, maxSquare)) {
+            Backend.super.adamUpdate(param, grad, average, squareAverage, maxSquare, stepSize, sqrtBiasCorrection2, beta1, beta2, eps,
+                    weightDecay, decoupledDecay);
+            return;
+        }
+        long n = param.size();
+        launch("adam_update_" + suffix(param.dtype()), n, at(param), at(grad), at(average), at(squareAverage), at(maxSquare), n, stepSize,
+                sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay);
+    }
+
+    @Override
+    public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
+        if (x.rank() != 2 || x.dtype() == DType.INT32 || !contiguous(x, weight, bias, out, mean, invStd)) {
+            Backend.super.batchNormForward(x, weight, bias, eps, out, mean, invStd);
+            return;
+        }
+        int rows = x.shape()[0];
+        int channels = x.shape()[1];
+        String suffix = suffix(x.dtype());
+        device.launch("batch_norm_statistics_" + suffix, CudaDevice.blocksFor(channels), CudaDevice.THREADS, at(x), rows, channels, eps,
+                at(mean), at(invStd));
+        launch("batch_norm_normalize_" + suffix, (long) rows * channels, at(x), at(mean), at(invStd), at(weight), at(bias), at(out), rows,
+                channels);
+    }
+
+    @Override
+    public void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
+                                  NDArray gradWeight, NDArray gradBias) {
+        if (x.rank() != 2 || x.dtype() == DType.INT32 || !contiguous(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias)) {
+            Backend.super.batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
+            return;
+        }
+        int rows = x.shape()[0];
+        int channels = x.shape()[1];
+        String suffix = suffix(x.dtype());
+        NDArray sumGrad = gradBias != null ? gradBias : NDArray.empty(x.dtype(), new int[] {channels}, device.device());
+        NDArray sumGradNormalized = gradWeight != null ? gradWeight : NDArray.empty(x.dtype(), new int[] {channels}, device.device());
+        device.launch("batch_norm_backward_sums_" + suffix, CudaDevice.blocksFor(channels), CudaDevice.THREADS, at(grad), at(x), at(mean),
+                at(invStd), rows, channels, at(sumGrad), at(sumGradNormalized));
+        if (gradInput != null) {
+            launch("batch_norm_input_gradient_" + suffix, (long) rows * channels, at(grad), at(x), at(mean), at(invStd), at(weight),
+                    at(sumGrad), at(sumGradNormalized), at(gradInput), rows, channels);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void launch(String kernel, long elements, Object... arguments) {
+        device.launch(kernel, CudaDevice.blocksFor(elements), CudaDevice.THREADS, arguments);
+    }
+
+    private static int blocks(long outputs) {
+        return (int) Math.min(outputs, CudaDevice.MAX_BLOCKS);
+    }
+
+    /** A power of two from 32 to 256: the reduction kernels' tree needs one. */
+    static int threadsFor(long count) {
+        int threads = 32;
+        while (threads < CudaDevice.THREADS && threads < count) {
+            threads *= 2;
+        }
+        return threads;
+    }
+
+    private CudaStorage storage(NDArray x) {
+        if (!(x.storage() instanceof CudaStorage storage) || storage.cudaDevice() != device) {
+            throw new IllegalArgumentException(device.device() + " backend: array on " + x.device() + " reached it");
+        }
+        return storage;
+    }
+
+    /** The device pointer to a contiguous array's first element, or null for a missing one. */
+    private Pointer at(NDArray x) {
+        return x == null ? null : storage(x).pointer(x.offset());
+    }
+
+    private static boolean contiguous(NDArray... arrays) {
+        for (NDArray x : arrays) {
+            if (x != null && !x.isContiguous()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static StridedLayout layout(String op, int[] shape, NDArray... operands) {
+        int[][] strides = new int[operands.length][];
+        int[] offsets = new int[operands.length];
+        for (int k = 0; k < operands.length; k++) {
+            strides[k] = operands[k].strides();
+            offsets[k] = operands[k].offset();
+        }
+        return StridedLayout.of(op, shape, strides, offsets);
+    }
+
+    static String suffix(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> "f32";
+            case FLOAT64 -> "f64";
+            case INT32 -> "i32";
+        };
+    }
+}

@@ -1,0 +1,208 @@
+package dev.descent.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import dev.descent.core.Device;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.CudaException;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+
+/**
+ * One GPU: its primary context (made current on whichever thread uses the device), its one
+ * stream (every launch and copy is queued there, so work runs in call order and only reads to
+ * the host wait), the kernels of our PTX modules, the caching allocator and the GEMM path.
+ */
+final class CudaDevice {
+    static final int THREADS = 256;
+    /** Enough blocks of {@link #THREADS} to fill any current GPU; grid-stride loops cover the rest. */
+    static final int MAX_BLOCKS = 65536;
+    private static final String[] MODULES = {"elementwise", "reduce", "indexing", "random", "gemm", "fused"};
+
+    private final Device device;
+    private final CUdevice handle = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUstream stream = new CUstream();
+    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final String name;
+    private final long totalMemory;
+    private final int driverVersion;
+    private final DriverMemory memory;
+    private final CachingAllocator allocator;
+    private final CudaGemm gemm;
+
+    CudaDevice(int index) {
+        this.device = Device.cuda(index);
+        cuDeviceGet(handle, index);
+        cuDevicePrimaryCtxRetain(context, handle);
+        makeCurrent();
+        cuStreamCreate(stream, 0);
+        byte[] nameBytes = new byte[256];
+        cuDeviceGetName(nameBytes, nameBytes.length, handle);
+        int length = 0;
+        while (length < nameBytes.length && nameBytes[length] != 0) {
+            length++;
+        }
+        this.name = new String(nameBytes, 0, length, StandardCharsets.US_ASCII);
+        long[] total = {0};
+        cuDeviceTotalMem(total, handle);
+        this.totalMemory = total[0];
+        int[] version = {0};
+        cuDriverGetVersion(version);
+        this.driverVersion = version[0];
+        this.memory = new DriverMemory(this);
+        this.allocator = new CachingAllocator(device.toString(), memory);
+        for (String module : MODULES) {
+            load(module);
+        }
+        this.gemm = CudaGemm.create(this);
+    }
+
+    Device device() {
+        return device;
+    }
+
+    DriverMemory memory() {
+        return memory;
+    }
+
+    CachingAllocator allocator() {
+        return allocator;
+    }
+
+    CudaGemm gemm() {
+        return gemm;
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    /** "cuda:0 NVIDIA H100 80GB HBM3, 79.1 GiB, driver for CUDA 13.0, GEMM: ..." */
+    String description() {
+        return String.format("%s %s, %s, driver for CUDA %s, GEMM: %s", device, name, CachingAllocator.describe(totalMemory),
+                PtxRequirement.release(driverVersion), gemm.description());
+    }
+
+    /** Binds the device's context to the calling thread (once per thread). */
+    void makeCurrent() {
+        if (!current.get()) {
+            cuCtxSetCurrent(context);
+            current.set(true);
+        }
+    }
+
+    /** Waits for everything queued on the device's stream. */
+    void synchronize() {
+        makeCurrent();
+        cuStreamSynchronize(stream);
+    }
+
+    private void load(String module) {
+        String ptx;
+        try (InputStream in = CudaDevice.class.getResourceAsStream("ptx/" + module + ".ptx")) {
+            if (in == null) {
+                throw new IllegalStateException("CUDA kernels '" + module + "' missing from the descent-cuda jar (ptx/" + module + ".ptx)");
+            }
+            ptx = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CUmodule loaded = new CUmodule();
+        try {
+            cuModuleLoadData(loaded, ptx);
+        } catch (CudaException e) {
+            throw new IllegalStateException(PtxRequirement.of(ptx).refusal(module, driverVersion, e.getMessage()), e);
+        }
+        for (String line : ptx.split("\n")) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith(".visible .entry ")) {
+                String kernel = trimmed.substring(".visible .entry ".length()).replaceAll("\\(.*", "").trim();
+                CUfunction function = new CUfunction();
+                cuModuleGetFunction(function, loaded, kernel);
+                functions.put(kernel, function);
+            }
+        }
+    }
+
+    /** Blocks for a grid-stride loop over {@code n} elements. */
+    static int blocksFor(long n) {
+        return (int) Math.max(1, Math.min(MAX_BLOCKS, (n + THREADS - 1) / THREADS));
+    }
+
+    /**
+     * Queues kernel {@code name} on the stream with a 1-d grid. Arguments: {@link CudaStorage}
+     * (its device pointer), {@link Pointer} (passed as is, e.g. a pointer with an offset, or
+     * null), {@code Integer}, {@code Long}, {@code Float}, {@code Double} and {@code int[]} (a
+     * struct of ints by value, such as a packed {@link StridedLayout}).
+     */
+    void launch(String name, int blocks, int threads, Object... arguments) {
+        launchGrid(name, blocks, 1, 1, threads, arguments);
+    }
+
+    /** As {@link #launch(String, int, int, Object...)} with a 3-d grid. */
+    void launchGrid(String name, int blocksX, int blocksY, int blocksZ, int threads, Object... arguments) {
+        CUfunction function = functions.get(name);
+        if (function == null) {
+            throw new IllegalArgumentException("no CUDA kernel named " + name);
+        }
+        NativePointerObject[] parameters = new NativePointerObject[arguments.length];
+        for (int i = 0; i < arguments.length; i++) {
+            parameters[i] = parameter(arguments[i]);
+        }
+        makeCurrent();
+        cuLaunchKernel(function, blocksX, blocksY, blocksZ, threads, 1, 1, 0, stream, Pointer.to(parameters), null);
+    }
+
+    private static Pointer parameter(Object argument) {
+        if (argument == null) {
+            return Pointer.to(new long[] {0});  // a null device pointer
+        }
+        if (argument instanceof CudaStorage storage) {
+            return Pointer.to(storage.pointer());
+        }
+        if (argument instanceof Pointer pointer) {
+            return Pointer.to(pointer);
+        }
+        if (argument instanceof Integer value) {
+            return Pointer.to(new int[] {value});
+        }
+        if (argument instanceof Long value) {
+            return Pointer.to(new long[] {value});
+        }
+        if (argument instanceof Float value) {
+            return Pointer.to(new float[] {value});
+        }
+        if (argument instanceof Double value) {
+            return Pointer.to(new double[] {value});
+        }
+        if (argument instanceof int[] struct) {
+            return Pointer.to(struct);
+        }
+        if (argument instanceof long[] struct) {
+            return Pointer.to(struct);
+        }
+        throw new IllegalArgumentException("kernel argument of unsupported type " + argument.getClass().getSimpleName());
+    }
+}
