@@ -141,8 +141,10 @@ public interface Backend {
     void indexSelect(NDArray x, int dim, NDArray index, NDArray out);
 
     /**
-     * Fills {@code out} with independent draws: uniform and normal ones consume {@code generator}
-     * in row-major order, Bernoulli ones one draw of it (see {@link Distribution#BERNOULLI}).
+     * Fills {@code out} with independent draws. Bernoulli fills take one draw of {@code generator}
+     * (see {@link Distribution#BERNOULLI}) and are the same on every backend. Uniform and normal
+     * fills consume the generator in row-major order on the CPU; a device backend may instead key
+     * a counter-based stream with one draw (CUDA: Philox4x32-10), so their values differ by device.
      */
     void random(Distribution distribution, double a, double b, Generator generator, NDArray out);
 
