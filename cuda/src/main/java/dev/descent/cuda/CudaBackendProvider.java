@@ -40,14 +40,26 @@ public final class CudaBackendProvider implements BackendProvider {
         }
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < p.count(); i++) {
-            line.append(i > 0 ? "; " : "").append(backend(i) instanceof CudaBackend cuda ? cuda.cudaDevice().description() : "");
+            line.append(i > 0 ? "; " : "").append(cudaBackend(i).cudaDevice().description());
         }
         return line.toString();
     }
 
     @Override
     public Backend backend(int index) {
-        int count = deviceCount();
+        return cudaBackend(index);
+    }
+
+    /** The backend of a CUDA device, for {@link CudaMemory}. */
+    static CudaBackend cuda(Device device) {
+        if (device.type() != Device.Type.CUDA) {
+            throw new IllegalArgumentException("not a CUDA device: " + device);
+        }
+        return cudaBackend(device.index());
+    }
+
+    private static CudaBackend cudaBackend(int index) {
+        int count = probe().count();
         if (index < 0 || index >= count) {
             throw new IllegalArgumentException("cuda:" + index + " does not exist: " + count + " CUDA device(s) found");
         }
@@ -60,14 +72,6 @@ public final class CudaBackendProvider implements BackendProvider {
             }
             return backends[index];
         }
-    }
-
-    /** The backend of a CUDA device, for {@link CudaMemory}. */
-    static CudaBackend cuda(Device device) {
-        if (device.type() != Device.Type.CUDA) {
-            throw new IllegalArgumentException("not a CUDA device: " + device);
-        }
-        return (CudaBackend) new CudaBackendProvider().backend(device.index());
     }
 
     private static Probe probe() {

@@ -45,9 +45,4 @@ public final class CudaMemory {
         }
         storage.release();
     }
-
-    /** One line per device: name, memory, driver, GEMM path; or why no device is usable. */
-    public static String describe() {
-        return new CudaBackendProvider().status();
-    }
 }
