@@ -1,5 +1,7 @@
 package dev.descent.autograd;
 
+import dev.descent.core.NDArray;
+import dev.descent.core.Storage;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -12,6 +14,12 @@ import java.util.Map;
  * then runs nodes in topological order: a node runs once all its consumers have delivered, with
  * the sum of what they sent. Without {@code retainGraph}, each node drops its saved values right
  * after it runs.
+ *
+ * <p>A leaf's first gradient is handed over rather than copied when nothing else can refer to its
+ * array: a new array made during this backward (see {@link Tensor#isFresh}), contiguous, and
+ * delivered along one edge only (the engine counts deliveries per storage, so a gradient sent to
+ * two inputs, or alongside a view of itself, is copied). That saves a copy of every weight
+ * gradient per training step.
  */
 final class Engine {
     private Engine() {
@@ -33,10 +41,13 @@ final class Engine {
     static void run(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph, Map<Node, Tensor> captured) {
         Map<Node, Integer> pending = countDependencies(roots);
         Map<Node, Tensor> buffers = new IdentityHashMap<>();
+        Map<Storage, Integer> deliveries = new IdentityHashMap<>();
         Deque<Node> ready = new ArrayDeque<>();
         for (int i = 0; i < roots.length; i++) {
             Node node = roots[i].gradientNode();
             if (node != null) {
+                // the caller still holds the root gradients: never hand them to a leaf
+                deliveries.merge(rootGrads[i].data().storage(), 2, Integer::sum);
                 accumulate(buffers, node, rootGrads[i]);
             }
         }
@@ -65,7 +76,8 @@ final class Engine {
                             + " values were freed. To backward through the same graph a second time, pass"
                             + " retainGraph = true to the first backward");
                 }
-                Tensor[] inputGrads = node.propagate(grad);
+                Tensor[] inputGrads = node instanceof GradientAccumulator accumulator
+                        ? accumulator.receive(grad, !createGraph && isHandedOver(grad, deliveries)) : node.propagate(grad);
                 if (anomaly) {
                     Anomaly.checkBackward(node, grad, inputGrads);
                 }
@@ -78,6 +90,7 @@ final class Engine {
                         continue;
                     }
                     if (inputGrads[i] != null) {
+                        deliveries.merge(inputGrads[i].data().storage(), 1, Integer::sum);
                         accumulate(buffers, target, inputGrads[i]);
                     }
                     int left = pending.merge(target, -1, Integer::sum);
@@ -141,6 +154,12 @@ final class Engine {
             }
         }
         return pending;
+    }
+
+    /** Whether only the engine refers to {@code grad}'s array, so a leaf may keep it as its grad. */
+    private static boolean isHandedOver(Tensor grad, Map<Storage, Integer> deliveries) {
+        NDArray array = grad.data();
+        return grad.isFresh() && array.isContiguous() && deliveries.getOrDefault(array.storage(), 0) <= 1;
     }
 
     private static void accumulate(Map<Node, Tensor> buffers, Node node, Tensor grad) {

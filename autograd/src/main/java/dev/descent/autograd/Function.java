@@ -39,6 +39,11 @@ import java.util.Arrays;
  *
  * <p>{@code backward} returns one entry per input, in order: the gradient with the input's shape,
  * or null when {@link Context#needsInputGrad} is false for it.
+ *
+ * <p>The array {@code forward} returns belongs to the output tensor: return a new array (or one
+ * of the inputs), never one the function keeps elsewhere, such as a cached constant. Backward
+ * relies on it to hand a gradient computed in a backward pass to a leaf's {@code grad} without a
+ * copy, as PyTorch does when the engine holds the only reference.
  */
 public abstract class Function extends Node {
     private Context context;
@@ -97,6 +102,9 @@ public abstract class Function extends Node {
             Anomaly.checkForward(this, arrays, out);
         }
         Tensor result = new Tensor(out, recording, isView() ? inputs[0] : null);
+        if (!recording && !isView() && !sharesStorage(out, arrays)) {
+            result.markFresh();
+        }
         if (recording) {
             next = new Node[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
@@ -108,6 +116,15 @@ public abstract class Function extends Node {
             result.setGradFn(this);
         }
         return result;
+    }
+
+    private static boolean sharesStorage(NDArray out, NDArray[] inputs) {
+        for (NDArray input : inputs) {
+            if (input.storage() == out.storage()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

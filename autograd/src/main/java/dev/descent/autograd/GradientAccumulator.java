@@ -15,7 +15,12 @@ final class GradientAccumulator extends Node {
 
     @Override
     Tensor[] propagate(Tensor gradOutput) {
-        leaf.accumulateGrad(gradOutput);
+        return receive(gradOutput, false);
+    }
+
+    /** Adds {@code gradOutput} to the leaf's grad; {@code handedOver}: nothing else refers to its array (see {@link Engine}). */
+    Tensor[] receive(Tensor gradOutput, boolean handedOver) {
+        leaf.accumulateGrad(gradOutput, handedOver);
         return new Tensor[0];
     }
 

@@ -34,6 +34,12 @@ public class Tensor {
     private Tensor grad;
     private Function gradFn;
     private GradientAccumulator accumulator;
+    /**
+     * Set on the output of an operation run without recording whose array is new (not a view, not
+     * an input's): nothing but this tensor refers to the array, so backward may hand it to a
+     * leaf's {@code grad} instead of copying it.
+     */
+    private boolean fresh;
     /** Shared by a tensor and every view of it: counts in-place modifications. */
     private final int[] version;
 
@@ -198,18 +204,30 @@ public class Tensor {
 
     /**
      * Adds a gradient from backward. Without {@code createGraph} the sum is kept in a buffer of
-     * this tensor's own (the first gradient is copied, later ones are added in place), so nothing
-     * else aliases it; with {@code createGraph} it stays connected to the graph.
+     * this tensor's own, so nothing else aliases it: the first gradient becomes that buffer when
+     * {@code handedOver} (the engine holds the only reference to its array), else it is copied;
+     * later ones are added in place. With {@code createGraph} it stays connected to the graph.
      */
-    void accumulateGrad(Tensor incoming) {
+    void accumulateGrad(Tensor incoming, boolean handedOver) {
         if (GradMode.isEnabled()) {
             grad = grad == null ? incoming : grad.add(incoming);
+        } else if (grad == null && handedOver) {
+            incoming.fresh = false;
+            grad = incoming;
         } else if (grad == null || grad.requiresGrad()) {
             NDArray sum = grad == null ? incoming.data().copy() : grad.data().add(incoming.data());
             grad = Tensor.of(sum);
         } else {
             grad.data().addi(incoming.data());
         }
+    }
+
+    void markFresh() {
+        fresh = true;
+    }
+
+    boolean isFresh() {
+        return fresh;
     }
 
     // ---------------------------------------------------------------- backward
