@@ -29,7 +29,7 @@ import java.util.List;
  * shared with the tensor's views; backward refuses values that changed after they were saved.
  */
 public class Tensor {
-    private final NDArray data;
+    private NDArray data;
     private boolean requiresGrad;
     private Tensor grad;
     private Function gradFn;
@@ -219,6 +219,22 @@ public class Tensor {
             grad = Tensor.of(sum);
         } else {
             grad.data().addi(incoming.data());
+        }
+    }
+
+    /**
+     * Moves a leaf's values (and its gradient, if any) to {@code device} in place, keeping the
+     * object: what {@code Module.to} does to its parameters, as PyTorch does with
+     * {@code param.data}. Views taken earlier keep the old values.
+     */
+    protected void moveDataTo(Device device) {
+        if (gradFn != null) {
+            throw new IllegalStateException("moveDataTo: only a leaf tensor's data can be moved, this one was computed by "
+                    + gradFn.name());
+        }
+        data = data.to(device);
+        if (grad != null) {
+            grad = Tensor.of(grad.data().to(device));
         }
     }
 

@@ -1,10 +1,13 @@
 package dev.descent.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /** Finds the backend of a device: the built-in CPU backend, or one registered through ServiceLoader. */
 final class Backends {
     private static final CpuBackend CPU = new CpuBackend();
+    private static volatile List<BackendProvider> providers;
 
     private Backends() {
     }
@@ -36,12 +39,28 @@ final class Backends {
         return provider == null ? "no CUDA backend: the descent-cuda module is not on the class path" : provider.status();
     }
 
+    /** The registered providers, found once: every operation on a device array asks for its backend. */
+    private static List<BackendProvider> providers() {
+        List<BackendProvider> found = providers;
+        if (found == null) {
+            found = new ArrayList<>();
+            ServiceLoader.load(BackendProvider.class).forEach(found::add);
+            providers = found = List.copyOf(found);
+        }
+        return found;
+    }
+
+    /** The provider of {@code type}: the first that finds a device, else the first (for its status line), else null. */
     private static BackendProvider provider(Device.Type type) {
-        for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
+        BackendProvider first = null;
+        for (BackendProvider provider : providers()) {
             if (provider.type() == type) {
-                return provider;
+                if (provider.deviceCount() > 0) {
+                    return provider;
+                }
+                first = first == null ? provider : first;
             }
         }
-        return null;
+        return first;
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.examples;
 
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.Device;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
@@ -33,19 +34,22 @@ final class Trainer {
     private final Module model;
     private final Optimizer optimizer;
     private final LRScheduler scheduler;
+    /** Where the model lives: batches are moved there (a no-op when the dataset is staged on it). */
+    private final Device device;
     final List<Double> stepLoss = new ArrayList<>();
     final List<Double> stepLr = new ArrayList<>();
     final List<Double> stepGradNorm = new ArrayList<>();
 
     Trainer(Module model, Optimizer optimizer) {
-        this(model, optimizer, null);
+        this(model, optimizer, null, Device.CPU);
     }
 
-    /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step. */
-    Trainer(Module model, Optimizer optimizer, LRScheduler scheduler) {
+    /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
+    Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
         this.model = model;
         this.optimizer = optimizer;
         this.scheduler = scheduler;
+        this.device = device;
     }
 
     EpochResult trainEpoch(DataLoader loader, StepListener listener) {
@@ -57,9 +61,11 @@ final class Trainer {
         int step = 0;
         long start = System.nanoTime();
         for (Batch batch : loader) {
+            Tensor input = batch.input().to(device);
+            Tensor target = batch.target().to(device);
             optimizer.zeroGrad();
-            Tensor logits = model.forward(batch.input());
-            Tensor loss = Losses.crossEntropy(logits, batch.target());
+            Tensor logits = model.forward(input);
+            Tensor loss = Losses.crossEntropy(logits, target);
             loss.backward();
             double gradNorm = GradientClipping.clipGradNorm(model.parameters(), Double.POSITIVE_INFINITY);
             optimizer.step();
@@ -67,7 +73,7 @@ final class Trainer {
             int size = batch.size();
             lossSum += value * size;
             samples += size;
-            correct += (long) logits.data().argmax(1).eq(batch.target().data()).sum().item();
+            correct += (long) logits.data().argmax(1).eq(target.data()).sum().item();
             stepLoss.add(value);
             stepLr.add(optimizer.paramGroups().get(0).lr());
             stepGradNorm.add(gradNorm);
@@ -93,8 +99,8 @@ final class Trainer {
         int samples = 0;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             for (Batch batch : loader) {
-                Tensor logits = model.forward(batch.input());
-                lossSum += Losses.crossEntropy(logits, batch.target()).item() * batch.size();
+                Tensor logits = model.forward(batch.input().to(device));
+                lossSum += Losses.crossEntropy(logits, batch.target().to(device)).item() * batch.size();
                 int[] predicted = logits.data().argmax(1).toIntArray();
                 int[] truth = batch.target().data().toIntArray();
                 for (int i = 0; i < predicted.length; i++) {

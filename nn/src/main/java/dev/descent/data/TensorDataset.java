@@ -1,5 +1,6 @@
 package dev.descent.data;
 
+import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import java.util.Arrays;
 
@@ -44,9 +45,28 @@ public final class TensorDataset implements Dataset {
         NDArray index = NDArray.of(indices);
         NDArray[] batch = new NDArray[fields.length];
         for (int f = 0; f < fields.length; f++) {
+            // the indices go where the data is (one small upload per device), the batch is gathered there
+            if (!index.device().equals(fields[f].device())) {
+                index = index.to(fields[f].device());
+            }
             batch[f] = fields[f].indexSelect(0, index);
         }
         return batch;
+    }
+
+    /**
+     * The same samples with every array copied to {@code device} (this dataset when they are all
+     * there already). Staging a dataset that fits in device memory once, as {@code descent mnist
+     * --device cuda} does, turns each batch into a gather on the device instead of a transfer.
+     */
+    public TensorDataset to(Device device) {
+        NDArray[] moved = new NDArray[fields.length];
+        boolean same = true;
+        for (int f = 0; f < fields.length; f++) {
+            moved[f] = fields[f].to(device);
+            same &= moved[f] == fields[f];
+        }
+        return same ? this : new TensorDataset(moved);
     }
 
     /** The arrays (shared). */

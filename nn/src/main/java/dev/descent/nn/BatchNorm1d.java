@@ -23,9 +23,8 @@ public final class BatchNorm1d extends Module {
     private final Double momentum;
     private final Parameter weight;
     private final Parameter bias;
-    private final NDArray runningMean;
-    private final NDArray runningVar;
-    private final NDArray batchesTracked;
+    /** Whether the buffers running_mean, running_var and num_batches_tracked exist (read through {@link #buffer}, which {@link #to} moves). */
+    private final boolean trackRunningStatistics;
 
     /** eps 1e-5, momentum 0.1, affine, tracking running statistics: PyTorch's defaults. */
     public BatchNorm1d(int features) {
@@ -52,14 +51,11 @@ public final class BatchNorm1d extends Module {
         this.momentum = momentum;
         this.weight = affine ? registerParameter("weight", new Parameter(NDArray.ones(dtype, features))) : null;
         this.bias = affine ? registerParameter("bias", new Parameter(NDArray.zeros(dtype, features))) : null;
+        this.trackRunningStatistics = trackRunningStats;
         if (trackRunningStats) {
-            runningMean = registerBuffer("running_mean", NDArray.zeros(dtype, features));
-            runningVar = registerBuffer("running_var", NDArray.ones(dtype, features));
-            batchesTracked = registerBuffer("num_batches_tracked", NDArray.zeros(DType.INT32));
-        } else {
-            runningMean = null;
-            runningVar = null;
-            batchesTracked = null;
+            registerBuffer("running_mean", NDArray.zeros(dtype, features));
+            registerBuffer("running_var", NDArray.ones(dtype, features));
+            registerBuffer("num_batches_tracked", NDArray.zeros(DType.INT32));
         }
     }
 
@@ -73,12 +69,12 @@ public final class BatchNorm1d extends Module {
 
     /** The running mean (null when running statistics are not tracked). */
     public NDArray runningMean() {
-        return runningMean;
+        return trackRunningStatistics ? buffer("running_mean") : null;
     }
 
     /** The running variance (null when running statistics are not tracked). */
     public NDArray runningVar() {
-        return runningVar;
+        return trackRunningStatistics ? buffer("running_var") : null;
     }
 
     @Override
@@ -90,7 +86,7 @@ public final class BatchNorm1d extends Module {
         }
         int[] dims = rank == 2 ? new int[] {0} : new int[] {0, 2};
         int[] channelShape = rank == 2 ? new int[] {features} : new int[] {features, 1};
-        boolean useBatchStatistics = isTraining() || runningMean == null;
+        boolean useBatchStatistics = isTraining() || !trackRunningStatistics;
         Tensor normalized;
         if (useBatchStatistics) {
             int count = input.size() / features;
@@ -101,7 +97,7 @@ public final class BatchNorm1d extends Module {
             if (rank == 2) {
                 BatchNormFunction function = new BatchNormFunction(eps, weight != null);
                 Tensor out = weight != null ? function.apply(input, weight, bias) : function.apply(input);
-                if (isTraining() && runningMean != null) {
+                if (isTraining() && trackRunningStatistics) {
                     updateRunningStatistics(function.mean(), function.variance(), count);
                 }
                 return out;
@@ -109,12 +105,12 @@ public final class BatchNorm1d extends Module {
             Tensor mean = input.mean(dims, true);
             Tensor var = input.var(dims, 0, true);
             normalized = input.sub(mean).div(var.add(eps).sqrt());
-            if (isTraining() && runningMean != null) {
+            if (isTraining() && trackRunningStatistics) {
                 updateRunningStatistics(mean.data(), var.data(), count);
             }
         } else {
-            Tensor mean = Tensor.of(runningMean.reshape(channelShape));
-            Tensor std = Tensor.of(runningVar.add(eps).sqrt().reshape(channelShape));
+            Tensor mean = Tensor.of(runningMean().reshape(channelShape));
+            Tensor std = Tensor.of(runningVar().add(eps).sqrt().reshape(channelShape));
             normalized = input.sub(mean).div(std);
         }
         if (weight == null) {
@@ -125,7 +121,11 @@ public final class BatchNorm1d extends Module {
 
     private void updateRunningStatistics(NDArray batchMean, NDArray batchVar, int count) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            batchesTracked.addi(NDArray.scalar(DType.INT32, 1));
+            NDArray runningMean = runningMean();
+            NDArray runningVar = runningVar();
+            NDArray batchesTracked = buffer("num_batches_tracked");
+            batchesTracked.addi(batchesTracked.onesLike());   // an INT32 one made on the buffer's device
+            // the count is read back (a device synchronization) only for the cumulative average
             double factor = momentum != null ? momentum : 1.0 / batchesTracked.item();
             NDArray mean = batchMean.reshape(features).astype(runningMean.dtype());
             NDArray unbiased = batchVar.reshape(features).astype(runningVar.dtype()).mul((double) count / (count - 1));
@@ -138,6 +138,6 @@ public final class BatchNorm1d extends Module {
     @Override
     protected String describe() {
         return features + ", eps=" + eps + ", momentum=" + momentum + (weight == null ? ", no affine" : "")
-                + (runningMean == null ? ", no running stats" : "");
+                + (trackRunningStatistics ? "" : ", no running stats");
     }
 }

@@ -1,7 +1,7 @@
 package dev.descent.nn;
 
 import dev.descent.autograd.Tensor;
-import dev.descent.core.DType;
+import dev.descent.core.Backend;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 
@@ -39,9 +39,9 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0) {
             return input;
         }
-        // float32 masks carry the scale 1 / (1 - p) from the fill; wider dtypes scale in their own precision
-        NDArray mask = input.dtype() == DType.FLOAT32 ? NDArray.bernoulli(1 - p, 1 / (1 - p), generator, input.shape())
-                : NDArray.bernoulli(1 - p, generator, input.shape()).astype(input.dtype()).divi(1 - p);
+        // the mask carries the scale 1 / (1 - p) from the fill, on the input's device
+        NDArray mask = NDArray.empty(input.dtype(), input.shape(), input.device());
+        mask.backend().random(Backend.Distribution.BERNOULLI, 1 - p, 1 / (1 - p), generator, mask);
         return input.mul(Tensor.of(mask));
     }
 

@@ -125,7 +125,7 @@ public final class Losses {
 
     private static Tensor clampedLog(Tensor x) {
         Tensor log = x.log();
-        return Tensor.where(log.data().lt(-100), Tensor.of(NDArray.full(x.dtype(), -100)), log);
+        return Tensor.where(log.data().lt(-100), Tensor.of(NDArray.full(x.dtype(), -100).to(x.device())), log);
     }
 
     /**
@@ -175,7 +175,7 @@ public final class Losses {
     /** The targets with ignored entries replaced by class 0, so they can index safely (their loss is masked). */
     private static NDArray safeTargets(Tensor targets, int ignoreIndex) {
         NDArray t = targets.data();
-        return NDArray.where(t.eq(ignoreIndex), NDArray.scalar(DType.INT32, 0), t);
+        return NDArray.where(t.eq(ignoreIndex), NDArray.scalar(DType.INT32, 0).to(t.device()), t);
     }
 
     /** w[y] per sample, 0 where ignored. */

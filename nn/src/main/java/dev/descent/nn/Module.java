@@ -1,6 +1,7 @@
 package dev.descent.nn;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -72,6 +73,19 @@ public abstract class Module {
         return buffer;
     }
 
+    /**
+     * The buffer registered under {@code name} in this module. Read buffers through it rather
+     * than keeping the registered array in a field: {@link #to} replaces the array.
+     */
+    protected NDArray buffer(String name) {
+        NDArray buffer = buffers.get(name);
+        if (buffer == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no buffer '" + name + "'; registered: "
+                    + buffers.keySet());
+        }
+        return buffer;
+    }
+
     /** Registers a child module; its entries appear under {@code name.}. */
     protected <M extends Module> M registerModule(String name, M module) {
         checkName(name);
@@ -90,6 +104,34 @@ public abstract class Module {
         if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": '" + name + "' is already registered");
         }
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    /**
+     * Moves every parameter and buffer of this module and its descendants to {@code device}, in
+     * place: the {@link Parameter} objects stay the same (their values move), so references held
+     * by layers stay valid. Create the optimizer after moving, as in PyTorch, so its state is
+     * allocated on the device. Returns this module.
+     * <pre>{@code
+     * Sequential model = new Sequential(new Linear(784, 128), new BatchNorm1d(128), new ReLU(), new Linear(128, 10));
+     * model.to(Device.cuda(0));
+     * Adam adam = new Adam(model.parameters(), Adam.options().lr(1e-3));
+     * Tensor logits = model.forward(images.to(Device.cuda(0)));
+     * }</pre>
+     */
+    public Module to(Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".to: device must not be null");
+        }
+        for (Parameter parameter : parameters.values()) {
+            parameter.moveTo(device);
+        }
+        buffers.replaceAll((name, buffer) -> buffer.to(device));
+        for (Module child : children.values()) {
+            child.to(device);
+        }
+        return this;
     }
 
     // ---------------------------------------------------------------- traversal

@@ -1,6 +1,7 @@
 package dev.descent.nn;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 
 /**
@@ -18,6 +19,11 @@ public class Parameter extends Tensor {
     /** The registered name within its module, or null before registration. */
     public String name() {
         return name;
+    }
+
+    /** Moves the values (and gradient) to {@code device}, keeping this object; see {@link Module#to}. */
+    void moveTo(Device device) {
+        moveDataTo(device);
     }
 
     void name(String registeredName) {

@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
+import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +24,8 @@ import java.util.List;
  * }</pre>
  *
  * Parameters of any floating dtype are gathered as float64 and written back rounded to their
- * own dtype.
+ * own dtype. The vector lives in host memory, where the quasi-Newton algebra runs: for parameters
+ * on a GPU each gather and write-back is a transfer.
  */
 public final class ParameterVector {
     private final List<Tensor> params;
@@ -92,7 +94,7 @@ public final class ParameterVector {
     /** Gathers the parameters' current values into the vector and returns a copy. */
     public double[] values() {
         for (int i = 0; i < params.size(); i++) {
-            views.get(i).copyFrom(params.get(i).data().astype(DType.FLOAT64));
+            views.get(i).copyFrom(params.get(i).data().astype(DType.FLOAT64).to(Device.CPU));
         }
         return flat.toDoubleArray();
     }
@@ -117,7 +119,7 @@ public final class ParameterVector {
         }
         flat.copyFrom(NDArray.of(x, x.length));
         for (int i = 0; i < params.size(); i++) {
-            params.get(i).data().copyFrom(views.get(i).astype(params.get(i).dtype()));
+            params.get(i).data().copyFrom(views.get(i).astype(params.get(i).dtype()).to(params.get(i).device()));
         }
     }
 
@@ -134,7 +136,7 @@ public final class ParameterVector {
         set(x);
     }
 
-    /** {@code v} split into one float64 tensor per parameter, shaped like it (for Hessian-vector products). */
+    /** {@code v} split into one tensor per parameter, shaped like it, of its dtype and on its device (for Hessian-vector products). */
     public Tensor[] split(double[] v) {
         if (v.length != size()) {
             throw new IllegalArgumentException("ParameterVector.split: got " + v.length + " values for " + size() + " parameters");
@@ -142,7 +144,8 @@ public final class ParameterVector {
         Tensor[] parts = new Tensor[params.size()];
         for (int i = 0; i < params.size(); i++) {
             double[] part = Arrays.copyOfRange(v, offsets[i], offsets[i + 1]);
-            parts[i] = Tensor.of(NDArray.of(part, part.length).reshape(params.get(i).shape()).astype(params.get(i).dtype()));
+            parts[i] = Tensor.of(NDArray.of(part, part.length).reshape(params.get(i).shape()).astype(params.get(i).dtype())
+                    .to(params.get(i).device()));
         }
         return parts;
     }

@@ -1,0 +1,136 @@
+package dev.descent.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.EmulatedCudaBackend;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.data.Batch;
+import dev.descent.data.DataLoader;
+import dev.descent.data.TensorDataset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Modules, losses, dropout and data loading keep everything on the model's device. cuda:0 here
+ * is {@link EmulatedCudaBackend}: CPU kernels behind the CUDA device's rules, so a stray CPU array
+ * fails as it would on a GPU, and results must equal the CPU's bit for bit.
+ */
+class DevicePlacementTest {
+    private static final Device CUDA = Device.cuda(0);
+    private static AutoCloseable emulation;
+
+    @BeforeAll
+    static void emulateCuda() {
+        emulation = EmulatedCudaBackend.enable();
+    }
+
+    @AfterAll
+    static void stopEmulating() throws Exception {
+        emulation.close();
+    }
+
+    /** Linear, BatchNorm1d, ReLU, Dropout, Linear: every kind of state MLP-BN has. */
+    private static Sequential model(long seed) {
+        Generator generator = new Generator(seed);
+        return new Sequential(new Linear(12, 16, true, generator), new BatchNorm1d(16), new ReLU(),
+                new Dropout(0.25, new Generator(seed + 1)), new Linear(16, 5, true, generator));
+    }
+
+    @Test
+    void toMovesEveryParameterAndBufferInPlaceKeepingTheObjects() {
+        Sequential model = model(1);
+        List<Parameter> before = model.parameters();
+        NDArray weightBefore = before.get(0).data();
+        assertSame(model, model.to(CUDA));
+        List<Parameter> after = model.parameters();
+        for (int i = 0; i < before.size(); i++) {
+            assertSame(before.get(i), after.get(i));
+            assertEquals(CUDA, after.get(i).device());
+        }
+        model.namedBuffers().forEach((name, buffer) -> assertEquals(CUDA, buffer.device(), name));
+        assertEquals(CUDA, ((BatchNorm1d) model.namedChildren().get("1")).runningMean().device());
+        assertArrayEquals(weightBefore.toFloatArray(), after.get(0).data().toFloatArray(), 0);
+        model.to(Device.CPU);
+        assertEquals(Device.CPU, model.parameters().get(0).device());
+    }
+
+    @Test
+    void trainingStepsOnTheDeviceEqualTheCpusBitForBit() {
+        Sequential onCpu = model(7);
+        Sequential onDevice = model(7);
+        onDevice.to(CUDA);
+        Generator data = new Generator(3);
+        for (int step = 0; step < 3; step++) {
+            NDArray x = NDArray.randn(data, 8, 12);
+            NDArray labels = NDArray.of(new int[] {0, 1, 2, 3, 4, 0, 1, 2});
+            Tensor cpuLoss = Losses.crossEntropy(onCpu.forward(Tensor.of(x)), Tensor.of(labels));
+            Tensor deviceLoss = Losses.crossEntropy(onDevice.forward(Tensor.of(x.to(CUDA))), Tensor.of(labels.to(CUDA)));
+            assertEquals(CUDA, deviceLoss.device());
+            assertEquals(cpuLoss.item(), deviceLoss.item(), 0);
+            cpuLoss.backward();
+            deviceLoss.backward();
+            onDevice.parameters().forEach(p -> assertEquals(CUDA, p.grad().device()));
+            sgdStep(onCpu);
+            sgdStep(onDevice);
+        }
+        List<Parameter> expected = onCpu.parameters();
+        List<Parameter> actual = onDevice.parameters();
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i).data().toFloatArray(), actual.get(i).data().toFloatArray(), 0, "parameter " + i);
+        }
+        BatchNorm1d cpuNorm = (BatchNorm1d) onCpu.namedChildren().get("1");
+        BatchNorm1d deviceNorm = (BatchNorm1d) onDevice.namedChildren().get("1");
+        assertArrayEquals(cpuNorm.runningVar().toFloatArray(), deviceNorm.runningVar().toFloatArray(), 0);
+        onCpu.eval();
+        onDevice.eval();
+        NDArray x = NDArray.randn(data, 4, 12);
+        assertArrayEquals(onCpu.forward(Tensor.of(x)).data().toFloatArray(),
+                onDevice.forward(Tensor.of(x.to(CUDA))).data().toFloatArray(), 0);
+    }
+
+    private static void sgdStep(Module model) {
+        for (Parameter p : model.parameters()) {
+            p.data().subi(p.grad().data().mul(0.1));
+            p.zeroGrad();
+        }
+    }
+
+    @Test
+    void aCpuInputToADeviceModelIsRefusedNamingBothDevices() {
+        Module model = model(2).to(CUDA);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.forward(Tensor.of(NDArray.zeros(2, 12))));
+        assertTrue(e.getMessage().contains("cpu") && e.getMessage().contains("cuda:0"), e.getMessage());
+    }
+
+    @Test
+    void aDatasetStagedOnTheDeviceYieldsBatchesGatheredThere() {
+        NDArray inputs = NDArray.arange(0, 20, 1).reshape(10, 2).astype(DType.FLOAT32);
+        NDArray labels = NDArray.arange(10).astype(DType.INT32);
+        TensorDataset staged = new TensorDataset(inputs, labels).to(CUDA);
+        List<Float> seen = new ArrayList<>();
+        for (Batch batch : new DataLoader(staged, 4).shuffle(new Generator(5))) {
+            assertEquals(CUDA, batch.input().device());
+            assertEquals(CUDA, batch.target().device());
+            float[] x = batch.input().data().toFloatArray();
+            int[] y = batch.target().data().toIntArray();
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(2 * y[i], x[2 * i], 0);
+                seen.add(x[2 * i]);
+            }
+        }
+        assertEquals(10, seen.size());
+        assertSame(staged, staged.to(CUDA));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.descent.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.Device;
+import dev.descent.core.EmulatedCudaBackend;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every optimizer keeps its state beside the parameters: on cuda:0 (here {@link
+ * EmulatedCudaBackend}, CPU kernels behind the CUDA device's rules) the steps must equal the CPU's
+ * bit for bit, and any state array made on the host would be refused by the first operation.
+ */
+class OptimizerDeviceTest {
+    private static final Device CUDA = Device.cuda(0);
+    private static AutoCloseable emulation;
+
+    @BeforeAll
+    static void emulateCuda() {
+        emulation = EmulatedCudaBackend.enable();
+    }
+
+    @AfterAll
+    static void stopEmulating() throws Exception {
+        emulation.close();
+    }
+
+    /** Three steps on f(w) = sum((w - t)^4) + sum(w * v) from the same start; the parameters afterwards. */
+    private static List<float[]> run(String name, Device device) {
+        Generator generator = new Generator(11);
+        List<Tensor> params = List.of(Tensor.of(NDArray.randn(generator, 5, 3).to(device)).requiresGrad(true),
+                Tensor.of(NDArray.randn(generator, 4).to(device)).requiresGrad(true));
+        List<Tensor> targets = List.of(Tensor.of(NDArray.randn(generator, 5, 3).to(device)), Tensor.of(NDArray.randn(generator, 4).to(device)));
+        Optimizer optimizer = Optimizers.create(name, params, 0.01);
+        LossClosure closure = () -> {
+            optimizer.zeroGrad();
+            Tensor loss = null;
+            for (int i = 0; i < params.size(); i++) {
+                Tensor difference = params.get(i).sub(targets.get(i));
+                Tensor term = difference.mul(difference).mul(difference).mul(difference).sum().add(params.get(i).mul(targets.get(i)).sum());
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return loss;
+        };
+        for (int step = 0; step < 3; step++) {
+            optimizer.step(closure);
+        }
+        List<float[]> values = new ArrayList<>();
+        for (Tensor p : params) {
+            assertEquals(device, p.device(), name);
+            values.add(p.data().toFloatArray());
+        }
+        return values;
+    }
+
+    @Test
+    void everyOptimizerStepsOnTheDeviceExactlyAsOnTheCpu() {
+        for (String name : Optimizers.names()) {
+            List<float[]> cpu = run(name, Device.CPU);
+            List<float[]> device = run(name, CUDA);
+            for (int i = 0; i < cpu.size(); i++) {
+                assertArrayEquals(cpu.get(i), device.get(i), 0, name + ", parameter " + i);
+            }
+        }
+    }
+}
