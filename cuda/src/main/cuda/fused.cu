@@ -1,6 +1,7 @@
-// Fused kernels over contiguous arrays: optimizer updates (one launch per parameter tensor) and
+// Fused kernels over contiguous arrays: optimizer updates (one launch per parameter tensor),
 // batch normalization of x [N, C] (one thread per channel for the column statistics, which keeps
-// the reads of a row coalesced across threads, then one elementwise pass).
+// the reads of a row coalesced across threads, then one elementwise pass), and softmax
+// cross-entropy of logits [N, C] (one thread per row: classifier heads have few classes).
 #include "common.cuh"
 
 // The update of dev.descent.optim.SGD; buffer is null without momentum.
@@ -94,7 +95,49 @@ __device__ void batch_norm_input_gradient(const T* grad, const T* x, const T* me
     }
 }
 
+// Per row i: probabilities = softmax(logits), losses = log sum exp(logits - max) - (logits[y] - max),
+// in double; rows whose target is ignoreIndex get loss 0. The maximum follows Java's NaN rule.
+template <typename T>
+__device__ void softmax_cross_entropy(const T* logits, const int* targets, int ignoreIndex, T* losses, T* probabilities, int rows,
+                                      int classes) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < rows; i += blockDim.x * gridDim.x) {
+        const T* row = logits + (long long) i * classes;
+        T* out = probabilities + (long long) i * classes;
+        double max = -INFINITY;
+        for (int c = 0; c < classes; c++) max = java_max(max, (double) row[c]);
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            double e = exp((double) row[c] - max);
+            out[c] = (T) e;
+            sum += e;
+        }
+        double inverse = 1 / sum;
+        for (int c = 0; c < classes; c++) out[c] = (T) ((double) out[c] * inverse);
+        int y = targets[i];
+        losses[i] = (T) (y == ignoreIndex ? 0.0 : log(sum) - ((double) row[y] - max));
+    }
+}
+
+// gradLogits[i, c] = gradLosses[i] (probabilities[i, c] - [c == targets[i]]), 0 in ignored rows.
+template <typename T>
+__device__ void softmax_cross_entropy_backward(const T* probabilities, const int* targets, int ignoreIndex, const T* gradLosses,
+                                               T* gradLogits, int rows, int classes) {
+    GRID_STRIDE_LOOP(i, (long long) rows * classes) {
+        int r = (int) (i / classes);
+        int c = (int) (i % classes);
+        int y = targets[r];
+        double scale = y == ignoreIndex ? 0.0 : (double) gradLosses[r];
+        gradLogits[i] = (T) (scale * ((double) probabilities[i] - (c == y ? 1.0 : 0.0)));
+    }
+}
+
 #define FUSED_KERNELS(suffix, T) \
+    extern "C" __global__ void softmax_cross_entropy_##suffix(const T* logits, const int* targets, int ignoreIndex, T* losses, \
+            T* probabilities, int rows, int classes) { \
+        softmax_cross_entropy(logits, targets, ignoreIndex, losses, probabilities, rows, classes); } \
+    extern "C" __global__ void softmax_cross_entropy_backward_##suffix(const T* probabilities, const int* targets, int ignoreIndex, \
+            const T* gradLosses, T* gradLogits, int rows, int classes) { \
+        softmax_cross_entropy_backward(probabilities, targets, ignoreIndex, gradLosses, gradLogits, rows, classes); } \
     extern "C" __global__ void sgd_update_##suffix(T* param, const T* grad, T* buffer, long long n, int firstStep, double lr, \
             double momentum, double dampening, double weightDecay, int nesterov) { \
         sgd_update(param, grad, buffer, n, firstStep, lr, momentum, dampening, weightDecay, nesterov); } \

@@ -258,4 +258,42 @@ public interface Backend {
         NDArray denominator = second.sqrt().divi(sqrtBiasCorrection2).addi(eps);
         param.addcdivi(average, denominator, -stepSize);
     }
+
+    /**
+     * Softmax cross-entropy of {@code logits} [N, C] against INT32 class indices {@code targets}
+     * [N], the fused forward of {@code crossEntropy}:
+     * <pre>
+     *   probabilities_ic = exp(logits_ic - max_i) / &Sigma;_c exp(logits_ic - max_i)
+     *   losses_i = log &Sigma;_c exp(logits_ic - max_i) - (logits_i,targets_i - max_i)
+     * </pre>
+     * A row whose target is {@code ignoreIndex} gets loss 0 (its probabilities are still written).
+     * Targets are in [0, C) or ignoreIndex: the caller checks. {@code probabilities} [N, C] and
+     * {@code losses} [N] share the logits' dtype. This default composes primitives; a backend may
+     * override it with one pass per row.
+     */
+    default void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
+        NDArray shifted = logits.sub(logits.max(new int[] {1}, true));
+        NDArray exponentials = shifted.exp();
+        NDArray sums = exponentials.sum(new int[] {1}, true);
+        probabilities.copyFrom(exponentials.div(sums));
+        NDArray ignored = targets.eq(ignoreIndex);
+        NDArray safe = NDArray.where(ignored, targets.zerosLike(), targets);
+        NDArray picked = shifted.gather(1, safe.reshape(-1, 1)).reshape(-1);
+        losses.copyFrom(sums.log().reshape(-1).sub(picked).mul(ignored.eq(0).astype(logits.dtype())));
+    }
+
+    /**
+     * The gradient of {@link #softmaxCrossEntropy} with respect to the logits, given {@code
+     * gradLosses} = dL/dlosses [N]: {@code gradLogits_ic = gradLosses_i (probabilities_ic -
+     * [c = targets_i])}, and 0 in rows whose target is {@code ignoreIndex}. This default composes
+     * primitives; a backend may override it with one pass.
+     */
+    default void softmaxCrossEntropyBackward(NDArray probabilities, NDArray targets, int ignoreIndex, NDArray gradLosses,
+                                             NDArray gradLogits) {
+        NDArray ignored = targets.eq(ignoreIndex);
+        NDArray safe = NDArray.where(ignored, targets.zerosLike(), targets).reshape(-1, 1);
+        NDArray oneHot = probabilities.zerosLike().scatterAddi(1, safe, gradLosses.reshape(-1, 1).onesLike());
+        NDArray rowScale = gradLosses.mul(ignored.eq(0).astype(gradLosses.dtype())).reshape(-1, 1);
+        gradLogits.copyFrom(probabilities.sub(oneHot).mul(rowScale));
+    }
 }

@@ -329,6 +329,25 @@ final class CpuBackend implements Backend {
         }
     }
 
+    @Override
+    public void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
+        if (CpuSoftmaxCrossEntropy.fusable(logits, targets, losses, probabilities)) {
+            CpuSoftmaxCrossEntropy.forward(logits, targets, ignoreIndex, losses, probabilities);
+        } else {
+            Backend.super.softmaxCrossEntropy(logits, targets, ignoreIndex, losses, probabilities);
+        }
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(NDArray probabilities, NDArray targets, int ignoreIndex, NDArray gradLosses,
+                                            NDArray gradLogits) {
+        if (CpuSoftmaxCrossEntropy.fusable(probabilities, targets, gradLosses, gradLogits)) {
+            CpuSoftmaxCrossEntropy.backward(probabilities, targets, ignoreIndex, gradLosses, gradLogits);
+        } else {
+            Backend.super.softmaxCrossEntropyBackward(probabilities, targets, ignoreIndex, gradLosses, gradLogits);
+        }
+    }
+
     /** Fused for contiguous float32: fixed chunks (so the result does not depend on the thread count), four accumulators each. */
     @Override
     public double sumOfSquares(NDArray x) {

@@ -178,4 +178,15 @@ public final class EmulatedCudaBackend implements Backend {
         CPU.adamUpdate(host(param), host(grad), host(average), host(squareAverage), host(maxSquare), stepSize,
                 sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay);
     }
+
+    @Override
+    public void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
+        CPU.softmaxCrossEntropy(host(logits), host(targets), ignoreIndex, host(losses), host(probabilities));
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(NDArray probabilities, NDArray targets, int ignoreIndex, NDArray gradLosses,
+                                            NDArray gradLogits) {
+        CPU.softmaxCrossEntropyBackward(host(probabilities), host(targets), ignoreIndex, host(gradLosses), host(gradLogits));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.descent.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,59 @@ class FusedKernelTest {
                         + names[i] + ": error " + error + " (scale " + scale + ")");
             }
         }
+    }
+
+    @Test
+    void softmaxCrossEntropyMatchesTheComposedFormOnRandomShapes() {
+        java.util.Random random = new java.util.Random(9);
+        for (int trial = 0; trial < 30; trial++) {
+            DType dtype = trial % 2 == 0 ? DType.FLOAT32 : DType.FLOAT64;
+            int rows = 1 + random.nextInt(trial < 15 ? 8 : 600);
+            int classes = 1 + random.nextInt(trial < 15 ? 5 : 60);
+            // a large common offset: the kernel must subtract each row's maximum before exp
+            NDArray logits = NDArray.randn(g, rows, classes).mul(4).add(trial % 3 == 0 ? 1000 : 0).astype(dtype);
+            int[] labels = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                labels[i] = random.nextInt(10) == 0 ? -100 : random.nextInt(classes);
+            }
+            NDArray targets = NDArray.of(labels);
+            NDArray gradLosses = NDArray.randn(g, rows).astype(dtype);
+            NDArray[] fused = softmaxCrossEntropy(new CpuBackend(), logits, targets, gradLosses);
+            NDArray[] reference = softmaxCrossEntropy(composed, logits.astype(DType.FLOAT64), targets, gradLosses.astype(DType.FLOAT64));
+            String[] names = {"losses", "probabilities", "gradLogits"};
+            for (int i = 0; i < names.length; i++) {
+                double error = fused[i].astype(DType.FLOAT64).sub(reference[i]).abs().max().item();
+                double tolerance = dtype == DType.FLOAT64 ? 1e-12 : 2e-6 * Math.max(1, reference[i].abs().max().item());
+                assertTrue(error <= tolerance, dtype + " " + rows + "x" + classes + " " + names[i] + ": error " + error);
+            }
+            for (int i = 0; i < rows; i++) {
+                if (labels[i] == -100) {
+                    assertTrue(fused[0].get(i) == 0 && fused[2].select(0, i).abs().max().item() == 0, "ignored row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void softmaxCrossEntropyOfEqualLogitsIsLogOfTheClassCount() {
+        NDArray logits = NDArray.full(DType.FLOAT64, 3.5, 4, 7);
+        NDArray[] result = softmaxCrossEntropy(new CpuBackend(), logits, NDArray.of(new int[] {0, 6, 3, 2}), NDArray.ones(DType.FLOAT64, 4));
+        for (double loss : result[0].toDoubleArray()) {
+            assertEquals(Math.log(7), loss, 1e-15);
+        }
+        // d/dx_c = 1/7 - [c = y]: row 1 (target 6) ends in 1/7 - 1
+        assertEquals(1.0 / 7 - 1, result[2].get(1, 6), 1e-15);
+        assertEquals(1.0 / 7, result[2].get(1, 0), 1e-15);
+    }
+
+    /** losses, probabilities and gradLogits of the fused kernels on {@code backend}. */
+    private static NDArray[] softmaxCrossEntropy(Backend backend, NDArray logits, NDArray targets, NDArray gradLosses) {
+        NDArray losses = NDArray.zeros(logits.dtype(), logits.shape()[0]);
+        NDArray probabilities = NDArray.zeros(logits.dtype(), logits.shape());
+        backend.softmaxCrossEntropy(logits, targets, -100, losses, probabilities);
+        NDArray gradLogits = NDArray.zeros(logits.dtype(), logits.shape());
+        backend.softmaxCrossEntropyBackward(probabilities, targets, -100, gradLosses, gradLogits);
+        return new NDArray[] {losses, probabilities, gradLogits};
     }
 
     /** Forward then backward on {@code backend}: out, mean, invStd, gradInput, gradWeight, gradBias. */

@@ -331,6 +331,31 @@ final class CudaBackend implements Backend {
         }
     }
 
+    @Override
+    public void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
+        if (logits.rank() != 2 || logits.dtype() == DType.INT32 || !contiguous(logits, targets, losses, probabilities)) {
+            Backend.super.softmaxCrossEntropy(logits, targets, ignoreIndex, losses, probabilities);
+            return;
+        }
+        int rows = logits.shape()[0];
+        device.launch("softmax_cross_entropy_" + suffix(logits.dtype()), CudaDevice.blocksFor(rows), CudaDevice.THREADS, at(logits),
+                at(targets), ignoreIndex, at(losses), at(probabilities), rows, logits.shape()[1]);
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(NDArray probabilities, NDArray targets, int ignoreIndex, NDArray gradLosses,
+                                            NDArray gradLogits) {
+        if (probabilities.rank() != 2 || probabilities.dtype() == DType.INT32
+                || !contiguous(probabilities, targets, gradLosses, gradLogits)) {
+            Backend.super.softmaxCrossEntropyBackward(probabilities, targets, ignoreIndex, gradLosses, gradLogits);
+            return;
+        }
+        int rows = probabilities.shape()[0];
+        int classes = probabilities.shape()[1];
+        launch("softmax_cross_entropy_backward_" + suffix(probabilities.dtype()), (long) rows * classes, at(probabilities), at(targets),
+                ignoreIndex, at(gradLosses), at(gradLogits), rows, classes);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void launch(String kernel, long elements, Object... arguments) {

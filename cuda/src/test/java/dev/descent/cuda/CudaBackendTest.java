@@ -243,6 +243,31 @@ class CudaBackendTest {
     }
 
     @Test
+    void softmaxCrossEntropyMatchesTheCpu() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            NDArray logits = randomArray(dtype, new int[] {300, 13}, -20, 20).contiguous();
+            int[] labels = new int[300];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i % 17 == 0 ? -100 : (i * 7) % 13;
+            }
+            NDArray targets = NDArray.of(labels);
+            NDArray upstream = randomArray(dtype, new int[] {300}, -1, 1).contiguous();
+            NDArray[] cpu = {NDArray.empty(dtype, new int[] {300}, Device.CPU), NDArray.empty(dtype, logits.shape(), Device.CPU),
+                    NDArray.empty(dtype, logits.shape(), Device.CPU)};
+            NDArray[] gpu = {NDArray.empty(dtype, new int[] {300}, GPU), NDArray.empty(dtype, logits.shape(), GPU),
+                    NDArray.empty(dtype, logits.shape(), GPU)};
+            logits.backend().softmaxCrossEntropy(logits, targets, -100, cpu[0], cpu[1]);
+            logits.backend().softmaxCrossEntropyBackward(cpu[1], targets, -100, upstream, cpu[2]);
+            gpu[0].backend().softmaxCrossEntropy(logits.to(GPU), targets.to(GPU), -100, gpu[0], gpu[1]);
+            gpu[0].backend().softmaxCrossEntropyBackward(gpu[1], targets.to(GPU), -100, upstream.to(GPU), gpu[2]);
+            String[] names = {"losses", "probabilities", "gradLogits"};
+            for (int i = 0; i < 3; i++) {
+                assertClose(cpu[i], gpu[i], dtype == DType.FLOAT32 ? 1e-5 : 1e-12, "softmax cross-entropy " + names[i] + " " + dtype);
+            }
+        }
+    }
+
+    @Test
     void memoryInUseStaysFlatAcrossRepeatedSteps() {
         NDArray w = randomArray(DType.FLOAT32, new int[] {784, 512}, -1, 1).to(GPU);
         NDArray x = randomArray(DType.FLOAT32, new int[] {128, 784}, -1, 1).to(GPU);

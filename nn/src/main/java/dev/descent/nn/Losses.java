@@ -85,6 +85,10 @@ public final class Losses {
             throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
         }
         checkClassification("crossEntropy", logits, targets, weight, ignoreIndex);
+        if (weight == null && labelSmoothing == 0) {
+            Tensor perSample = new SoftmaxCrossEntropyFunction(targets.data(), ignoreIndex).apply(logits);
+            return reduceClassification(perSample, targets, null, ignoreIndex, reduction, logits.dtype());
+        }
         Tensor logProbabilities = logits.logSoftmax(1);
         Tensor nll = nllTerms(logProbabilities, targets, weight, ignoreIndex);
         Tensor perSample = nll;
@@ -149,6 +153,10 @@ public final class Losses {
         }
         if (targets.dtype() != DType.INT32) {
             throw new IllegalArgumentException(op + ": targets must be INT32 class indices, got " + targets.dtype());
+        }
+        if (!targets.device().equals(input.device())) {
+            throw new IllegalArgumentException(op + ": input is on " + input.device() + " but targets are on " + targets.device()
+                    + "; move them with to(device)");
         }
         if (targets.rank() != 1 || targets.shape(0) != input.shape(0)) {
             throw new IllegalArgumentException(op + ": targets must have shape [" + input.shape(0) + "] for input of shape "

@@ -107,6 +107,13 @@ class LayerGradCheckTest {
             checkFunction("Huber " + reduction, in -> Losses.huber(in[0], target, 0.5, reduction), prediction);
             checkFunction("cross-entropy " + reduction,
                     in -> Losses.crossEntropy(in[0], labels, weights, 0.1, -100, reduction), prediction);
+            // no weights, no smoothing: the fused softmax cross-entropy op, with an ignored row
+            Tensor withIgnored = Tensor.of(new int[] {2, -100, 3});
+            checkFunction("fused cross-entropy " + reduction,
+                    in -> Losses.crossEntropy(in[0], withIgnored, null, 0, -100, reduction), prediction);
+            GradCheck.Result second = GradCheck.checkSecondOrder(
+                    in -> Losses.crossEntropy(in[0].mul(in[0]), withIgnored, null, 0, -100, reduction), prediction);
+            assertTrue(second.passed(), "fused cross-entropy, second order, " + reduction + ": " + second);
             checkFunction("NLL " + reduction, in -> Losses.nll(in[0].logSoftmax(1), labels, weights, -100, reduction), prediction);
             Tensor binary = Tensor.of(NDArray.bernoulli(0.5, g, 3, 4).astype(DType.FLOAT64));
             checkFunction("BCE " + reduction, in -> Losses.binaryCrossEntropy(in[0].sigmoid(), binary, reduction), prediction);
