@@ -11,7 +11,7 @@ import jcuda.driver.CUdeviceptr;
  * back to the cache when the storage is released ({@link CudaMemory#release}) or, as a safety
  * net, when the garbage collector finds the storage unreachable.
  */
-final class CudaStorage implements Storage {
+final class CudaStorage implements Storage, MemoryScope.Tracked {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final CudaDevice device;
@@ -20,6 +20,7 @@ final class CudaStorage implements Storage {
     private final CachingAllocator.Block block;
     private final CUdeviceptr pointer;
     private final Cleaner.Cleanable cleanable;
+    private volatile boolean released;
 
     CudaStorage(CudaDevice device, DType dtype, int size, CachingAllocator.Block block) {
         this.device = device;
@@ -30,6 +31,7 @@ final class CudaStorage implements Storage {
         CachingAllocator allocator = device.allocator();
         // the action must not reach this storage, or it would never become unreachable
         this.cleanable = CLEANER.register(this, () -> allocator.release(block));
+        MemoryScope.track(this);
     }
 
     @Override
@@ -53,12 +55,22 @@ final class CudaStorage implements Storage {
 
     /** The device pointer to element 0. */
     CUdeviceptr pointer() {
+        checkLive();
         return pointer;
     }
 
     /** The device pointer to element {@code index}. */
     CUdeviceptr pointer(long index) {
+        checkLive();
         return pointer.withByteOffset(index * dtype.byteSize());
+    }
+
+    /** A released block may already belong to another array: using it would read that array's values. */
+    private void checkLive() {
+        if (released) {
+            throw new IllegalStateException("a " + dtype + " array of " + size + " elements on " + device.device()
+                    + " is used after its memory was released (by CudaMemory.release or a closed MemoryScope)");
+        }
     }
 
     long bytes() {
@@ -66,7 +78,9 @@ final class CudaStorage implements Storage {
     }
 
     /** Returns the memory to the cache now; later use of this storage is a bug. Idempotent. */
-    void release() {
+    @Override
+    public void release() {
+        released = true;
         cleanable.clean();
     }
 }

@@ -160,6 +160,10 @@ final class MnistCommand {
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
+        if (train instanceof TensorDataset && !device.equals(Device.CPU)) {
+            // a batch is one gather on the GPU: nothing to overlap, and the step's memory scope sees it only on this thread
+            loader.prefetch(false);
+        }
         // Annealing ends the run on a small learning rate, so the final weights are not one noisy
         // iterate of constant-rate Adam: the last epoch's accuracy then varies less from seed to seed.
         LRScheduler scheduler = s.schedule().equals("cosine")

@@ -3,14 +3,19 @@ package dev.descent.examples;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
+import dev.descent.core.NDArray;
+import dev.descent.cuda.CudaMemory;
+import dev.descent.cuda.MemoryScope;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
 import dev.descent.nn.Module;
+import dev.descent.nn.Parameter;
 import dev.descent.optim.GradientClipping;
 import dev.descent.optim.LRScheduler;
 import dev.descent.optim.Optimizer;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -60,20 +65,34 @@ final class Trainer {
         int samples = 0;
         int step = 0;
         long start = System.nanoTime();
-        for (Batch batch : loader) {
-            Tensor input = batch.input().to(device);
-            Tensor target = batch.target().to(device);
+        boolean onDevice = !device.equals(Device.CPU);
+        List<NDArray> lastGradients = new ArrayList<>();
+        Iterator<Batch> batches = loader.iterator();
+        while (batches.hasNext()) {
             optimizer.zeroGrad();
-            Tensor logits = model.forward(input);
-            Tensor loss = Losses.crossEntropy(logits, target);
-            loss.backward();
-            double gradNorm = GradientClipping.clipGradNorm(model.parameters(), Double.POSITIVE_INFINITY);
-            optimizer.step();
-            double value = loss.item();
-            int size = batch.size();
+            release(lastGradients);
+            double value;
+            double gradNorm;
+            int size;
+            // on a GPU every array of the step but the gradients goes back to the allocator when it ends
+            try (MemoryScope scope = onDevice ? MemoryScope.open() : null) {
+                Batch batch = batches.next();
+                Tensor input = batch.input().to(device);
+                Tensor target = batch.target().to(device);
+                Tensor logits = model.forward(input);
+                Tensor loss = Losses.crossEntropy(logits, target);
+                loss.backward();
+                gradNorm = GradientClipping.clipGradNorm(model.parameters(), Double.POSITIVE_INFINITY);
+                value = loss.item();
+                correct += (long) logits.data().argmax(1).eq(target.data()).sum().item();
+                size = batch.size();
+                if (scope != null) {
+                    keepGradients(scope, lastGradients);
+                }
+            }
+            optimizer.step();   // outside the scope: the state it makes on the first step lives on
             lossSum += value * size;
             samples += size;
-            correct += (long) logits.data().argmax(1).eq(target.data()).sum().item();
             stepLoss.add(value);
             stepLr.add(optimizer.paramGroups().get(0).lr());
             stepGradNorm.add(gradNorm);
@@ -85,8 +104,28 @@ final class Trainer {
                 listener.onStep(step, steps, lossSum / samples, samples);
             }
         }
+        release(lastGradients);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new EpochResult(lossSum / samples, (double) correct / samples, seconds, samples);
+    }
+
+    /** Keeps the parameters' gradients beyond the step's scope, remembering them for {@link #release} after the next zeroGrad. */
+    private void keepGradients(MemoryScope scope, List<NDArray> kept) {
+        for (Parameter parameter : model.parameters()) {
+            if (parameter.grad() != null) {
+                NDArray gradient = parameter.grad().data();
+                scope.keep(gradient);
+                kept.add(gradient);
+            }
+        }
+    }
+
+    /** Returns last step's gradients to the device allocator: zeroGrad has dropped the only other references. */
+    private static void release(List<NDArray> gradients) {
+        for (NDArray gradient : gradients) {
+            CudaMemory.release(gradient);
+        }
+        gradients.clear();
     }
 
     /** Loss, accuracy, confusion matrix and predictions on {@code loader}'s data, in eval mode. */
@@ -97,12 +136,19 @@ final class Trainer {
         double lossSum = 0;
         long correct = 0;
         int samples = 0;
+        boolean onDevice = !device.equals(Device.CPU);
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            for (Batch batch : loader) {
-                Tensor logits = model.forward(batch.input().to(device));
-                lossSum += Losses.crossEntropy(logits, batch.target().to(device)).item() * batch.size();
-                int[] predicted = logits.data().argmax(1).toIntArray();
-                int[] truth = batch.target().data().toIntArray();
+            Iterator<Batch> batches = loader.iterator();
+            while (batches.hasNext()) {
+                int[] predicted;
+                int[] truth;
+                try (MemoryScope scope = onDevice ? MemoryScope.open() : null) {
+                    Batch batch = batches.next();
+                    Tensor logits = model.forward(batch.input().to(device));
+                    lossSum += Losses.crossEntropy(logits, batch.target().to(device)).item() * batch.size();
+                    predicted = logits.data().argmax(1).toIntArray();
+                    truth = batch.target().data().toIntArray();
+                }
                 for (int i = 0; i < predicted.length; i++) {
                     confusion[truth[i]][predicted[i]]++;
                     correct += predicted[i] == truth[i] ? 1 : 0;
