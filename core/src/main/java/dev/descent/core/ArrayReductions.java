@@ -118,7 +118,7 @@ final class ArrayReductions {
         if (p == 2) {
             if (dims.length == x.rank() && !keepDim && x.dtype().isFloatingPoint()) {
                 // the whole array: the backend's fused sum of squares, without a squared copy
-                return NDArray.scalar(dtype, Math.sqrt(x.backend().sumOfSquares(x)));
+                return NDArray.scalar(dtype, Math.sqrt(x.backend().sumOfSquares(x))).to(x.device());
             }
             // squares need no absolute value first: one pass fewer over the data
             return reduce("norm", ReduceOp.SUM, x.astype(dtype).square(), dims, keepDim, dtype).sqrt();

@@ -81,6 +81,8 @@ class DevicePlacementTest {
             cpuLoss.backward();
             deviceLoss.backward();
             onDevice.parameters().forEach(p -> assertEquals(CUDA, p.grad().device()));
+            // the fused whole-array norm (gradient clipping, the report's gradient norm) answers on the device too
+            assertEquals(CUDA, onDevice.parameters().get(0).grad().data().norm(2).device());
             sgdStep(onCpu);
             sgdStep(onDevice);
         }
