@@ -7,20 +7,14 @@ package dev.descent.core;
  * bit-identical to the CPU's. It checks device placement (modules, optimizer state, losses, data
  * loading), not CUDA code: the real backend's tests need a GPU.
  *
- * <p>Off unless the system property {@value #PROPERTY} is {@code true} ({@link #enable()}), so
- * that other tests in the same JVM still see a machine without CUDA; the real CUDA backend, when
- * it finds a device, is chosen before it.
+ * <p>Off unless the system property {@value #PROPERTY} is {@code true} (a test class switches it
+ * on with {@code @ExtendWith(EmulatedCuda.class)}), so that other tests in the same JVM still see
+ * a machine without CUDA; the real CUDA backend, when it finds a device, is chosen before it.
  */
 public final class EmulatedCudaBackend implements Backend {
     public static final String PROPERTY = "descent.test.emulatedCuda";
     private static final CpuBackend CPU = new CpuBackend();
     static final EmulatedCudaBackend INSTANCE = new EmulatedCudaBackend();
-
-    /** Switches the emulated device on for this JVM; returns a handle that switches it off again. */
-    public static AutoCloseable enable() {
-        System.setProperty(PROPERTY, "true");
-        return () -> System.clearProperty(PROPERTY);
-    }
 
     static boolean enabled() {
         return Boolean.getBoolean(PROPERTY);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.EmulatedCuda;
 import dev.descent.core.EmulatedCudaBackend;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
@@ -17,29 +18,17 @@ import dev.descent.data.DataLoader;
 import dev.descent.data.TensorDataset;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Modules, losses, dropout and data loading keep everything on the model's device. cuda:0 here
  * is {@link EmulatedCudaBackend}: CPU kernels behind the CUDA device's rules, so a stray CPU array
  * fails as it would on a GPU, and results must equal the CPU's bit for bit.
  */
+@ExtendWith(EmulatedCuda.class)
 class DevicePlacementTest {
     private static final Device CUDA = Device.cuda(0);
-    private static AutoCloseable emulation;
-
-    @BeforeAll
-    static void emulateCuda() {
-        emulation = EmulatedCudaBackend.enable();
-    }
-
-    @AfterAll
-    static void stopEmulating() throws Exception {
-        emulation.close();
-    }
-
     /** Linear, BatchNorm1d, ReLU, Dropout, Linear: every kind of state MLP-BN has. */
     private static Sequential model(long seed) {
         Generator generator = new Generator(seed);

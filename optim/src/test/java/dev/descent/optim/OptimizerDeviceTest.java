@@ -5,34 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
+import dev.descent.core.EmulatedCuda;
 import dev.descent.core.EmulatedCudaBackend;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every optimizer keeps its state beside the parameters: on cuda:0 (here {@link
  * EmulatedCudaBackend}, CPU kernels behind the CUDA device's rules) the steps must equal the CPU's
  * bit for bit, and any state array made on the host would be refused by the first operation.
  */
+@ExtendWith(EmulatedCuda.class)
 class OptimizerDeviceTest {
     private static final Device CUDA = Device.cuda(0);
-    private static AutoCloseable emulation;
-
-    @BeforeAll
-    static void emulateCuda() {
-        emulation = EmulatedCudaBackend.enable();
-    }
-
-    @AfterAll
-    static void stopEmulating() throws Exception {
-        emulation.close();
-    }
-
     /** Three steps on f(w) = sum((w - t)^4) + sum(w * v) from the same start; the parameters afterwards. */
     private static List<float[]> run(String name, Device device) {
         Generator generator = new Generator(11);
