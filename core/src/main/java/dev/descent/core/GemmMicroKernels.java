@@ -24,10 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  * 113 GFLOP/s) and 10% slower on a transposed A (the output gradient in {@code g.t() @ x}). B is
  * a packed panel, NR values per step.
  *
- * <p>The kernels always load C and add to it (the caller zeroes C first when it overwrites): with
- * a branch that started the accumulators at zero instead, the JIT now and then typed them as the
- * abstract {@code FloatVector}, could not compile the vector stores to instructions and ran the
- * Vector API's Java fallback, five times slower for the whole run.
+ * <p>The kernels always load a start tile and add to it: C to accumulate, or a tile of zeros
+ * ({@link #ZEROS}, row stride 0, always in L1) to overwrite. With a branch that started the
+ * accumulators at zero instead, the JIT now and then typed them as the abstract
+ * {@code FloatVector}, could not compile the vector stores to instructions and ran the Vector
+ * API's Java fallback, five times slower for the whole run.
  */
 final class GemmMicroKernels {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -38,6 +39,8 @@ final class GemmMicroKernels {
     static final int MR = WIDE ? 4 : 6;
     /** Columns of the tile: four vectors, or two. */
     static final int NR = (WIDE ? 4 : 2) * LANES;
+    /** The start tile of a product that overwrites C (read with row stride 0). */
+    static final float[] ZEROS = new float[NR];
 
     private GemmMicroKernels() {
     }
@@ -48,34 +51,46 @@ final class GemmMicroKernels {
      * {@code b[bo + p * NR]}.
      */
     static void tile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
+        tile(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc, c, co, ldc);
+    }
+
+    /**
+     * C[MR x NR] at {@code c[co]} = S + A . B, where S(i, j) is {@code start[so + i * sld + j]}:
+     * C itself to accumulate, or {@link #ZEROS} with {@code sld} 0 to overwrite C without reading
+     * it. Overwriting saves zeroing C beforehand and, more, the cache misses of loading a C tile
+     * that is not in cache (C of {@code g.t() @ x} in MLP-BN is 1.6 MB, each tile visited once).
+     */
+    static void tile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
+                     float[] start, int so, int sld) {
         if (!WIDE) {
-            tile6x2(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc);
+            tile6x2(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc, start, so, sld);
         } else if (columnStride == 1) {
-            tile4x4Rows(kc, a, ao, rowStride, b, bo, c, co, ldc);
+            tile4x4Rows(kc, a, ao, rowStride, b, bo, c, co, ldc, start, so, sld);
         } else {
             // VectorGemm passes rows (column stride 1) or a transposed A (row stride 1)
-            tile4x4Columns(kc, a, ao, columnStride, b, bo, c, co, ldc);
+            tile4x4Columns(kc, a, ao, columnStride, b, bo, c, co, ldc, start, so, sld);
         }
     }
 
     /** 4 rows x 4 vectors, A's rows contiguous ({@code lda} apart): sixteen accumulators. */
-    private static void tile4x4Rows(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-        FloatVector c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
-        FloatVector c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-        FloatVector c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
-        FloatVector c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-        FloatVector c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
-        FloatVector c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-        FloatVector c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
-        FloatVector c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
+    private static void tile4x4Rows(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc,
+                                     float[] start, int so, int sld) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, start, so);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, start, so + LANES);
+        FloatVector c02 = FloatVector.fromArray(SPECIES, start, so + 2 * LANES);
+        FloatVector c03 = FloatVector.fromArray(SPECIES, start, so + 3 * LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, start, so + sld);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, start, so + sld + LANES);
+        FloatVector c12 = FloatVector.fromArray(SPECIES, start, so + sld + 2 * LANES);
+        FloatVector c13 = FloatVector.fromArray(SPECIES, start, so + sld + 3 * LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, start, so + 2 * sld);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + LANES);
+        FloatVector c22 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + 2 * LANES);
+        FloatVector c23 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + 3 * LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, start, so + 3 * sld);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + LANES);
+        FloatVector c32 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + 2 * LANES);
+        FloatVector c33 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + 3 * LANES);
         int a0 = ao;
         int a1 = ao + lda;
         int a2 = ao + 2 * lda;
@@ -126,23 +141,24 @@ final class GemmMicroKernels {
     }
 
     /** 4 rows x 4 vectors, A stored by columns (rows adjacent, columns {@code lda} apart): the depth steps {@code lda}. */
-    private static void tile4x4Columns(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-        FloatVector c02 = FloatVector.fromArray(SPECIES, c, co + 2 * LANES);
-        FloatVector c03 = FloatVector.fromArray(SPECIES, c, co + 3 * LANES);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-        FloatVector c12 = FloatVector.fromArray(SPECIES, c, co + ldc + 2 * LANES);
-        FloatVector c13 = FloatVector.fromArray(SPECIES, c, co + ldc + 3 * LANES);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-        FloatVector c22 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 2 * LANES);
-        FloatVector c23 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + 3 * LANES);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-        FloatVector c32 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 2 * LANES);
-        FloatVector c33 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + 3 * LANES);
+    private static void tile4x4Columns(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc,
+                                     float[] start, int so, int sld) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, start, so);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, start, so + LANES);
+        FloatVector c02 = FloatVector.fromArray(SPECIES, start, so + 2 * LANES);
+        FloatVector c03 = FloatVector.fromArray(SPECIES, start, so + 3 * LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, start, so + sld);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, start, so + sld + LANES);
+        FloatVector c12 = FloatVector.fromArray(SPECIES, start, so + sld + 2 * LANES);
+        FloatVector c13 = FloatVector.fromArray(SPECIES, start, so + sld + 3 * LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, start, so + 2 * sld);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + LANES);
+        FloatVector c22 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + 2 * LANES);
+        FloatVector c23 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + 3 * LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, start, so + 3 * sld);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + LANES);
+        FloatVector c32 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + 2 * LANES);
+        FloatVector c33 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + 3 * LANES);
         for (int p = 0, ap = ao; p < kc; p++, ap += lda) {
             int bp = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
@@ -189,19 +205,20 @@ final class GemmMicroKernels {
     }
 
     /** 6 rows x 2 vectors, A at any strides: twelve accumulators. */
-    private static void tile6x2(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, co);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, co + LANES);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, co + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, co + ldc + LANES);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc + LANES);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc + LANES);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, c, co + 4 * ldc + LANES);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, c, co + 5 * ldc + LANES);
+    private static void tile6x2(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc,
+                                     float[] start, int so, int sld) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, start, so);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, start, so + LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, start, so + sld);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, start, so + sld + LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, start, so + 2 * sld);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, start, so + 2 * sld + LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, start, so + 3 * sld);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, start, so + 3 * sld + LANES);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, start, so + 4 * sld);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, start, so + 4 * sld + LANES);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, start, so + 5 * sld);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, start, so + 5 * sld + LANES);
         int row1 = rowStride;
         int row2 = 2 * rowStride;
         int row3 = 3 * rowStride;

@@ -133,13 +133,12 @@ final class VectorGemm {
         int aColumnStride = a.transposed() ? lda : 1;
         int bRow = b.transposed() ? 1 : b.leadingDimension();
         int bColumn = b.transposed() ? b.leadingDimension() : 1;
-        if (!accumulate) {
-            // the micro-kernels add to C
-            for (int i = i0; i < i1; i++) {
-                java.util.Arrays.fill(cv, cBase + i * ldc + j0, cBase + i * ldc + j1, 0f);
-            }
-        }
         if (k == 0) {
+            if (!accumulate) {
+                for (int i = i0; i < i1; i++) {
+                    java.util.Arrays.fill(cv, cBase + i * ldc + j0, cBase + i * ldc + j1, 0f);
+                }
+            }
             return;
         }
         Scratch scratch = SCRATCH.get();
@@ -171,14 +170,18 @@ final class VectorGemm {
                         int rowStride = inPlace ? aRowStride : kc;
                         int columnStride = inPlace ? aColumnStride : 1;
                         int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
+                        // the first depth block of a product that overwrites C starts from zeros, not from C
+                        boolean overwrite = !accumulate && p0 == 0;
                         if (mr == MR && nr == NR) {
-                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc,
+                                    overwrite ? GemmMicroKernels.ZEROS : cv, overwrite ? 0 : cOffset, overwrite ? 0 : ldc);
                         } else {
                             java.util.Arrays.fill(edge, 0f);
                             GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR);
                             for (int ii = 0; ii < mr; ii++) {
                                 for (int jj = 0; jj < nr; jj++) {
-                                    cv[cOffset + ii * ldc + jj] += edge[ii * NR + jj];
+                                    int at = cOffset + ii * ldc + jj;
+                                    cv[at] = (overwrite ? 0f : cv[at]) + edge[ii * NR + jj];
                                 }
                             }
                         }

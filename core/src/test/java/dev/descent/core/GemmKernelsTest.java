@@ -57,4 +57,36 @@ class GemmKernelsTest {
             assertTrue(batched < 1e-4, "batched: " + batched);
         }
     }
+
+    /** Backend.gemm directly: with accumulate false C's old contents (NaN here) must not leak into the product. */
+    @Test
+    void overwritingNeverReadsWhatCHeldAndAccumulatingAddsToIt() {
+        java.util.Random random = new java.util.Random(23);
+        Generator g = new Generator(5);
+        for (int configuration = 0; configuration < 4; configuration++) {
+            VectorSupport.enabled = configuration < 2;
+            Descent.setNumThreads(1 + configuration % 2);
+            for (int trial = 0; trial < 12; trial++) {
+                int m = 1 + random.nextInt(150);
+                int k = 1 + random.nextInt(trial < 6 ? 100 : 600);   // past one depth block too
+                int n = 1 + random.nextInt(200);
+                boolean transposeA = random.nextBoolean();
+                NDArray a = NDArray.randn(g, transposeA ? k : m, transposeA ? m : k);
+                NDArray b = NDArray.randn(g, k, n);
+                Backend.MatrixOperand ma = new Backend.MatrixOperand(a.storage(), 0, transposeA ? m : k, m * k, transposeA);
+                Backend.MatrixOperand mb = new Backend.MatrixOperand(b.storage(), 0, n, k * n, false);
+                NDArray reference = (transposeA ? a.t() : a).astype(DType.FLOAT64).matmul(b.astype(DType.FLOAT64));
+                // NaN in C: a product that read it while overwriting would come out NaN
+                NDArray c = NDArray.full(Double.NaN, m, n);
+                a.backend().gemm(1, m, n, k, ma, mb, new Backend.MatrixOperand(c.storage(), 0, n, m * n, false), false);
+                String what = (VectorSupport.enabled ? "vector " : "plain ") + m + "x" + k + "x" + n + (transposeA ? " A^T" : "");
+                assertTrue(c.astype(DType.FLOAT64).sub(reference).abs().max().item() <= 1e-5 * Math.max(1, k), "overwrite " + what);
+                NDArray start = NDArray.randn(g, m, n);
+                NDArray sum = start.copy();
+                a.backend().gemm(1, m, n, k, ma, mb, new Backend.MatrixOperand(sum.storage(), 0, n, m * n, false), true);
+                double error = sum.astype(DType.FLOAT64).sub(reference.add(start.astype(DType.FLOAT64))).abs().max().item();
+                assertTrue(error <= 1e-5 * Math.max(1, k), "accumulate " + what + ": error " + error);
+            }
+        }
+    }
 }
