@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  *     for each block of mc rows of A (read in place when its rows are contiguous):
  *       for each B panel, for each MR rows of A:  C[MR x NR] += A[MR x kc] . B panel
  * </pre>
- * The micro-kernel ({@link GemmMicroKernels}) keeps an MR x NR tile of C in vector registers
+ The micro-kernel ({@link GemmMicroKernels}) keeps an MR x NR tile of C in vector registers
  * (4 x 64 with AVX-512) and per step of the depth loads NR values of B, broadcasts one element of
  * each of the MR rows of A and issues the FMAs of an outer product. It reads A where
  * it lies, row-major (a layer's input or output gradient) or transposed (the output gradient in
@@ -22,10 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed while packing with vector gathers, sixteen elements a step, because
  * element-by-element transposition cost as much as the products.
  * Depth and row blocks are cut into equal parts (784 = 4 x 196, not 3 x 256 + 16) so no block
- * is a sliver. A single matrix with enough rows is shared out by rows: the threads pack all of
- * B together, then each multiplies its rows (threads on different columns of C would share a
- * cache line at the boundary in every row). Batches, and matrices of few rows, go by matrices
- * and columns, each task packing its own panels.
+ * is a sliver. Tasks split C's columns over the threads, or its rows when the column panels
+ * do not share out evenly or leave threads idle; each task packs its own panels.
  *
  * <p>Loaded only when the JVM runs with {@code --add-modules jdk.incubator.vector}
  * ({@link CpuGemm} checks); otherwise {@link CpuGemm}'s plain-Java kernel runs.
@@ -45,7 +43,6 @@ final class VectorGemm {
 
     private static final class Scratch {
         float[] packedB = new float[0];
-        float[] sharedB = new float[0];
         float[] lastRows = new float[0];
         final float[] edge = new float[MR * NR];
         final int[] gatherOffsets = new int[LANES];
@@ -54,12 +51,6 @@ final class VectorGemm {
         float[] packedB(int size) {
             packedB = atLeast(packedB, size);
             return packedB;
-        }
-
-        /** All of B, packed by the caller's team for every thread of it ({@link #rowsOverSharedPanels}). */
-        float[] sharedB(int size) {
-            sharedB = atLeast(sharedB, size);
-            return sharedB;
         }
 
         float[] lastRows(int size) {
@@ -90,60 +81,26 @@ final class VectorGemm {
         int threads = Parallel.threads();
         int columnPanels = (n + NR - 1) / NR;
         int rowPanels = (m + MR - 1) / MR;
-        if (batch == 1 && threads > 1 && rowPanels >= 2 * threads && k > 0) {
-            rowsOverSharedPanels(threads, m, n, k, new Operands(0, a, b, c), accumulate);
-            return;
-        }
         int byColumns = batch >= threads ? 1 : Math.min(columnPanels, threads);
-        int rowChunks = batch * byColumns >= threads ? 1 : Math.min(rowPanels, (threads + byColumns - 1) / byColumns);
-        int tasks = batch * byColumns * rowChunks;
+        // columns that do not share out evenly (784 = 13 panels: 7 against 6) leave a thread idle
+        // for a panel's time; rows of panels are many and share out evenly, at the price of every
+        // thread packing all of B's depth block, a copy small beside the products
+        boolean uneven = byColumns > 1 && columnPanels % byColumns != 0 && rowPanels >= 4 * threads;
+        int columnChunks = uneven ? 1 : byColumns;
+        int rowChunks = batch * columnChunks >= threads ? 1 : Math.min(rowPanels, (threads + columnChunks - 1) / columnChunks);
+        int tasks = batch * columnChunks * rowChunks;
         Parallel.forRange(tasks, 1, (start, end) -> {
             for (int task = start; task < end; task++) {
-                int matrix = task / (byColumns * rowChunks);
-                int rest = task % (byColumns * rowChunks);
+                int matrix = task / (columnChunks * rowChunks);
+                int rest = task % (columnChunks * rowChunks);
                 int columnChunk = rest / rowChunks;
                 int rowChunk = rest % rowChunks;
-                int j0 = Math.min(n, panelsBefore(columnChunk, columnPanels, byColumns) * NR);
-                int j1 = Math.min(n, panelsBefore(columnChunk + 1, columnPanels, byColumns) * NR);
+                int j0 = Math.min(n, panelsBefore(columnChunk, columnPanels, columnChunks) * NR);
+                int j1 = Math.min(n, panelsBefore(columnChunk + 1, columnPanels, columnChunks) * NR);
                 int i0 = Math.min(m, panelsBefore(rowChunk, rowPanels, rowChunks) * MR);
                 int i1 = Math.min(m, panelsBefore(rowChunk + 1, rowPanels, rowChunks) * MR);
                 if (j0 < j1 && i0 < i1) {
-                    block(new Operands(matrix, a, b, c), i0, i1, j0, j1, k, accumulate);
-                }
-            }
-        });
-    }
-
-    /**
-     * One matrix with enough rows for every thread: the threads first pack all of B together
-     * (each a share of the panels of every depth block, into one buffer), then each multiplies
-     * its rows by all of it. Splitting C's rows rather than its columns keeps the threads off
-     * each other's cache lines: a column boundary inside a 64-byte line of every row of C cost
-     * 6-10% of {@code x @ W.t()} at [128, 784] x [784, 512] in line transfers between the cores.
-     */
-    private static void rowsOverSharedPanels(int threads, int m, int n, int k, Operands operands, boolean accumulate) {
-        int kcMax = blockSize(k, KC, 1);
-        int depthBlocks = (k + kcMax - 1) / kcMax;
-        int columnPanels = (n + NR - 1) / NR;
-        int blockSize = columnPanels * NR * kcMax;
-        float[] packed = SCRATCH.get().sharedB(depthBlocks * blockSize);
-        Parallel.forRange(depthBlocks * columnPanels, 1, (start, end) -> {
-            for (int task = start; task < end; task++) {
-                int depthBlock = task / columnPanels;
-                int p0 = depthBlock * kcMax;
-                int panel = task % columnPanels;
-                packB(operands, p0, Math.min(kcMax, k - p0), 0, n, panel, panel + 1, packed, depthBlock * blockSize);
-            }
-        });
-        int rowPanels = (m + MR - 1) / MR;
-        Parallel.forRange(threads, 1, (start, end) -> {
-            for (int chunk = start; chunk < end; chunk++) {
-                int i0 = Math.min(m, panelsBefore(chunk, rowPanels, threads) * MR);
-                int i1 = Math.min(m, panelsBefore(chunk + 1, rowPanels, threads) * MR);
-                for (int depthBlock = 0; depthBlock < depthBlocks && i0 < i1; depthBlock++) {
-                    int p0 = depthBlock * kcMax;
-                    multiply(operands, p0, Math.min(kcMax, k - p0), i0, i1, 0, n, packed, depthBlock * blockSize,
-                            !accumulate && depthBlock == 0);
+                    block(matrix, i0, i1, j0, j1, k, a, b, c, accumulate);
                 }
             }
         });
@@ -161,80 +118,71 @@ final class VectorGemm {
         return Math.min(limit, (size + multiple - 1) / multiple * multiple);
     }
 
-    /** One matrix of the batch: its arrays, where its A, B and C start, and their strides. */
-    private record Operands(float[] a, int aBase, int aRowStride, int aColumnStride, float[] b, int bBase, int bRow, int bColumn,
-                            float[] c, int cBase, int ldc) {
-        Operands(int matrix, MatrixOperand a, MatrixOperand b, MatrixOperand c) {
-            this(((CpuStorage) a.storage()).floats, a.offset() + matrix * a.batchStride(),
-                    a.transposed() ? 1 : a.leadingDimension(), a.transposed() ? a.leadingDimension() : 1,
-                    ((CpuStorage) b.storage()).floats, b.offset() + matrix * b.batchStride(),
-                    b.transposed() ? 1 : b.leadingDimension(), b.transposed() ? b.leadingDimension() : 1,
-                    ((CpuStorage) c.storage()).floats, c.offset() + matrix * c.batchStride(), c.leadingDimension());
-        }
-    }
-
-    /** C[i0:i1, j0:j1] of one matrix, by one thread that packs its own panels of B. */
-    private static void block(Operands o, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
+    /** C[i0:i1, j0:j1] of one matrix of the batch. */
+    private static void block(int matrix, int i0, int i1, int j0, int j1, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c,
+                              boolean accumulate) {
+        float[] av = ((CpuStorage) a.storage()).floats;
+        float[] bv = ((CpuStorage) b.storage()).floats;
+        float[] cv = ((CpuStorage) c.storage()).floats;
+        int aBase = a.offset() + matrix * a.batchStride();
+        int bBase = b.offset() + matrix * b.batchStride();
+        int cBase = c.offset() + matrix * c.batchStride();
+        int ldc = c.leadingDimension();
+        int lda = a.leadingDimension();
+        int aRowStride = a.transposed() ? 1 : lda;
+        int aColumnStride = a.transposed() ? lda : 1;
+        int bRow = b.transposed() ? 1 : b.leadingDimension();
+        int bColumn = b.transposed() ? b.leadingDimension() : 1;
         if (k == 0) {
             if (!accumulate) {
                 for (int i = i0; i < i1; i++) {
-                    java.util.Arrays.fill(o.c, o.cBase + i * o.ldc + j0, o.cBase + i * o.ldc + j1, 0f);
+                    java.util.Arrays.fill(cv, cBase + i * ldc + j0, cBase + i * ldc + j1, 0f);
                 }
             }
             return;
         }
-        int panels = (j1 - j0 + NR - 1) / NR;
-        int kcMax = blockSize(k, KC, 1);
-        float[] packedB = SCRATCH.get().packedB(panels * NR * kcMax);
-        for (int p0 = 0; p0 < k; p0 += kcMax) {
-            int kc = Math.min(kcMax, k - p0);
-            packB(o, p0, kc, j0, j1, 0, panels, packedB, 0);
-            multiply(o, p0, kc, i0, i1, j0, j1, packedB, 0, !accumulate && p0 == 0);
-        }
-    }
-
-    /**
-     * C[i0:i1, j0:j1] (+)= A[i0:i1, p0:p0+kc] . B[p0:p0+kc, j0:j1], B packed from column j0 at
-     * {@code packedB[bo]}; {@code overwrite}: the product replaces C instead of adding to it.
-     */
-    private static void multiply(Operands o, int p0, int kc, int i0, int i1, int j0, int j1, float[] packedB, int bo,
-                                 boolean overwrite) {
         Scratch scratch = SCRATCH.get();
-        float[] lastRows = scratch.lastRows(MR * kc);
-        float[] edge = scratch.edge;
         int width = j1 - j0;
         int panels = (width + NR - 1) / NR;
+        int kcMax = blockSize(k, KC, 1);
         int mcMax = blockSize(i1 - i0, MC, MR);
-        for (int ic = i0; ic < i1; ic += mcMax) {
-            int mc = Math.min(mcMax, i1 - ic);
-            int fullPanels = mc / MR;
-            int aBlock = o.aBase + ic * o.aRowStride + p0 * o.aColumnStride;
-            if (fullPanels * MR < mc) {
-                // fewer than MR rows left: reading MR in place would run past A
-                packRows(o.a, aBlock + fullPanels * MR * o.aRowStride, o.aRowStride, o.aColumnStride, mc - fullPanels * MR, kc, lastRows);
-            }
-            for (int q = 0; q < panels; q++) {
-                int nr = Math.min(NR, width - q * NR);
-                int panel = bo + q * NR * kc;
-                for (int r = 0; r * MR < mc; r++) {
-                    int mr = Math.min(MR, mc - r * MR);
-                    boolean inPlace = r < fullPanels;
-                    float[] aArray = inPlace ? o.a : lastRows;
-                    int aOffset = inPlace ? aBlock + r * MR * o.aRowStride : 0;
-                    int rowStride = inPlace ? o.aRowStride : kc;
-                    int columnStride = inPlace ? o.aColumnStride : 1;
-                    int cOffset = o.cBase + (ic + r * MR) * o.ldc + j0 + q * NR;
-                    if (mr == MR && nr == NR) {
-                        // an overwrite starts from a zero tile in L1: no zeroing pass over C, no loads of it
-                        GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, panel, o.c, cOffset, o.ldc,
-                                overwrite ? GemmMicroKernels.ZEROS : o.c, overwrite ? 0 : cOffset, overwrite ? 0 : o.ldc);
-                    } else {
-                        java.util.Arrays.fill(edge, 0f);
-                        GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, panel, edge, 0, NR);
-                        for (int ii = 0; ii < mr; ii++) {
-                            for (int jj = 0; jj < nr; jj++) {
-                                int at = cOffset + ii * o.ldc + jj;
-                                o.c[at] = (overwrite ? 0f : o.c[at]) + edge[ii * NR + jj];
+        float[] packedB = scratch.packedB(panels * NR * kcMax);
+        float[] lastRows = scratch.lastRows(MR * kcMax);
+        float[] edge = scratch.edge;
+        for (int p0 = 0; p0 < k; p0 += kcMax) {
+            int kc = Math.min(kcMax, k - p0);
+            packB(bv, bBase + p0 * bRow, bRow, bColumn, kc, j0, width, packedB, scratch);
+            for (int ic = i0; ic < i1; ic += mcMax) {
+                int mc = Math.min(mcMax, i1 - ic);
+                int fullPanels = mc / MR;
+                int aBlock = aBase + ic * aRowStride + p0 * aColumnStride;
+                if (fullPanels * MR < mc) {
+                    // fewer than MR rows left: reading MR in place would run past A
+                    packRows(av, aBlock + fullPanels * MR * aRowStride, aRowStride, aColumnStride, mc - fullPanels * MR, kc, lastRows);
+                }
+                for (int q = 0; q < panels; q++) {
+                    int nr = Math.min(NR, width - q * NR);
+                    for (int r = 0; r * MR < mc; r++) {
+                        int mr = Math.min(MR, mc - r * MR);
+                        boolean inPlace = r < fullPanels;
+                        float[] aArray = inPlace ? av : lastRows;
+                        int aOffset = inPlace ? aBlock + r * MR * aRowStride : 0;
+                        int rowStride = inPlace ? aRowStride : kc;
+                        int columnStride = inPlace ? aColumnStride : 1;
+                        int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
+                        // the first depth block of a product that overwrites C starts from zeros, not from C
+                        boolean overwrite = !accumulate && p0 == 0;
+                        if (mr == MR && nr == NR) {
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc,
+                                    overwrite ? GemmMicroKernels.ZEROS : cv, overwrite ? 0 : cOffset, overwrite ? 0 : ldc);
+                        } else {
+                            java.util.Arrays.fill(edge, 0f);
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR);
+                            for (int ii = 0; ii < mr; ii++) {
+                                for (int jj = 0; jj < nr; jj++) {
+                                    int at = cOffset + ii * ldc + jj;
+                                    cv[at] = (overwrite ? 0f : cv[at]) + edge[ii * NR + jj];
+                                }
                             }
                         }
                     }
@@ -244,42 +192,37 @@ final class VectorGemm {
     }
 
     /**
-     * Panels q0..q1 of B[p0 + p, j] for p &lt; kc and j0 &lt;= j &lt; j1, panel q covering NR columns
-     * from j0 + q NR: kc rows of NR values (zero-padded) at {@code packed[out + q NR kc]}. A
-     * row-major B is copied row by row; a B contiguous along the depth (row stride 1) is
-     * transposed with gathers of LANES columns at a time. Panels are independent: threads may
-     * pack different ones into one buffer.
+     * B[p, j0 + j] for p &lt; kc, j &lt; width, as panels of NR columns: panel q holds kc rows of NR
+     * values (zero-padded). A row-major B is copied row by row; a B contiguous along the depth
+     * (row == 1) is transposed with gathers of LANES columns at a time.
      */
-    private static void packB(Operands o, int p0, int kc, int j0, int j1, int q0, int q1, float[] packed, int out) {
-        float[] bv = o.b;
-        int base = o.bBase + p0 * o.bRow;
-        int row = o.bRow;
-        int column = o.bColumn;
-        int[] offsets = column == 1 ? null : SCRATCH.get().gatherOffsets(column);
-        for (int q = q0; q < q1; q++) {
-            int to = out + q * NR * kc;
-            int jStart = j0 + q * NR;
-            int nr = Math.min(NR, j1 - jStart);
+    private static void packB(float[] bv, int base, int row, int column, int kc, int j0, int width, float[] packed, Scratch scratch) {
+        int panels = (width + NR - 1) / NR;
+        int[] offsets = column == 1 ? null : scratch.gatherOffsets(column);
+        for (int q = 0; q < panels; q++) {
+            int out = q * NR * kc;
+            int jStart = q * NR;
+            int nr = Math.min(NR, width - jStart);
             if (column == 1) {
                 for (int p = 0; p < kc; p++) {
-                    int at = to + p * NR;
-                    System.arraycopy(bv, base + p * row + jStart, packed, at, nr);
+                    int to = out + p * NR;
+                    System.arraycopy(bv, base + p * row + j0 + jStart, packed, to, nr);
                     for (int j = nr; j < NR; j++) {
-                        packed[at + j] = 0f;
+                        packed[to + j] = 0f;
                     }
                 }
             } else if (nr == NR) {
                 for (int lane0 = 0; lane0 < NR; lane0 += LANES) {
-                    int from = base + (jStart + lane0) * column;
+                    int from = base + (j0 + jStart + lane0) * column;
                     for (int p = 0; p < kc; p++) {
-                        FloatVector.fromArray(SPECIES, bv, from + p, offsets, 0).intoArray(packed, to + p * NR + lane0);
+                        FloatVector.fromArray(SPECIES, bv, from + p, offsets, 0).intoArray(packed, out + p * NR + lane0);
                     }
                 }
             } else {
                 for (int j = 0; j < NR; j++) {
-                    int from = base + (jStart + j) * column;
+                    int from = base + (j0 + jStart + j) * column;
                     for (int p = 0; p < kc; p++) {
-                        packed[to + p * NR + j] = j < nr ? bv[from + p] : 0f;
+                        packed[out + p * NR + j] = j < nr ? bv[from + p] : 0f;
                     }
                 }
             }
