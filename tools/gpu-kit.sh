@@ -8,8 +8,9 @@
 #
 #   run(command="mkdir -p /tmp/descent-data/mnist && for f in .gpu-data/*.gz; do gunzip -c $f
 #       >/tmp/descent-data/mnist/$(basename $f .gz); done", carry=[".gpu-data"])
-#   run(command=".gpu-kit/run-tests.sh", carry=[".gpu-kit"])                 # the CUDA suite
-#   run(command=".gpu-kit/descent mnist --device cuda", carry=[".gpu-kit"])  # training on the GPU
+#   run(command=".gpu-kit/run-tests.sh && .gpu-kit/compare.sh", carry=[".gpu-kit"])
+#       # the CUDA suite, then descent doctor (device, GEMM GFLOP/s), mnist --device cuda for five
+#       # epochs and the PyTorch peer (copied from ../shared/bench/peers) on the same GPU
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 KIT="$ROOT/.gpu-kit"
@@ -47,6 +48,25 @@ KIT="$(cd "$(dirname "$0")" && pwd)"
 export DESCENT_DATA="${DESCENT_DATA:-/tmp/descent-data}"
 exec "$KIT/java/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn96m -Xmx1g -jar "$KIT/descent.jar" "$@"
 SCRIPT
-chmod +x "$KIT.tmp/run-tests.sh" "$KIT.tmp/descent"
+PEERS="$ROOT/../shared/bench/peers"
+if [ -f "$PEERS/pytorch_mlp.py" ]; then
+  mkdir -p "$KIT.tmp/peers" && cp "$PEERS/pytorch_mlp.py" "$PEERS/peerutil.py" "$KIT.tmp/peers/"
+fi
+cat >"$KIT.tmp/compare.sh" <<'SCRIPT'
+#!/usr/bin/env bash
+# On the GPU machine, after the MNIST files were unpacked to /tmp/descent-data/mnist (a call that
+# carries .gpu-data): the device and its GEMM rate (descent doctor), five epochs of MLP-BN with
+# descent mnist --device cuda, then the PyTorch peer on the same GPU. Summaries go to $OUT if set.
+KIT="$(cd "$(dirname "$0")" && pwd)"
+DATA=/tmp/descent-data/mnist
+OUT="${OUT:-/tmp}"
+[ -f "$DATA/train-images-idx3-ubyte" ] || { echo "compare: no MNIST in $DATA: unpack .gpu-data first" >&2; exit 2; }
+"$KIT/descent" doctor --seconds 1
+"$KIT/descent" mnist --device cuda --schedule constant --epochs 5 --out /tmp/descent-cuda-run --json "$OUT/descent-cuda.json"
+if [ -f "$KIT/peers/pytorch_mlp.py" ]; then
+  python3 "$KIT/peers/pytorch_mlp.py" --device cuda --data "$DATA" --epochs 5 --json "$OUT/torch-cuda.json"
+fi
+SCRIPT
+chmod +x "$KIT.tmp/run-tests.sh" "$KIT.tmp/descent" "$KIT.tmp/compare.sh"
 rm -rf "$KIT" && mv "$KIT.tmp" "$KIT"
 echo "gpu-kit: $(du -sh "$KIT" | cut -f1) in $KIT, $(du -sh "$ROOT/.gpu-data" 2>/dev/null | cut -f1) in $ROOT/.gpu-data"

@@ -18,8 +18,6 @@ class MainTest {
     @TempDir
     Path directory;
 
-
-
     @Test
     void badUsageIsOneClearLineAndExitCode2() {
         CommandRun epochs = CommandRun.of("mnist", "--epochs", "-1");
@@ -50,12 +48,24 @@ class MainTest {
     }
 
     @Test
+    void doctorReportsTheMachineAndAMeasuredProductRatePerDevice() {
+        CommandRun run = CommandRun.of("doctor", "--seconds", "0.05");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("CUDA: " + Device.cudaStatus()), run.out());
+        java.util.regex.Matcher rate = java.util.regex.Pattern.compile("cpu  float32 \\[128, 784\\] @ \\[784, 512\\]: ([0-9.]+) GFLOP/s")
+                .matcher(run.out());
+        assertTrue(rate.find(), run.out());
+        assertTrue(Double.parseDouble(rate.group(1)) > 0.1, run.out());
+        assertEquals(2, CommandRun.of("doctor", "--seconds", "0").code());
+    }
+
+    @Test
     void everyCommandDocumentsItsFlags() {
         CommandRun help = CommandRun.of("mnist", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--epochs VALUE           number of passes over the training set (default: 5)"), help.out());
         assertTrue(help.out().contains("--augment"), help.out());
-        for (String command : new String[] {"compare-optimizers", "evaluate", "custom-layer"}) {
+        for (String command : new String[] {"compare-optimizers", "evaluate", "custom-layer", "doctor"}) {
             CommandRun h = CommandRun.of(command, "--help");
             assertEquals(0, h.code(), command);
             assertTrue(h.out().startsWith("usage: descent " + command), h.out());
