@@ -160,7 +160,8 @@ final class MnistCommand {
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
-        if (train instanceof TensorDataset && !device.equals(Device.CPU)) {
+        boolean staged = !device.equals(Device.CPU);
+        if (staged && train instanceof TensorDataset) {
             // a batch is one gather on the GPU: nothing to overlap, and the step's memory scope sees it only on this thread
             loader.prefetch(false);
         }
@@ -169,7 +170,7 @@ final class MnistCommand {
         LRScheduler scheduler = s.schedule().equals("cosine")
                 ? new CosineAnnealingLR(optimizer, s.epochs() * loader.batchesPerEpoch(), 0) : null;
         Trainer trainer = new Trainer(model, optimizer, scheduler, device);
-        DataLoader testLoader = new DataLoader(test, 1000);
+        DataLoader testLoader = new DataLoader(test, 1000).prefetch(!staged);
         String graph = graphOf(model, test);
 
         List<Double> trainLoss = new ArrayList<>();
