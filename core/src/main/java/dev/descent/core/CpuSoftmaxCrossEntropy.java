@@ -33,7 +33,6 @@ final class CpuSoftmaxCrossEntropy {
         CpuStorage out = (CpuStorage) probabilities.storage();
         CpuStorage loss = (CpuStorage) losses.storage();
         int[] target = ((CpuStorage) targets.storage()).ints;
-        int t0 = targets.offset();
         Parallel.forRange(rows, ROWS_PER_CHUNK, (start, end) -> {
             for (int i = start; i < end; i++) {
                 int from = logits.offset() + i * classes;
@@ -52,7 +51,7 @@ final class CpuSoftmaxCrossEntropy {
                 for (int c = 0; c < classes; c++) {
                     out.set(to + c, out.get(to + c) * inverse);
                 }
-                int y = target[t0 + i];
+                int y = target[targets.offset() + i];
                 double value = y == ignoreIndex ? 0 : Math.log(sum) - (in.get(from + y) - max);
                 loss.set(losses.offset() + i, value);
             }

@@ -60,7 +60,7 @@ final class DoctorCommand {
      * seconds}. Device work is asynchronous, so the clock stops after reading one element back,
      * which waits for every product queued before it.
      */
-    static double gflops(Device device, int m, int k, int n, double seconds) {
+    private static double gflops(Device device, int m, int k, int n, double seconds) {
         Generator generator = new Generator(0);
         NDArray a = NDArray.randn(generator, m, k).to(device);
         NDArray b = NDArray.randn(generator, k, n).to(device);

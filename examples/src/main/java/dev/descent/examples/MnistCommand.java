@@ -148,8 +148,9 @@ final class MnistCommand {
             train = new Subset(train, java.util.stream.IntStream.range(0, s.limit()).toArray());
         }
         Dataset test = testSet.toTensorDataset(prepare);
-        Device device = s.device().equals("cuda") ? Device.cuda(0) : Device.CPU;
-        if (!device.equals(Device.CPU)) {
+        boolean onGpu = s.device().equals("cuda");
+        Device device = onGpu ? Device.cuda(0) : Device.CPU;
+        if (onGpu) {
             out.println("device: " + Device.cudaStatus());
             // the whole dataset lives on the GPU (about 200 MB for MNIST): a batch is a gather there, not a transfer
             train = stage(train, device);
@@ -160,8 +161,7 @@ final class MnistCommand {
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
-        boolean staged = !device.equals(Device.CPU);
-        if (staged && train instanceof TensorDataset) {
+        if (onGpu && train instanceof TensorDataset) {
             // a batch is one gather on the GPU: nothing to overlap, and the step's memory scope sees it only on this thread
             loader.prefetch(false);
         }
@@ -170,7 +170,7 @@ final class MnistCommand {
         LRScheduler scheduler = s.schedule().equals("cosine")
                 ? new CosineAnnealingLR(optimizer, s.epochs() * loader.batchesPerEpoch(), 0) : null;
         Trainer trainer = new Trainer(model, optimizer, scheduler, device);
-        DataLoader testLoader = new DataLoader(test, 1000).prefetch(!staged);
+        DataLoader testLoader = new DataLoader(test, 1000).prefetch(!onGpu);
         String graph = graphOf(model, test);
 
         List<Double> trainLoss = new ArrayList<>();
@@ -191,7 +191,7 @@ final class MnistCommand {
             out.printf("epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s (%,.0f samples/s)%n",
                     epoch, s.epochs(), result.meanLoss(), 100 * result.accuracy(), evaluation.meanLoss(), 100 * evaluation.accuracy(),
                     result.seconds(), result.samples() / result.seconds());
-            if (!device.equals(Device.CPU)) {
+            if (onGpu) {
                 // flat from epoch to epoch when nothing leaks: the caching allocator's own counters
                 out.println("  device memory: " + CudaMemory.statistics(device));
             }

@@ -65,7 +65,6 @@ final class Trainer {
         int samples = 0;
         int step = 0;
         long start = System.nanoTime();
-        boolean onDevice = !device.equals(Device.CPU);
         List<NDArray> lastGradients = new ArrayList<>();
         Iterator<Batch> batches = loader.iterator();
         while (batches.hasNext()) {
@@ -75,7 +74,7 @@ final class Trainer {
             double gradNorm;
             int size;
             // on a GPU every array of the step but the gradients goes back to the allocator when it ends
-            try (MemoryScope scope = onDevice ? MemoryScope.open() : null) {
+            try (MemoryScope scope = stepScope()) {
                 Batch batch = batches.next();
                 Tensor input = batch.input().to(device);
                 Tensor target = batch.target().to(device);
@@ -109,6 +108,11 @@ final class Trainer {
         return new EpochResult(lossSum / samples, (double) correct / samples, seconds, samples);
     }
 
+    /** A memory scope for one step on a GPU; null (nothing to release) on the CPU. */
+    private MemoryScope stepScope() {
+        return device.equals(Device.CPU) ? null : MemoryScope.open();
+    }
+
     /** Keeps the parameters' gradients beyond the step's scope, remembering them for {@link #release} after the next zeroGrad. */
     private void keepGradients(MemoryScope scope, List<NDArray> kept) {
         for (Parameter parameter : model.parameters()) {
@@ -136,13 +140,12 @@ final class Trainer {
         double lossSum = 0;
         long correct = 0;
         int samples = 0;
-        boolean onDevice = !device.equals(Device.CPU);
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             Iterator<Batch> batches = loader.iterator();
             while (batches.hasNext()) {
                 int[] predicted;
                 int[] truth;
-                try (MemoryScope scope = onDevice ? MemoryScope.open() : null) {
+                try (MemoryScope scope = stepScope()) {
                     Batch batch = batches.next();
                     Tensor logits = model.forward(batch.input().to(device));
                     lossSum += Losses.crossEntropy(logits, batch.target().to(device)).item() * batch.size();

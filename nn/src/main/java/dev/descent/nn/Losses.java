@@ -95,7 +95,7 @@ public final class Losses {
         if (labelSmoothing > 0) {
             int classes = logits.shape(1);
             Tensor weighted = weight == null ? logProbabilities : logProbabilities.mul(Tensor.of(weight.astype(logits.dtype())));
-            Tensor smooth = weighted.sum(1).neg().mul(Tensor.of(kept(targets, ignoreIndex, logits.dtype())));
+            Tensor smooth = weighted.sum(1).neg().mul(Tensor.of(kept(targets.data(), ignoreIndex, logits.dtype())));
             perSample = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
         }
         return reduceClassification(perSample, targets, weight, ignoreIndex, reduction, logits.dtype());
@@ -176,24 +176,23 @@ public final class Losses {
     }
 
     /** 1 for samples that count, 0 for those whose target is ignoreIndex. */
-    private static NDArray kept(Tensor targets, int ignoreIndex, DType dtype) {
-        return targets.data().ne(ignoreIndex).astype(dtype);
+    static NDArray kept(NDArray targets, int ignoreIndex, DType dtype) {
+        return targets.ne(ignoreIndex).astype(dtype);
     }
 
     /** The targets with ignored entries replaced by class 0, so they can index safely (their loss is masked). */
-    private static NDArray safeTargets(Tensor targets, int ignoreIndex) {
-        NDArray t = targets.data();
-        return NDArray.where(t.eq(ignoreIndex), NDArray.scalar(DType.INT32, 0).to(t.device()), t);
+    static NDArray safeTargets(NDArray targets, int ignoreIndex) {
+        return NDArray.where(targets.eq(ignoreIndex), NDArray.scalar(DType.INT32, 0).to(targets.device()), targets);
     }
 
     /** w[y] per sample, 0 where ignored. */
     private static NDArray sampleWeights(Tensor targets, NDArray weight, int ignoreIndex, DType dtype) {
-        NDArray kept = kept(targets, ignoreIndex, dtype);
-        return weight == null ? kept : weight.astype(dtype).indexSelect(0, safeTargets(targets, ignoreIndex)).mul(kept);
+        NDArray kept = kept(targets.data(), ignoreIndex, dtype);
+        return weight == null ? kept : weight.astype(dtype).indexSelect(0, safeTargets(targets.data(), ignoreIndex)).mul(kept);
     }
 
     private static Tensor nllTerms(Tensor logProbabilities, Tensor targets, NDArray weight, int ignoreIndex) {
-        NDArray index = safeTargets(targets, ignoreIndex).reshape(-1, 1);
+        NDArray index = safeTargets(targets.data(), ignoreIndex).reshape(-1, 1);
         Tensor picked = logProbabilities.gather(1, index).reshape(-1);
         return picked.mul(Tensor.of(sampleWeights(targets, weight, ignoreIndex, logProbabilities.dtype()))).neg();
     }

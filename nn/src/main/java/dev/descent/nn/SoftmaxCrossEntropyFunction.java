@@ -46,8 +46,8 @@ final class SoftmaxCrossEntropyFunction extends Function {
     protected Tensor[] backward(Context ctx, Tensor g) {
         if (GradMode.isEnabled()) {
             Tensor logits = ctx.saved(0);
-            NDArray kept = targets.ne(ignoreIndex).astype(logits.dtype());
-            NDArray safe = NDArray.where(targets.eq(ignoreIndex), targets.zerosLike(), targets).reshape(-1, 1);
+            NDArray kept = Losses.kept(targets, ignoreIndex, logits.dtype());
+            NDArray safe = Losses.safeTargets(targets, ignoreIndex).reshape(-1, 1);
             NDArray oneHot = logits.data().zerosLike().scatterAddi(1, safe, kept.reshape(-1, 1).onesLike());
             Tensor rowScale = g.mul(Tensor.of(kept)).reshape(-1, 1);
             return new Tensor[] {logits.softmax(1).sub(Tensor.of(oneHot)).mul(rowScale)};
