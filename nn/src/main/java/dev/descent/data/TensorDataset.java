@@ -60,6 +60,9 @@ public final class TensorDataset implements Dataset {
      * --device cuda} does, turns each batch into a gather on the device instead of a transfer.
      */
     public TensorDataset to(Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException("TensorDataset.to: device must not be null");
+        }
         NDArray[] moved = new NDArray[fields.length];
         boolean same = true;
         for (int f = 0; f < fields.length; f++) {
