@@ -18,9 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * each of the MR rows of A and issues the FMAs of an outer product. It reads A where
  * it lies, row-major (a layer's input or output gradient) or transposed (the output gradient in
  * {@code g.t() @ x}); only the last rows of a block, when fewer than MR remain, are copied out.
- * B is always packed. A B contiguous along the depth (the weight of {@code x @ W.t()}) is
- * transposed while packing with vector gathers, sixteen elements a step, because
- * element-by-element transposition cost as much as the products.
+ * B is always packed. A B contiguous along the depth is transposed while packing, with vector
+ * gathers of sixteen elements (element by element cost as much as the products); gathers are
+ * still slow (about 26 cycles each on Zen 4), so when B is the larger operand (the weight of
+ * {@code x @ W.t()}) the product is computed transposed, {@code C^T = B^T A^T}: B^T is read in
+ * place and only the smaller A is transposed ({@link #transposedProductPays}). The same swap
+ * serves a B too large for L2 (the weight of {@code g @ W}), whose packing copy otherwise waits
+ * on L3 with nothing to overlap it.
  * Depth and row blocks are cut into equal parts (784 = 4 x 196, not 3 x 256 + 16) so no block
  * is a sliver. Tasks split C's columns over the threads, or its rows when the column panels
  * do not share out evenly or leave threads idle; each task packs its own panels.
@@ -37,6 +41,10 @@ final class VectorGemm {
     static final int KC = 256;
     /** Largest row block: an A block of MC x KC floats stays in L2 while every B panel passes over it. */
     static final int MC = 240;
+    /** Deepest product computed with a transposed C, whose tiles take the whole depth in one block. */
+    static final int KC_WHOLE = 1024;
+    /** Elements of a B too large for a core's L2 (1 MB of float32 on Zen 4, 1-2 MB on recent Xeons). */
+    static final long LARGE_B = 1 << 18;
 
     /** Per thread: packed B, the last short panel of A's rows, an edge tile of C, gather offsets. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -78,6 +86,38 @@ final class VectorGemm {
     }
 
     static void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
+        if (transposedProductPays(m, n, k, a, b)) {
+            // C^T = B^T A^T: B^T's rows are contiguous, so it is read in place, and the operand
+            // transposed while packing is A, the smaller one
+            split(batch, n, m, k, transpose(b), transpose(a), transpose(c), accumulate);
+        } else {
+            split(batch, m, n, k, a, b, c, accumulate);
+        }
+    }
+
+    /**
+     * Whether to compute {@code C^T = B^T A^T} instead of {@code C = A B}, so that B is read in
+     * place (as the swapped product's left operand) and A is the one packed. Packing B costs most
+     * when it is a transposition (B contiguous along the depth, the weight in {@code x @ W.t()}:
+     * gathers, about a quarter of the products' time in MLP-BN's forward pass) or when B is
+     * larger than a core's L2 cache (the weight in {@code g @ W}: the copy waits on L3, where
+     * reading B in place overlaps those reads with the products). Swapped, the price is packing
+     * A (a transposition unless A is stored transposed) and one transposed store of every
+     * element of C; so only when {@code mk + mn < kn}, when C's rows (the swapped product's
+     * columns) fill whole NR panels, and when the depth fits one block (a transposed C is written
+     * once, never read back between depth blocks).
+     */
+    static boolean transposedProductPays(int m, int n, int k, MatrixOperand a, MatrixOperand b) {
+        long bElements = (long) k * n;
+        boolean packingBIsCostly = b.transposed() || bElements > LARGE_B;
+        return packingBIsCostly && k > 0 && k <= KC_WHOLE && m % NR == 0 && (long) m * k + (long) m * n < bElements;
+    }
+
+    private static MatrixOperand transpose(MatrixOperand x) {
+        return new MatrixOperand(x.storage(), x.offset(), x.leadingDimension(), x.batchStride(), !x.transposed());
+    }
+
+    private static void split(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
         int threads = Parallel.threads();
         int columnPanels = (n + NR - 1) / NR;
         int rowPanels = (m + MR - 1) / MR;
@@ -128,6 +168,7 @@ final class VectorGemm {
         int bBase = b.offset() + matrix * b.batchStride();
         int cBase = c.offset() + matrix * c.batchStride();
         int ldc = c.leadingDimension();
+        boolean transposedC = c.transposed();
         int lda = a.leadingDimension();
         int aRowStride = a.transposed() ? 1 : lda;
         int aColumnStride = a.transposed() ? lda : 1;
@@ -144,7 +185,7 @@ final class VectorGemm {
         Scratch scratch = SCRATCH.get();
         int width = j1 - j0;
         int panels = (width + NR - 1) / NR;
-        int kcMax = blockSize(k, KC, 1);
+        int kcMax = transposedC ? k : blockSize(k, KC, 1);
         int mcMax = blockSize(i1 - i0, MC, MR);
         float[] packedB = scratch.packedB(panels * NR * kcMax);
         float[] lastRows = scratch.lastRows(MR * kcMax);
@@ -169,9 +210,15 @@ final class VectorGemm {
                         int aOffset = inPlace ? aBlock + r * MR * aRowStride : 0;
                         int rowStride = inPlace ? aRowStride : kc;
                         int columnStride = inPlace ? aColumnStride : 1;
-                        int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
                         // the first depth block of a product that overwrites C starts from zeros, not from C
                         boolean overwrite = !accumulate && p0 == 0;
+                        if (transposedC) {
+                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR,
+                                    GemmMicroKernels.ZEROS, 0, 0);
+                            storeTransposed(edge, mr, nr, cv, cBase + (j0 + q * NR) * ldc + ic + r * MR, ldc, overwrite);
+                            continue;
+                        }
+                        int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
                         if (mr == MR && nr == NR) {
                             GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, cv, cOffset, ldc,
                                     overwrite ? GemmMicroKernels.ZEROS : cv, overwrite ? 0 : cOffset, overwrite ? 0 : ldc);
@@ -187,6 +234,19 @@ final class VectorGemm {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Adds (or, overwriting, writes) an MR x NR tile to a transposed C: element (i, j) of the tile
+     * goes to {@code c[co + j * ldc + i]}. Row by row of C, so each C row gets MR adjacent values.
+     */
+    private static void storeTransposed(float[] tile, int mr, int nr, float[] c, int co, int ldc, boolean overwrite) {
+        for (int j = 0; j < nr; j++) {
+            int row = co + j * ldc;
+            for (int i = 0; i < mr; i++) {
+                c[row + i] = (overwrite ? 0f : c[row + i]) + tile[i * NR + j];
             }
         }
     }

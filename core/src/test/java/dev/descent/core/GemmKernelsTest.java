@@ -89,4 +89,45 @@ class GemmKernelsTest {
             }
         }
     }
+
+    /**
+     * Products the vector kernel computes as {@code C^T = B^T A^T} (B contiguous along the depth,
+     * or larger than L2): overwriting (C full of NaN) and accumulating, batched, on one and two
+     * threads. Each shape is checked to take that path, so the test cannot pass by not running it.
+     */
+    @Test
+    void transposedProductsMatchTheReference() {
+        VectorSupport.enabled = true;
+        Generator g = new Generator(11);
+        // m x k x n, A stored transposed, B stored transposed
+        int[][] shapes = {{128, 784, 512, 0, 1}, {64, 300, 201, 0, 1}, {128, 1000, 301, 1, 1}, {64, 600, 503, 0, 0}, {128, 512, 784, 1, 0}};
+        for (int threads = 1; threads <= 2; threads++) {
+            Descent.setNumThreads(threads);
+            for (int[] shape : shapes) {
+                int m = shape[0];
+                int k = shape[1];
+                int n = shape[2];
+                boolean transposeA = shape[3] == 1;
+                boolean transposeB = shape[4] == 1;
+                int batch = 2;
+                NDArray a = NDArray.randn(g, batch, transposeA ? k : m, transposeA ? m : k);
+                NDArray b = NDArray.randn(g, batch, transposeB ? n : k, transposeB ? k : n);
+                Backend.MatrixOperand ma = new Backend.MatrixOperand(a.storage(), 0, transposeA ? m : k, m * k, transposeA);
+                Backend.MatrixOperand mb = new Backend.MatrixOperand(b.storage(), 0, transposeB ? k : n, k * n, transposeB);
+                String what = threads + " threads, " + m + "x" + k + "x" + n + (transposeA ? " A^T" : "") + (transposeB ? " B^T" : "");
+                assertTrue(VectorGemm.transposedProductPays(m, n, k, ma, mb), "not a transposed product: " + what);
+                NDArray reference = (transposeA ? a.transpose(1, 2) : a).astype(DType.FLOAT64)
+                        .matmul((transposeB ? b.transpose(1, 2) : b).astype(DType.FLOAT64));
+                NDArray c = NDArray.full(Double.NaN, batch, m, n);
+                a.backend().gemm(batch, m, n, k, ma, mb, new Backend.MatrixOperand(c.storage(), 0, n, m * n, false), false);
+                double error = c.astype(DType.FLOAT64).sub(reference).abs().max().item();
+                assertTrue(error <= 1e-5 * k, "overwrite " + what + ": error " + error);
+                NDArray start = NDArray.randn(g, batch, m, n);
+                NDArray sum = start.copy();
+                a.backend().gemm(batch, m, n, k, ma, mb, new Backend.MatrixOperand(sum.storage(), 0, n, m * n, false), true);
+                error = sum.astype(DType.FLOAT64).sub(reference.add(start.astype(DType.FLOAT64))).abs().max().item();
+                assertTrue(error <= 1e-5 * k, "accumulate " + what + ": error " + error);
+            }
+        }
+    }
 }
