@@ -72,6 +72,35 @@ final class GemmMicroKernels {
         }
     }
 
+    /**
+     * C[MR x LANES] at {@code c[co]} += A . B for one vector's width of columns, step p of B at
+     * {@code b[bo + p * NR]}: the last panel of a C whose width is not a multiple of NR (784 =
+     * 12 x 64 + 16), which the full tile would compute four times over, three of them on zero
+     * padding. A at any strides: only edge panels come here.
+     */
+    static void narrowTile(int kc, float[] a, int ao, int rowStride, int columnStride, float[] b, int bo, float[] c, int co, int ldc) {
+        if (!WIDE) {
+            // two vectors wide: the full tile wastes at most one of them
+            tile(kc, a, ao, rowStride, columnStride, b, bo, c, co, ldc);
+            return;
+        }
+        FloatVector c0 = FloatVector.fromArray(SPECIES, c, co);
+        FloatVector c1 = FloatVector.fromArray(SPECIES, c, co + ldc);
+        FloatVector c2 = FloatVector.fromArray(SPECIES, c, co + 2 * ldc);
+        FloatVector c3 = FloatVector.fromArray(SPECIES, c, co + 3 * ldc);
+        for (int p = 0, ap = ao; p < kc; p++, ap += columnStride) {
+            FloatVector bp = FloatVector.fromArray(SPECIES, b, bo + p * NR);
+            c0 = FloatVector.broadcast(SPECIES, a[ap]).fma(bp, c0);
+            c1 = FloatVector.broadcast(SPECIES, a[ap + rowStride]).fma(bp, c1);
+            c2 = FloatVector.broadcast(SPECIES, a[ap + 2 * rowStride]).fma(bp, c2);
+            c3 = FloatVector.broadcast(SPECIES, a[ap + 3 * rowStride]).fma(bp, c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, co + ldc);
+        c2.intoArray(c, co + 2 * ldc);
+        c3.intoArray(c, co + 3 * ldc);
+    }
+
     /** 4 rows x 4 vectors, A's rows contiguous ({@code lda} apart): sixteen accumulators. */
     private static void tile4x4Rows(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc,
                                      float[] start, int so, int sld) {

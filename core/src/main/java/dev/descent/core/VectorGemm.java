@@ -224,7 +224,13 @@ final class VectorGemm {
                                     overwrite ? GemmMicroKernels.ZEROS : cv, overwrite ? 0 : cOffset, overwrite ? 0 : ldc);
                         } else {
                             java.util.Arrays.fill(edge, 0f);
-                            GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR);
+                            if (nr == NR) {
+                                GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR);
+                            } else {
+                                for (int v = 0; v < nr; v += LANES) {
+                                    GemmMicroKernels.narrowTile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc + v, edge, v, NR);
+                                }
+                            }
                             for (int ii = 0; ii < mr; ii++) {
                                 for (int jj = 0; jj < nr; jj++) {
                                     int at = cOffset + ii * ldc + jj;
