@@ -215,7 +215,8 @@ final class VectorGemm {
                         if (transposedC) {
                             GemmMicroKernels.tile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc, edge, 0, NR,
                                     GemmMicroKernels.ZEROS, 0, 0);
-                            storeTransposed(edge, mr, nr, cv, cBase + (j0 + q * NR) * ldc + ic + r * MR, ldc, overwrite);
+                            // C^T's tile (i, j) is C's element (j, i)
+                            addTile(edge, mr, nr, cv, cBase + (j0 + q * NR) * ldc + ic + r * MR, 1, ldc, overwrite);
                             continue;
                         }
                         int cOffset = cBase + (ic + r * MR) * ldc + j0 + q * NR;
@@ -231,12 +232,7 @@ final class VectorGemm {
                                     GemmMicroKernels.narrowTile(kc, aArray, aOffset, rowStride, columnStride, packedB, q * NR * kc + v, edge, v, NR);
                                 }
                             }
-                            for (int ii = 0; ii < mr; ii++) {
-                                for (int jj = 0; jj < nr; jj++) {
-                                    int at = cOffset + ii * ldc + jj;
-                                    cv[at] = (overwrite ? 0f : cv[at]) + edge[ii * NR + jj];
-                                }
-                            }
+                            addTile(edge, mr, nr, cv, cOffset, ldc, 1, overwrite);
                         }
                     }
                 }
@@ -245,14 +241,16 @@ final class VectorGemm {
     }
 
     /**
-     * Adds (or, overwriting, writes) an MR x NR tile to a transposed C: element (i, j) of the tile
-     * goes to {@code c[co + j * ldc + i]}. Row by row of C, so each C row gets MR adjacent values.
+     * Adds (or, overwriting, writes) the first {@code mr x nr} elements of an MR x NR tile to C:
+     * element (i, j) goes to {@code c[co + i * rowStep + j * columnStep]}. Column by column of the
+     * tile, so a transposed C (row step 1) gets MR adjacent values per row.
      */
-    private static void storeTransposed(float[] tile, int mr, int nr, float[] c, int co, int ldc, boolean overwrite) {
+    private static void addTile(float[] tile, int mr, int nr, float[] c, int co, int rowStep, int columnStep, boolean overwrite) {
         for (int j = 0; j < nr; j++) {
-            int row = co + j * ldc;
+            int column = co + j * columnStep;
             for (int i = 0; i < mr; i++) {
-                c[row + i] = (overwrite ? 0f : c[row + i]) + tile[i * NR + j];
+                int at = column + i * rowStep;
+                c[at] = (overwrite ? 0f : c[at]) + tile[i * NR + j];
             }
         }
     }
