@@ -14,4 +14,13 @@ public interface Storage {
 
     /** The number of elements. */
     int size();
+
+    /**
+     * Gives the memory back now instead of when the garbage collector finds the storage
+     * unreachable; every view of it becomes unusable. Device storages (whose memory cannot wait
+     * for a collection) implement it and register with {@link MemoryScope#track}; host storages
+     * leave it to the collector, so for them this does nothing.
+     */
+    default void release() {
+    }
 }

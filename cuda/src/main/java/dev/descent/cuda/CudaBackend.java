@@ -40,9 +40,10 @@ final class CudaBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, int size) {
-        CudaStorage storage = new CudaStorage(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
+        CudaStorage storage = CudaStorage.onGpu(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
         if (size > 0) {
             device.makeCurrent();
+            device.counters().kernelLaunch();   // a memset is queued like a kernel
             cuMemsetD8Async(storage.pointer(), (byte) 0, storage.bytes(), device.stream());
         }
         return storage;
@@ -69,9 +70,10 @@ final class CudaBackend implements Backend {
             throw new IllegalArgumentException("upload to " + device.device() + ": expected float[], double[] or int[], got "
                     + (hostArray == null ? "null" : hostArray.getClass().getSimpleName()));
         }
-        CudaStorage storage = new CudaStorage(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
+        CudaStorage storage = CudaStorage.onGpu(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
         if (size > 0) {
             device.makeCurrent();
+            device.counters().hostToDevice(storage.bytes());
             // from pageable memory the driver stages the array before returning, so it may move afterwards
             cuMemcpyHtoDAsync(storage.pointer(), host, storage.bytes(), device.stream());
         }
@@ -91,6 +93,8 @@ final class CudaBackend implements Backend {
             Pointer target = host instanceof float[] f ? Pointer.to(f) : host instanceof double[] d ? Pointer.to(d) : Pointer.to((int[]) host);
             CudaStorage storage = storage(contiguous);
             device.makeCurrent();
+            device.counters().deviceToHost((long) size * x.dtype().byteSize());
+            device.counters().synchronization();
             cuMemcpyDtoHAsync(target, storage.pointer(contiguous.offset()), (long) size * x.dtype().byteSize(), device.stream());
             cuStreamSynchronize(device.stream());
         }
@@ -116,6 +120,7 @@ final class CudaBackend implements Backend {
         if (source.dtype() == out.dtype() && source.isContiguous() && out.isContiguous()) {
             if (out.size() > 0) {
                 device.makeCurrent();
+                device.counters().kernelLaunch();   // a device-to-device copy is queued like a kernel
                 cuMemcpyDtoDAsync(storage(out).pointer(out.offset()), storage(source).pointer(source.offset()),
                         (long) out.size() * out.dtype().byteSize(), device.stream());
             }
@@ -376,7 +381,7 @@ final class CudaBackend implements Backend {
     }
 
     private CudaStorage storage(NDArray x) {
-        if (!(x.storage() instanceof CudaStorage storage) || storage.cudaDevice() != device) {
+        if (!(x.storage() instanceof CudaStorage storage) || storage.owner() != device) {
             throw new IllegalArgumentException(device.device() + " backend: array on " + x.device() + " reached it");
         }
         return storage;

@@ -13,11 +13,16 @@ import jcuda.driver.JCudaDriver;
  * once: without JCuda's native library, without {@code libcuda.so.1} (no NVIDIA driver) or without
  * a device, {@link #deviceCount} is 0 and {@link #status} says which, so
  * {@code Device.cudaAvailable()} is false and nothing else changes.
+ *
+ * <p>When the {@linkplain EmulatedDevice emulated device} is requested ({@code -Ddescent.cuda.emulate=true}
+ * or {@code DESCENT_CUDA_EMULATE=1}), it is the one CUDA device, whether or not a GPU is present;
+ * the switch is read on every call, so tests can turn it on and off.
  */
 public final class CudaBackendProvider implements BackendProvider {
     private static final Object LOCK = new Object();
     private static volatile Probe probe;
     private static CudaBackend[] backends;
+    private static EmulatedCudaBackend emulated;
 
     private record Probe(int count, String status) {
     }
@@ -29,11 +34,14 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public int deviceCount() {
-        return probe().count();
+        return EmulatedDevice.requested() ? 1 : probe().count();
     }
 
     @Override
     public String status() {
+        if (EmulatedDevice.requested()) {
+            return emulated().emulatedDevice().description();
+        }
         Probe p = probe();
         if (p.count() == 0) {
             return p.status();
@@ -47,25 +55,46 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend backend(int index) {
+        if (EmulatedDevice.requested()) {
+            checkIndex(index, 1);
+            return emulated();
+        }
         return cudaBackend(index);
     }
 
-    /** The backend of a CUDA device, for {@link CudaMemory}. */
-    static CudaBackend cuda(Device device) {
+    /** The allocator and counters of a CUDA device, for {@link CudaMemory} and {@link DeviceActivity}. */
+    static DeviceRuntime runtime(Device device) {
         if (device.type() != Device.Type.CUDA) {
             throw new IllegalArgumentException("not a CUDA device: " + device);
         }
-        return cudaBackend(device.index());
+        if (EmulatedDevice.requested()) {
+            checkIndex(device.index(), 1);
+            return emulated().emulatedDevice();
+        }
+        return cudaBackend(device.index()).cudaDevice();
     }
 
-    private static CudaBackend cudaBackend(int index) {
-        int count = probe().count();
+    private static void checkIndex(int index, int count) {
         if (index < 0 || index >= count) {
             throw new IllegalArgumentException("cuda:" + index + " does not exist: " + count + " CUDA device(s) found");
         }
+    }
+
+    /** The emulated device, made on first request and kept: its allocator's statistics span the program, as a GPU's do. */
+    private static EmulatedCudaBackend emulated() {
+        synchronized (LOCK) {
+            if (emulated == null) {
+                emulated = new EmulatedCudaBackend(new EmulatedDevice(EmulatedDevice.requestedCapacity()));
+            }
+            return emulated;
+        }
+    }
+
+    private static CudaBackend cudaBackend(int index) {
+        checkIndex(index, probe().count());
         synchronized (LOCK) {
             if (backends == null) {
-                backends = new CudaBackend[count];
+                backends = new CudaBackend[probe().count()];
             }
             if (backends[index] == null) {
                 backends[index] = new CudaBackend(new CudaDevice(index));

@@ -33,7 +33,7 @@ import jcuda.driver.CUstream;
  * stream (every launch and copy is queued there, so work runs in call order and only reads to
  * the host wait), the kernels of our PTX modules, the caching allocator and the GEMM path.
  */
-final class CudaDevice {
+final class CudaDevice implements DeviceRuntime {
     static final int THREADS = 256;
     /** Enough blocks of {@link #THREADS} to fill any current GPU; grid-stride loops cover the rest. */
     static final int MAX_BLOCKS = 65536;
@@ -51,6 +51,7 @@ final class CudaDevice {
     private final DriverMemory memory;
     private final CachingAllocator allocator;
     private final CudaGemm gemm;
+    private final ActivityCounters counters = new ActivityCounters();
 
     CudaDevice(int index) {
         this.device = Device.cuda(index);
@@ -79,7 +80,8 @@ final class CudaDevice {
         this.gemm = CudaGemm.create(this);
     }
 
-    Device device() {
+    @Override
+    public Device device() {
         return device;
     }
 
@@ -87,8 +89,14 @@ final class CudaDevice {
         return memory;
     }
 
-    CachingAllocator allocator() {
+    @Override
+    public CachingAllocator allocator() {
         return allocator;
+    }
+
+    @Override
+    public ActivityCounters counters() {
+        return counters;
     }
 
     CudaGemm gemm() {
@@ -100,7 +108,8 @@ final class CudaDevice {
     }
 
     /** "cuda:0 NVIDIA H100 80GB HBM3, 79.1 GiB, driver for CUDA 13.0, GEMM: ..." */
-    String description() {
+    @Override
+    public String description() {
         return String.format("%s %s, %s, driver for CUDA %s, GEMM: %s", device, name, CachingAllocator.describe(totalMemory),
                 PtxRequirement.release(driverVersion), gemm.description());
     }
@@ -114,7 +123,9 @@ final class CudaDevice {
     }
 
     /** Waits for everything queued on the device's stream. */
-    void synchronize() {
+    @Override
+    public void synchronize() {
+        counters.synchronization();
         makeCurrent();
         cuStreamSynchronize(stream);
     }
@@ -172,6 +183,7 @@ final class CudaDevice {
             parameters[i] = parameter(arguments[i]);
         }
         makeCurrent();
+        counters.kernelLaunch();
         cuLaunchKernel(function, blocksX, blocksY, blocksZ, threads, 1, 1, 0, stream, Pointer.to(parameters), null);
     }
 

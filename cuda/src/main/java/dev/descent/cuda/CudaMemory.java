@@ -20,19 +20,19 @@ public final class CudaMemory {
 
     /** Allocated, reserved and peak bytes of {@code device}'s allocator. */
     public static MemoryStatistics statistics(Device device) {
-        return CudaBackendProvider.cuda(device).cudaDevice().allocator().statistics();
+        return CudaBackendProvider.runtime(device).allocator().statistics();
     }
 
     /** Returns the cached, unused blocks of {@code device} to the driver. */
     public static void emptyCache(Device device) {
-        CudaBackend backend = CudaBackendProvider.cuda(device);
-        backend.cudaDevice().synchronize();
-        backend.cudaDevice().allocator().emptyCache();
+        DeviceRuntime runtime = CudaBackendProvider.runtime(device);
+        runtime.synchronize();
+        runtime.allocator().emptyCache();
     }
 
     /** Starts the peak statistic again from the bytes allocated now. */
     public static void resetPeak(Device device) {
-        CudaBackendProvider.cuda(device).cudaDevice().allocator().resetPeak();
+        CudaBackendProvider.runtime(device).allocator().resetPeak();
     }
 
     /**

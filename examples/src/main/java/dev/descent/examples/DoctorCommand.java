@@ -5,7 +5,7 @@ import dev.descent.core.Device;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import dev.descent.cuda.CudaMemory;
-import dev.descent.cuda.MemoryScope;
+import dev.descent.core.MemoryScope;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

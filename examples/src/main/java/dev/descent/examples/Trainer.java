@@ -5,7 +5,7 @@ import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import dev.descent.cuda.CudaMemory;
-import dev.descent.cuda.MemoryScope;
+import dev.descent.core.MemoryScope;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;

@@ -2,6 +2,7 @@ package dev.descent.data;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Generator;
+import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +30,11 @@ import java.util.function.IntUnaryOperator;
  * the same order. The next batch is assembled on a background thread while the current one is in
  * use. A batch-size schedule (e.g. {@code dev.descent.optim.BatchSizeSchedule}) may change the
  * batch size from one epoch to the next.
+ *
+ * <p>Device memory: a batch belongs to the {@link MemoryScope} open on the consuming thread when
+ * {@code next()} returns it (a training step's scope releases it with the step), not to whatever
+ * scope was open while it was assembled, which with look-ahead is the previous step's. Without an
+ * open scope its memory is left to the garbage collector, as for any other array.
  */
 public final class DataLoader implements Iterable<Batch> {
     private static final ExecutorService PREFETCH = Executors.newCachedThreadPool(r -> {
@@ -117,14 +123,14 @@ public final class DataLoader implements Iterable<Batch> {
         epoch++;
         return new Iterator<>() {
             private int next;
-            private CompletableFuture<Batch> pending = schedule(0);
+            private CompletableFuture<MemoryScope.Collected<Batch>> pending = schedule(0);
 
-            private CompletableFuture<Batch> schedule(int index) {
-                if (index >= batches.size()) {
+            /** Without prefetching the batch is made in next(), on demand; with it, on the background thread now. */
+            private CompletableFuture<MemoryScope.Collected<Batch>> schedule(int index) {
+                if (index >= batches.size() || !prefetch) {
                     return null;
                 }
-                return prefetch ? CompletableFuture.supplyAsync(() -> assemble(batches.get(index)), PREFETCH)
-                        : CompletableFuture.completedFuture(assemble(batches.get(index)));
+                return CompletableFuture.supplyAsync(() -> MemoryScope.collect(() -> assemble(batches.get(index))), PREFETCH);
             }
 
             @Override
@@ -137,15 +143,19 @@ public final class DataLoader implements Iterable<Batch> {
                 if (!hasNext()) {
                     throw new NoSuchElementException("DataLoader: the epoch has no more batches");
                 }
-                Batch batch;
-                try {
-                    batch = pending.join();
-                } catch (CompletionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                MemoryScope.Collected<Batch> batch;
+                if (pending == null) {
+                    batch = MemoryScope.collect(() -> assemble(batches.get(next)));
+                } else {
+                    try {
+                        batch = pending.join();
+                    } catch (CompletionException e) {
+                        throw e.getCause() instanceof RuntimeException r ? r : e;
+                    }
                 }
                 next++;
                 pending = schedule(next);
-                return batch;
+                return batch.adoptIntoCurrentScope();
             }
         };
     }

@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
-import dev.descent.core.EmulatedCuda;
-import dev.descent.core.EmulatedCudaBackend;
+import dev.descent.cuda.EmulatedGpu;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import dev.descent.data.Batch;
@@ -23,10 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Modules, losses, dropout and data loading keep everything on the model's device. cuda:0 here
- * is {@link EmulatedCudaBackend}: CPU kernels behind the CUDA device's rules, so a stray CPU array
+ * is the emulated device ({@code EmulatedGpu}): CPU kernels behind the CUDA device's rules, so a stray CPU array
  * fails as it would on a GPU, and results must equal the CPU's bit for bit.
  */
-@ExtendWith(EmulatedCuda.class)
+@ExtendWith(EmulatedGpu.class)
 class DevicePlacementTest {
     private static final Device CUDA = Device.cuda(0);
     /** Linear, BatchNorm1d, ReLU, Dropout, Linear: every kind of state MLP-BN has. */

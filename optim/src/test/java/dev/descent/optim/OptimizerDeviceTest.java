@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
-import dev.descent.core.EmulatedCuda;
-import dev.descent.core.EmulatedCudaBackend;
+import dev.descent.cuda.EmulatedGpu;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import java.util.ArrayList;
@@ -16,10 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every optimizer keeps its state beside the parameters: on cuda:0 (here {@link
- * EmulatedCudaBackend}, CPU kernels behind the CUDA device's rules) the steps must equal the CPU's
+ * EmulatedGpu}, CPU kernels behind the CUDA device's rules) the steps must equal the CPU's
  * bit for bit, and any state array made on the host would be refused by the first operation.
  */
-@ExtendWith(EmulatedCuda.class)
+@ExtendWith(EmulatedGpu.class)
 class OptimizerDeviceTest {
     private static final Device CUDA = Device.cuda(0);
     /** Three steps on f(w) = sum((w - t)^4) + sum(w * v) from the same start; the parameters afterwards. */

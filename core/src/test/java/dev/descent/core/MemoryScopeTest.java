@@ -1,4 +1,4 @@
-package dev.descent.cuda;
+package dev.descent.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,11 +10,26 @@ import org.junit.jupiter.api.Test;
 /** The bookkeeping of {@link MemoryScope}, with stand-ins for device storages (no GPU needed). */
 class MemoryScopeTest {
     /** Counts its releases. */
-    private static final class Block implements MemoryScope.Tracked {
+    private static final class Block implements Storage {
         int releases;
 
         Block() {
-            MemoryScope.track(this);   // as CudaStorage does when it is created
+            MemoryScope.track(this);   // as a device storage does when it is created
+        }
+
+        @Override
+        public Device device() {
+            return Device.cuda(0);
+        }
+
+        @Override
+        public DType dtype() {
+            return DType.FLOAT32;
+        }
+
+        @Override
+        public int size() {
+            return 1;
         }
 
         @Override
@@ -97,5 +112,33 @@ class MemoryScopeTest {
             assertEquals(0, scope.size());
         }
         assertFalse(fromOther[0].releases > 0);
+    }
+
+    @Test
+    void collectedWorkBelongsToTheScopeThatAdoptsItNotToTheOneAroundItsMaking() {
+        Block ahead;
+        MemoryScope.Collected<Block> next;
+        try (MemoryScope stepOne = MemoryScope.open()) {
+            next = MemoryScope.collect(Block::new);   // made during step one, for step two
+            assertEquals(0, stepOne.size());
+            assertEquals(1, next.storageCount());
+        }
+        try (MemoryScope stepTwo = MemoryScope.open()) {
+            ahead = next.adoptIntoCurrentScope();
+            assertEquals(0, ahead.releases);
+            assertEquals(1, stepTwo.size());
+        }
+        assertEquals(1, ahead.releases);
+    }
+
+    @Test
+    void collectedWorkThatFailsReleasesWhatItMade() {
+        Block[] made = new Block[1];
+        assertThrows(IllegalStateException.class, () -> MemoryScope.collect(() -> {
+            made[0] = new Block();
+            throw new IllegalStateException("corrupt batch");
+        }));
+        assertEquals(1, made[0].releases);
+        assertEquals(null, MemoryScope.current());
     }
 }
