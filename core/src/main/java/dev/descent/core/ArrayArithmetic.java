@@ -21,18 +21,57 @@ final class ArrayArithmetic {
         }
         int[] outShape = Shape.broadcast(op, x.shape(), other.shape());
         NDArray out = NDArray.empty(dtype, outShape, x.device());
-        x.backend().binary(kind, x.astype(dtype).expand(outShape), other.astype(dtype).expand(outShape), out);
+        NDArray a = x.astype(dtype);
+        NDArray b = other.astype(dtype);
+        x.backend().binary(kind, a.expand(outShape), b.expand(outShape), out);
+        releaseTemporary(a, x);
+        releaseTemporary(b, other);
         return out;
     }
 
+    /** {@code x op value}, the value held in a 0-d array on x's device for the duration of the call. */
+    static NDArray binary(NDArray x, String op, BinaryOp kind, double value) {
+        NDArray scalar = scalarLike(x, value);
+        NDArray out = binary(x, op, kind, scalar);
+        scalar.storage().release();
+        return out;
+    }
+
+    /** {@code x op= value}, as {@link #binary(NDArray, String, BinaryOp, double)}. */
+    static NDArray inPlace(NDArray x, String op, BinaryOp kind, double value) {
+        NDArray scalar = scalarLike(x, value);
+        inPlace(x, op, kind, scalar);
+        scalar.storage().release();
+        return x;
+    }
+
+    /** {@code x} compared with {@code value}, as {@link #binary(NDArray, String, BinaryOp, double)}. */
+    static NDArray compare(NDArray x, String op, CompareOp kind, double value) {
+        NDArray scalar = scalarFor(x, value);
+        NDArray out = compare(x, op, kind, scalar);
+        scalar.storage().release();
+        return out;
+    }
+
+    /**
+     * Gives back a converted or copied operand made only for one kernel. On a device its block
+     * returns to the cache at once (the kernel reading it was queued first on the same stream),
+     * instead of waiting for the garbage collector; on the host this does nothing.
+     */
+    static void releaseTemporary(NDArray temporary, NDArray original) {
+        if (temporary.storage() != original.storage()) {
+            temporary.storage().release();
+        }
+    }
+
     /** A 0-d array for a scalar operand: {@code x}'s dtype, or FLOAT32 next to an INT32 array (see {@link DType}). */
-    static NDArray scalarLike(NDArray x, double value) {
+    private static NDArray scalarLike(NDArray x, double value) {
         NDArray s = NDArray.empty(x.dtype().toFloatingPoint(), new int[0], x.device());
         return s.fill(value);
     }
 
     /** Comparisons against a scalar compare exactly: in FLOAT64 unless the scalar fits {@code x}'s dtype. */
-    static NDArray scalarFor(NDArray x, double value) {
+    private static NDArray scalarFor(NDArray x, double value) {
         DType dtype = x.dtype();
         boolean exact = dtype == DType.FLOAT64 || (dtype == DType.FLOAT32 ? (float) value == value
                 || Double.isNaN(value) : value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE);
@@ -44,7 +83,11 @@ final class ArrayArithmetic {
         DType dtype = DType.promote(x.dtype(), other.dtype());
         int[] outShape = Shape.broadcast(op, x.shape(), other.shape());
         NDArray out = NDArray.empty(DType.INT32, outShape, x.device());
-        x.backend().compare(kind, x.astype(dtype).expand(outShape), other.astype(dtype).expand(outShape), out);
+        NDArray a = x.astype(dtype);
+        NDArray b = other.astype(dtype);
+        x.backend().compare(kind, a.expand(outShape), b.expand(outShape), out);
+        releaseTemporary(a, x);
+        releaseTemporary(b, other);
         return out;
     }
 
@@ -55,7 +98,11 @@ final class ArrayArithmetic {
             dtype = dtype.toFloatingPoint();
         }
         checkInPlaceOperand(x, op, other, dtype);
-        x.backend().binary(kind, x, detached(x, other).astype(x.dtype()).expand(x.shape()), x);
+        NDArray detached = detached(x, other);
+        NDArray operand = detached.astype(x.dtype());
+        x.backend().binary(kind, x, operand.expand(x.shape()), x);
+        releaseTemporary(operand, detached);
+        releaseTemporary(detached, other);
         return x;
     }
 

@@ -67,6 +67,7 @@ final class ArrayReductions {
         NDArray source = x.astype(dtype);
         NDArray out = NDArray.empty(dtype, reducedShape(x.shape(), sorted, false), x.device());
         x.backend().reduce(kind, source, sorted, out);
+        ArrayArithmetic.releaseTemporary(source, x);
         return keepDim ? out.reshape(reducedShape(x.shape(), sorted, true)) : out;
     }
 

@@ -329,14 +329,44 @@ public final class NDArray {
 
     /** The elements in row-major order, converted to float. */
     public float[] toFloatArray() {
-        NDArray values = astype(DType.FLOAT32);
-        return (float[]) values.backend().download(values);
+        // converted on the host: a converted copy on a device would be one more block to release
+        Object host = backend().download(this);
+        if (host instanceof float[] floats) {
+            return floats;
+        }
+        float[] converted = new float[size()];
+        if (host instanceof double[] doubles) {
+            for (int i = 0; i < converted.length; i++) {
+                converted[i] = (float) doubles[i];
+            }
+        } else {
+            int[] ints = (int[]) host;
+            for (int i = 0; i < converted.length; i++) {
+                converted[i] = ints[i];
+            }
+        }
+        return converted;
     }
 
     /** The elements in row-major order, converted to double. */
     public double[] toDoubleArray() {
-        NDArray values = astype(DType.FLOAT64);
-        return (double[]) values.backend().download(values);
+        // converted on the host, as in toFloatArray
+        Object host = backend().download(this);
+        if (host instanceof double[] doubles) {
+            return doubles;
+        }
+        double[] converted = new double[size()];
+        if (host instanceof float[] floats) {
+            for (int i = 0; i < converted.length; i++) {
+                converted[i] = floats[i];
+            }
+        } else {
+            int[] ints = (int[]) host;
+            for (int i = 0; i < converted.length; i++) {
+                converted[i] = ints[i];
+            }
+        }
+        return converted;
     }
 
     /** The elements in row-major order of an INT32 array. */
@@ -525,13 +555,13 @@ public final class NDArray {
     /** The elementwise smaller value; NaN wins. */
     public NDArray minimum(NDArray other) { return ArrayArithmetic.binary(this, "minimum", BinaryOp.MINIMUM, other); }
 
-    public NDArray add(double value) { return ArrayArithmetic.binary(this, "add", BinaryOp.ADD, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray sub(double value) { return ArrayArithmetic.binary(this, "sub", BinaryOp.SUB, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray mul(double value) { return ArrayArithmetic.binary(this, "mul", BinaryOp.MUL, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray div(double value) { return ArrayArithmetic.binary(this, "div", BinaryOp.DIV, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray pow(double exponent) { return ArrayArithmetic.binary(this, "pow", BinaryOp.POW, ArrayArithmetic.scalarLike(this, exponent)); }
-    public NDArray maximum(double value) { return ArrayArithmetic.binary(this, "maximum", BinaryOp.MAXIMUM, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray minimum(double value) { return ArrayArithmetic.binary(this, "minimum", BinaryOp.MINIMUM, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray add(double value) { return ArrayArithmetic.binary(this, "add", BinaryOp.ADD, value); }
+    public NDArray sub(double value) { return ArrayArithmetic.binary(this, "sub", BinaryOp.SUB, value); }
+    public NDArray mul(double value) { return ArrayArithmetic.binary(this, "mul", BinaryOp.MUL, value); }
+    public NDArray div(double value) { return ArrayArithmetic.binary(this, "div", BinaryOp.DIV, value); }
+    public NDArray pow(double exponent) { return ArrayArithmetic.binary(this, "pow", BinaryOp.POW, exponent); }
+    public NDArray maximum(double value) { return ArrayArithmetic.binary(this, "maximum", BinaryOp.MAXIMUM, value); }
+    public NDArray minimum(double value) { return ArrayArithmetic.binary(this, "minimum", BinaryOp.MINIMUM, value); }
 
     /** Each element limited to [min, max]; NaN stays NaN. */
     public NDArray clamp(double min, double max) {
@@ -547,12 +577,12 @@ public final class NDArray {
     public NDArray le(NDArray other) { return ArrayArithmetic.compare(this, "le", CompareOp.LE, other); }
     public NDArray gt(NDArray other) { return ArrayArithmetic.compare(this, "gt", CompareOp.GT, other); }
     public NDArray ge(NDArray other) { return ArrayArithmetic.compare(this, "ge", CompareOp.GE, other); }
-    public NDArray eq(double value) { return ArrayArithmetic.compare(this, "eq", CompareOp.EQ, ArrayArithmetic.scalarFor(this, value)); }
-    public NDArray ne(double value) { return ArrayArithmetic.compare(this, "ne", CompareOp.NE, ArrayArithmetic.scalarFor(this, value)); }
-    public NDArray lt(double value) { return ArrayArithmetic.compare(this, "lt", CompareOp.LT, ArrayArithmetic.scalarFor(this, value)); }
-    public NDArray le(double value) { return ArrayArithmetic.compare(this, "le", CompareOp.LE, ArrayArithmetic.scalarFor(this, value)); }
-    public NDArray gt(double value) { return ArrayArithmetic.compare(this, "gt", CompareOp.GT, ArrayArithmetic.scalarFor(this, value)); }
-    public NDArray ge(double value) { return ArrayArithmetic.compare(this, "ge", CompareOp.GE, ArrayArithmetic.scalarFor(this, value)); }
+    public NDArray eq(double value) { return ArrayArithmetic.compare(this, "eq", CompareOp.EQ, value); }
+    public NDArray ne(double value) { return ArrayArithmetic.compare(this, "ne", CompareOp.NE, value); }
+    public NDArray lt(double value) { return ArrayArithmetic.compare(this, "lt", CompareOp.LT, value); }
+    public NDArray le(double value) { return ArrayArithmetic.compare(this, "le", CompareOp.LE, value); }
+    public NDArray gt(double value) { return ArrayArithmetic.compare(this, "gt", CompareOp.GT, value); }
+    public NDArray ge(double value) { return ArrayArithmetic.compare(this, "ge", CompareOp.GE, value); }
 
     /** {@code condition != 0 ? a : b}, elementwise with broadcasting over all three; a and b promote. */
     public static NDArray where(NDArray condition, NDArray a, NDArray b) {
@@ -576,10 +606,10 @@ public final class NDArray {
     public NDArray muli(NDArray other) { return ArrayArithmetic.inPlace(this, "muli", BinaryOp.MUL, other); }
     /** {@code this /= other}; returns this (a floating-point array). */
     public NDArray divi(NDArray other) { return ArrayArithmetic.inPlace(this, "divi", BinaryOp.DIV, other); }
-    public NDArray addi(double value) { return ArrayArithmetic.inPlace(this, "addi", BinaryOp.ADD, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray subi(double value) { return ArrayArithmetic.inPlace(this, "subi", BinaryOp.SUB, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray muli(double value) { return ArrayArithmetic.inPlace(this, "muli", BinaryOp.MUL, ArrayArithmetic.scalarLike(this, value)); }
-    public NDArray divi(double value) { return ArrayArithmetic.inPlace(this, "divi", BinaryOp.DIV, ArrayArithmetic.scalarLike(this, value)); }
+    public NDArray addi(double value) { return ArrayArithmetic.inPlace(this, "addi", BinaryOp.ADD, value); }
+    public NDArray subi(double value) { return ArrayArithmetic.inPlace(this, "subi", BinaryOp.SUB, value); }
+    public NDArray muli(double value) { return ArrayArithmetic.inPlace(this, "muli", BinaryOp.MUL, value); }
+    public NDArray divi(double value) { return ArrayArithmetic.inPlace(this, "divi", BinaryOp.DIV, value); }
 
     /** {@code this + value * t1 * t2}, as a new array. */
     public NDArray addcmul(NDArray t1, NDArray t2, double value) {

@@ -98,6 +98,9 @@ final class CudaBackend implements Backend {
             cuMemcpyDtoHAsync(target, storage.pointer(contiguous.offset()), (long) size * x.dtype().byteSize(), device.stream());
             cuStreamSynchronize(device.stream());
         }
+        if (contiguous != x) {
+            contiguous.storage().release();   // the copy was only for this read
+        }
         return host;
     }
 
@@ -273,7 +276,9 @@ final class CudaBackend implements Backend {
         if (layout.count() > 0) {
             launch("sum_of_squares_" + suffix(x.dtype()), layout.count(), storage(x), layout.pack(), layout.count(), storage(total));
         }
-        return total.item();
+        double value = total.item();
+        total.storage().release();   // every step's gradient norm comes here: its one block must not wait for the collector
+        return value;
     }
 
     @Override
