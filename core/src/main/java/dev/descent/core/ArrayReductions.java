@@ -118,8 +118,12 @@ final class ArrayReductions {
         DType dtype = x.dtype().toFloatingPoint();
         if (p == 2) {
             if (dims.length == x.rank() && !keepDim && x.dtype().isFloatingPoint()) {
-                // the whole array: the backend's fused sum of squares, without a squared copy
-                return NDArray.scalar(dtype, Math.sqrt(x.backend().sumOfSquares(x))).to(x.device());
+                // the whole array: the backend's fused sum of squares, without a squared copy, and no read-back
+                NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device());
+                x.backend().sumOfSquares(x, total);
+                NDArray norm = total.sqrt().astype(dtype);
+                ArrayArithmetic.releaseTemporary(total, norm);
+                return norm;
             }
             // squares need no absolute value first: one pass fewer over the data
             return reduce("norm", ReduceOp.SUM, x.astype(dtype).square(), dims, keepDim, dtype).sqrt();

@@ -172,12 +172,13 @@ public interface Backend {
     }
 
     /**
-     * &Sigma; x&sup2; over every element of a floating-point array, accumulated in float64: the core of
-     * the 2-norm (gradient norms every step). The default squares and sums; backends fuse it.
+     * &Sigma; x&sup2; over every element of a floating-point array, accumulated in float64 and
+     * written to the 0-d FLOAT64 array {@code out} on the same device, so that a gradient norm
+     * every step needs no read-back. The default squares and sums; backends fuse it.
      */
-    default double sumOfSquares(NDArray x) {
+    default void sumOfSquares(NDArray x, NDArray out) {
         NDArray wide = x.astype(DType.FLOAT64);
-        return wide.mul(wide).sum().item();
+        out.copyFrom(wide.mul(wide).sum());
     }
 
     /**

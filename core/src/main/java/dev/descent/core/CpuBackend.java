@@ -350,9 +350,10 @@ final class CpuBackend implements Backend {
 
     /** Fused for contiguous float32: fixed chunks (so the result does not depend on the thread count), four accumulators each. */
     @Override
-    public double sumOfSquares(NDArray x) {
+    public void sumOfSquares(NDArray x, NDArray out) {
         if (x.dtype() != DType.FLOAT32 || !x.isContiguous() || x.size() < 2) {
-            return Backend.super.sumOfSquares(x);
+            Backend.super.sumOfSquares(x, out);
+            return;
         }
         float[] v = ((CpuStorage) x.storage()).floats;
         int base = x.offset();
@@ -394,7 +395,7 @@ final class CpuBackend implements Backend {
         for (double p : partial) {
             total += p;
         }
-        return total;
+        out.fill(total);
     }
 
     @Override

@@ -34,6 +34,11 @@ public final class Device {
         return Backends.cudaDeviceCount() > 0;
     }
 
+    /** The number of usable CUDA devices (0 without the cuda module, a driver or a GPU). */
+    public static int cudaDeviceCount() {
+        return Backends.cudaDeviceCount();
+    }
+
     /**
      * One line on CUDA here: each device (name, memory, driver, GEMM path), or why there is none
      * (module not on the class path, no NVIDIA driver, no device).

@@ -115,6 +115,11 @@ public final class MemoryScope implements AutoCloseable {
             return value;
         }
 
+        /** The value, its memory owned by no scope: for things that live as long as the program, or until released by hand. */
+        public T withoutOwner() {
+            return value;
+        }
+
         /** How many device storages the work allocated. */
         public int storageCount() {
             return storages.size();

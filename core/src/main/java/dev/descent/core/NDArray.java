@@ -311,8 +311,16 @@ public final class NDArray {
         if (device.equals(device())) {
             return this;
         }
-        Object host = backend().download(this);
+        Object host = download();
         return new NDArray(Backends.forDevice(device).upload(host), shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    /** The elements on the host, after the device's {@linkplain DeferredChecks deferred checks} have passed. */
+    private Object download() {
+        if (device().type() != Device.Type.CPU) {
+            DeferredChecks.verify(device());
+        }
+        return backend().download(this);
     }
 
     /** A contiguous copy that shares nothing with this array. */
@@ -330,7 +338,7 @@ public final class NDArray {
     /** The elements in row-major order, converted to float. */
     public float[] toFloatArray() {
         // converted on the host: a converted copy on a device would be one more block to release
-        Object host = backend().download(this);
+        Object host = download();
         if (host instanceof float[] floats) {
             return floats;
         }
@@ -351,7 +359,7 @@ public final class NDArray {
     /** The elements in row-major order, converted to double. */
     public double[] toDoubleArray() {
         // converted on the host, as in toFloatArray
-        Object host = backend().download(this);
+        Object host = download();
         if (host instanceof double[] doubles) {
             return doubles;
         }
@@ -374,7 +382,7 @@ public final class NDArray {
         if (dtype() != DType.INT32) {
             throw new IllegalArgumentException("toIntArray: the array is " + dtype() + "; convert with astype(DType.INT32)");
         }
-        return (int[]) backend().download(this);
+        return (int[]) download();
     }
 
     /** The value of a one-element array. */
@@ -643,7 +651,11 @@ public final class NDArray {
     public NDArray copyFrom(NDArray source) {
         checkWritable("copyFrom");
         ArrayArithmetic.checkInPlaceOperand(this, "copyFrom", source, DType.promote(dtype(), source.dtype()));
-        backend().copy(ArrayArithmetic.detached(this, source).astype(dtype()).expand(shape), this);
+        NDArray detached = ArrayArithmetic.detached(this, source);
+        NDArray converted = detached.astype(dtype());
+        backend().copy(converted.expand(shape), this);
+        ArrayArithmetic.releaseTemporary(converted, detached);
+        ArrayArithmetic.releaseTemporary(detached, source);
         return this;
     }
 

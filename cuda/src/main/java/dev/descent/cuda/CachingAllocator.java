@@ -13,7 +13,8 @@ import java.util.Map;
  * <p>Size classes: requests round up to a multiple of 512 bytes, and above 1 MiB to a multiple
  * of 2 MiB (large blocks of nearby sizes then share a list, at most 2 MiB - 512 wasted).
  * Blocks are not split or merged. When the driver is out of memory the cache is returned to it
- * and the request retried once; a second failure throws {@link DeviceOutOfMemoryException}.
+ * and the request retried; then a garbage collection gives back the blocks of unreachable arrays
+ * and it is retried a last time before {@link DeviceOutOfMemoryException}.
  *
  * <p>Reuse is safe without events because every kernel of a device runs on its one stream: work
  * that read a block is ordered before work that reuses it. Thread-safe (the {@code Cleaner}
@@ -51,8 +52,29 @@ final class CachingAllocator {
         return Math.max(rounding, (bytes + rounding - 1) / rounding * rounding);
     }
 
-    /** A block of at least {@code bytes}, from the cache when one of its class is free. */
-    synchronized Block allocate(long bytes) {
+    /**
+     * A block of at least {@code bytes}, from the cache when one of its class is free. When the
+     * device is full even after the cache went back to it, arrays the program no longer reaches
+     * may still hold blocks (released only when the garbage collector finds them): one collection
+     * runs, their blocks return, and the request is tried a last time.
+     */
+    Block allocate(long bytes) {
+        Block block = tryAllocate(bytes);
+        if (block != null) {
+            return block;
+        }
+        collectUnreachableArrays();
+        synchronized (this) {
+            block = tryAllocate(bytes);
+            if (block == null) {
+                throw new DeviceOutOfMemoryException(device, bytes, memory.freeBytes(), memory.totalBytes(), statistics());
+            }
+            return block;
+        }
+    }
+
+    /** The block, or null when the device stays out of memory after the cache was emptied. */
+    private synchronized Block tryAllocate(long bytes) {
         long size = sizeClass(bytes);
         ArrayDeque<Long> free = cached.get(size);
         Long address = free == null ? null : free.poll();
@@ -64,7 +86,7 @@ final class CachingAllocator {
                 emptyCache();
                 fresh = memory.allocate(size);
                 if (fresh == 0) {
-                    throw new DeviceOutOfMemoryException(device, bytes, memory.freeBytes(), memory.totalBytes(), statistics());
+                    return null;
                 }
             }
             address = fresh;
@@ -74,6 +96,27 @@ final class CachingAllocator {
         allocatedBytes += size;
         peakAllocatedBytes = Math.max(peakAllocatedBytes, allocatedBytes);
         return new Block(address, size);
+    }
+
+    /** Runs a collection and waits (outside the lock, which the Cleaner's releases take) until releases stop arriving. */
+    private void collectUnreachableArrays() {
+        System.gc();
+        long inUseBefore;
+        int quiet = 0;
+        for (int wait = 0; wait < 40 && quiet < 2; wait++) {
+            synchronized (this) {
+                inUseBefore = inUse.size();
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (this) {
+                quiet = inUse.size() == inUseBefore ? quiet + 1 : 0;
+            }
+        }
     }
 
     /** Returns a block to its free list; releasing one twice is an error. */

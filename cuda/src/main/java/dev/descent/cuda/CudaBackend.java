@@ -218,7 +218,8 @@ final class CudaBackend implements Backend {
         StridedLayout layout = StridedLayout.unmerged("gather", index.shape(), new int[][] {index.strides(), x.strides(), out.strides()},
                 new int[] {index.offset(), x.offset(), out.offset()});
         if (layout.count() > 0) {
-            launch("gather_" + suffix(x.dtype()), layout.count(), storage(x), storage(index), storage(out), layout.pack(), dim, layout.count());
+            launch("gather_" + suffix(x.dtype()), layout.count(), storage(x), storage(index), storage(out), layout.pack(), dim,
+                    x.shape()[dim], layout.count());
         }
     }
 
@@ -228,7 +229,7 @@ final class CudaBackend implements Backend {
                 new int[][] {index.strides(), out.strides(), source.strides()}, new int[] {index.offset(), out.offset(), source.offset()});
         if (layout.count() > 0) {
             launch("scatter_add_" + suffix(out.dtype()), layout.count(), storage(out), storage(index), storage(source), layout.pack(), dim,
-                    layout.count());
+                    out.shape()[dim], layout.count());
         }
     }
 
@@ -238,7 +239,7 @@ final class CudaBackend implements Backend {
                 new int[] {x.offset(), out.offset()});
         if (layout.count() > 0) {
             launch("index_select_" + suffix(x.dtype()), layout.count(), storage(x), storage(index), index.strides()[0], index.offset(),
-                    storage(out), layout.pack(), dim, layout.count());
+                    storage(out), layout.pack(), dim, x.shape()[dim], layout.count());
         }
     }
 
@@ -270,15 +271,12 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public double sumOfSquares(NDArray x) {
-        NDArray total = NDArray.empty(DType.FLOAT64, new int[] {1}, device.device());
+    public void sumOfSquares(NDArray x, NDArray out) {
         StridedLayout layout = layout("sumOfSquares", x.shape(), x);
+        fill(out, 0);   // the kernel adds each block's partial sum into out
         if (layout.count() > 0) {
-            launch("sum_of_squares_" + suffix(x.dtype()), layout.count(), storage(x), layout.pack(), layout.count(), storage(total));
+            launch("sum_of_squares_" + suffix(x.dtype()), layout.count(), storage(x), layout.pack(), layout.count(), at(out));
         }
-        double value = total.item();
-        total.storage().release();   // every step's gradient norm comes here: its one block must not wait for the collector
-        return value;
     }
 
     @Override

@@ -28,6 +28,16 @@ public record DeviceActivity(long kernelLaunches, long hostToDeviceCopies, long 
                 deviceToHostBytes - earlier.deviceToHostBytes, synchronizations - earlier.synchronizations);
     }
 
+    /** This activity and {@code other}'s together ({@code other} may be null). */
+    public DeviceActivity plus(DeviceActivity other) {
+        if (other == null) {
+            return this;
+        }
+        return new DeviceActivity(kernelLaunches + other.kernelLaunches, hostToDeviceCopies + other.hostToDeviceCopies,
+                hostToDeviceBytes + other.hostToDeviceBytes, deviceToHostCopies + other.deviceToHostCopies,
+                deviceToHostBytes + other.deviceToHostBytes, synchronizations + other.synchronizations);
+    }
+
     /** "per step: 61.0 kernel launches, 0.00 host-to-device copies (0 B), ..." over {@code steps} steps. */
     public String perStep(long steps) {
         if (steps <= 0) {

@@ -1,11 +1,12 @@
 package dev.descent.examples;
 
 import dev.descent.core.Descent;
+import dev.descent.core.Device;
 import dev.descent.core.Generator;
 import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
 import dev.descent.data.Mnist;
 import dev.descent.data.Subset;
-import dev.descent.data.TensorDataset;
 import dev.descent.data.Transform;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.Optimizers;
@@ -50,6 +51,7 @@ final class CompareOptimizersCommand {
                 .flag("limit", "60000", "use the first N training images")
                 .flag("seed", "0", "seed of the weights and the data order (the same for every optimizer)")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads")
+                .flag("device", "cpu", DeviceFlag.HELP)
                 .flag("out", "runs/compare-<timestamp>", "directory for compare.html and results.json")
                 .parse(args);
         if (line.helpRequested()) {
@@ -61,12 +63,14 @@ final class CompareOptimizersCommand {
         int limit = line.integer("limit", 1);
         long seed = (long) line.real("seed");
         Descent.setNumThreads(line.integer("threads", 1));
+        Device device = DeviceFlag.parse("compare-optimizers", line.string("device"));
         Path dir = Path.of(line.string("out").replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         java.nio.file.Files.createDirectories(dir);
         Transform prepare = MnistPreprocessing.prepare(false);
-        TensorDataset all = Mnist.train().toTensorDataset(prepare);
+        Dataset all = DeviceFlag.stage(Mnist.train().toTensorDataset(prepare), device);
         Subset train = new Subset(all, IntStream.range(0, Math.min(limit, all.size())).toArray());
-        TensorDataset test = Mnist.test().toTensorDataset(prepare);
+        Dataset test = DeviceFlag.stage(Mnist.test().toTensorDataset(prepare), device);
+        boolean onGpu = !device.equals(Device.CPU);
         List<Svg.Series> curves = new ArrayList<>();
         Map<String, Object> results = new LinkedHashMap<>();
         StringBuilder table = new StringBuilder("<table><tr><th>optimizer</th><th>specification</th><th>final train loss</th>"
@@ -74,8 +78,9 @@ final class CompareOptimizersCommand {
         out.printf("%-10s %-42s %12s %14s %9s%n", "optimizer", "specification", "train loss", "test accuracy", "seconds");
         for (Map.Entry<String, String> contender : CONTENDERS.entrySet()) {
             Sequential model = MlpBn.create(seed);
-            Trainer trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()));
-            DataLoader loader = new DataLoader(train, batch).shuffle(new Generator(seed + 3));
+            model.to(device);   // before the optimizer, whose state is made beside the parameters
+            Trainer trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device);
+            DataLoader loader = new DataLoader(train, batch).shuffle(new Generator(seed + 3)).prefetch(!onGpu);
             double seconds = 0;
             Trainer.EpochResult last = null;
             for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -83,7 +88,7 @@ final class CompareOptimizersCommand {
                 last = trainer.trainEpoch(loader, terminal ? progress::update : null);
                 seconds += last.seconds();
             }
-            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000), 10);
+            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000).prefetch(!onGpu), 10);
             double[] steps = IntStream.rangeClosed(1, trainer.stepLoss.size()).asDoubleStream().toArray();
             curves.add(new Svg.Series(contender.getKey(), steps, smooth(Report.array(trainer.stepLoss), 20)));
             out.printf("%-10s %-42s %12.4f %13.2f%% %9.1f%n", contender.getKey(), contender.getValue(), last.meanLoss(),

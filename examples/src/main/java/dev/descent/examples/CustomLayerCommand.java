@@ -4,11 +4,13 @@ import dev.descent.autograd.Context;
 import dev.descent.autograd.Function;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Descent;
+import dev.descent.core.Device;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
 import dev.descent.data.Mnist;
-import dev.descent.data.TensorDataset;
+import dev.descent.data.Subset;
 import dev.descent.data.Transform;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
@@ -18,6 +20,7 @@ import dev.descent.nn.Sequential;
 import dev.descent.optim.Adam;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * {@code descent custom-layer}: how to extend Descent. Two layers of our own, then a model that
@@ -86,6 +89,8 @@ final class CustomLayerCommand {
                 .flag("epochs", "1", "passes over the training set")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads")
                 .flag("seed", "0", "seed of the weights and the data order")
+                .flag("limit", "60000", "train on the first N training images (for quick runs)")
+                .flag("device", "cpu", DeviceFlag.HELP)
                 .parse(args);
         if (line.helpRequested()) {
             out.print(line.usage());
@@ -94,19 +99,26 @@ final class CustomLayerCommand {
         int epochs = line.integer("epochs", 1);
         Descent.setNumThreads(line.integer("threads", 1));
         long seed = (long) line.real("seed");
+        int limit = line.integer("limit", 1);
+        Device device = DeviceFlag.parse("custom-layer", line.string("device"));
+        boolean onGpu = !device.equals(Device.CPU);
         Generator weights = new Generator(seed);
         Sequential model = new Sequential(new Flatten(), new Linear(784, 512, true, weights), new Maxout(2), new LearnedSwish(),
                 new Linear(256, 10, true, weights));
         out.println(model);
+        model.to(device);   // before the optimizer, whose state is made beside the parameters
         Transform prepare = MnistPreprocessing.prepare(false);
-        TensorDataset train = Mnist.train().toTensorDataset(prepare);
-        TensorDataset test = Mnist.test().toTensorDataset(prepare);
-        Trainer trainer = new Trainer(model, new Adam(model.parameters(), Adam.options().lr(1e-3)));
-        DataLoader loader = new DataLoader(train, 128).shuffle(new Generator(seed + 3));
+        Dataset train = DeviceFlag.stage(Mnist.train().toTensorDataset(prepare), device);
+        if (limit < train.size()) {
+            train = new Subset(train, IntStream.range(0, limit).toArray());
+        }
+        Dataset test = DeviceFlag.stage(Mnist.test().toTensorDataset(prepare), device);
+        Trainer trainer = new Trainer(model, new Adam(model.parameters(), Adam.options().lr(1e-3)), null, device);
+        DataLoader loader = new DataLoader(train, 128).shuffle(new Generator(seed + 3)).prefetch(!onGpu);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             Progress progress = new Progress(out, terminal, "epoch " + epoch + "/" + epochs);
             Trainer.EpochResult result = trainer.trainEpoch(loader, progress::update);
-            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000), 10);
+            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000).prefetch(!onGpu), 10);
             out.printf("epoch %d/%d  train loss %.4f  test accuracy %.2f%%  learned beta %.3f  %.1f s%n", epoch, epochs, result.meanLoss(),
                     100 * evaluation.accuracy(), model.namedParameters().get("3.beta").item(), result.seconds());
         }

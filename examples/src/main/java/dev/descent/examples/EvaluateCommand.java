@@ -1,9 +1,10 @@
 package dev.descent.examples;
 
+import dev.descent.core.Device;
 import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.Mnist;
-import dev.descent.data.TensorDataset;
 import dev.descent.nn.Sequential;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ final class EvaluateCommand {
         CommandLine line = new CommandLine("evaluate", "Test accuracy and confusion matrix of MLP-BN weights saved by descent mnist.")
                 .flag("weights", null, "the weights.safetensors of a run (required)")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
+                .flag("device", "cpu", DeviceFlag.HELP)
                 .parse(args);
         if (line.helpRequested()) {
             out.print(line.usage());
@@ -33,11 +35,14 @@ final class EvaluateCommand {
             throw new UsageException("evaluate: --weights " + weights + " is not a file");
         }
         boolean fashion = line.choice("dataset", "mnist", "fashion-mnist").equals("fashion-mnist");
+        Device device = DeviceFlag.parse("evaluate", line.string("device"));
         Sequential model = MlpBn.create(0);
         model.load(weights);
+        model.to(device);
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
-        TensorDataset test = testSet.toTensorDataset(MnistPreprocessing.prepare(fashion));
-        Trainer.Evaluation evaluation = new Trainer(model, null).evaluate(new DataLoader(test, 1000), 10);
+        Dataset test = DeviceFlag.stage(testSet.toTensorDataset(MnistPreprocessing.prepare(fashion)), device);
+        DataLoader loader = new DataLoader(test, 1000).prefetch(device.equals(Device.CPU));
+        Trainer.Evaluation evaluation = new Trainer(model, null, null, device).evaluate(loader, 10);
         out.printf("test accuracy %.2f%%  test loss %.4f  (%d images)%n", 100 * evaluation.accuracy(), evaluation.meanLoss(), test.size());
         out.println("confusion matrix (rows: true label, columns: predicted):");
         out.print("      ");

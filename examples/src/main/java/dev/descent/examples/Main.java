@@ -1,5 +1,6 @@
 package dev.descent.examples;
 
+import dev.descent.cuda.DeviceOutOfMemoryException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -57,6 +58,10 @@ public final class Main {
             };
         } catch (UsageException e) {
             err.println("descent: " + e.getMessage());
+            return 2;
+        } catch (DeviceOutOfMemoryException e) {
+            // a setting too large for the device (usually --batch): the user's to change, like bad usage
+            err.println("descent: " + args[0] + ": " + e.getMessage() + "; try a smaller --batch");
             return 2;
         } catch (Exception e) {
             err.println("descent: error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));

@@ -55,7 +55,7 @@ final class MnistCommand {
                 .toggle("augment", "random rotations, scaling and shifts of the training images")
                 .flag("limit", "60000", "train on the first N training images (for quick runs)")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
-                .flag("device", "cpu", "cpu or cuda")
+                .flag("device", "cpu", DeviceFlag.HELP)
                 .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics and report.html")
                 .flag("json", null, "also write the run's summary as JSON to this file")
                 .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)");
@@ -96,7 +96,8 @@ final class MnistCommand {
         }
         String schedule = line.choice("schedule", "cosine", "constant");
         String dataset = line.choice("dataset", "mnist", "fashion-mnist");
-        String device = line.choice("device", "cpu", "cuda");
+        String device = line.string("device");
+        DeviceFlag.parse("mnist", device);
         String outText = line.string("out");
         Path out = Path.of(outText.replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         checkWritable(out);
@@ -124,9 +125,8 @@ final class MnistCommand {
             return 0;
         }
         Settings s = settings(line);
-        if (s.device().equals("cuda") && !Device.cudaAvailable()) {
-            throw new UsageException("mnist --device cuda: no usable GPU here: " + Device.cudaStatus() + "; use --device cpu");
-        }
+        Device device = DeviceFlag.parse("mnist", s.device());
+        boolean onGpu = !device.equals(Device.CPU);
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");
         out.printf("descent mnist: %s, MLP-BN, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
@@ -144,25 +144,21 @@ final class MnistCommand {
                 : new RandomAffine(10, 2, 0.9, 1.1, augmentation);
         Dataset train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
                 : trainSet.toTensorDataset(prepare);
+        if (onGpu) {
+            out.println("device: " + Device.cudaStatus());
+            train = DeviceFlag.stage(train, device);
+        }
         if (s.limit() < train.size()) {
             train = new Subset(train, java.util.stream.IntStream.range(0, s.limit()).toArray());
         }
-        Dataset test = testSet.toTensorDataset(prepare);
-        boolean onGpu = s.device().equals("cuda");
-        Device device = onGpu ? Device.cuda(0) : Device.CPU;
-        if (onGpu) {
-            out.println("device: " + Device.cudaStatus());
-            // the whole dataset lives on the GPU (about 200 MB for MNIST): a batch is a gather there, not a transfer
-            train = stage(train, device);
-            test = stage(test, device);
-        }
+        Dataset test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
 
         Sequential model = MlpBn.create(s.seed());
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
-        if (onGpu && train instanceof TensorDataset) {
-            // a batch is one gather on the GPU: nothing to overlap, and the step's memory scope sees it only on this thread
+        if (onGpu) {
+            // a batch is one gather on the GPU: nothing to overlap with a second thread
             loader.prefetch(false);
         }
         // Annealing ends the run on a small learning rate, so the final weights are not one noisy
@@ -224,19 +220,14 @@ final class MnistCommand {
             summary.put("out", s.out().toString());
             RunFiles.writeJson(s.json(), summary);
         }
+        if (trainer.activityPerStep() != null) {
+            out.println("device activity " + trainer.activityPerStep() + " (training steps, metric reads included)");
+        }
         out.printf("final test accuracy %.2f%%  median epoch %.1f s  peak memory %.0f MiB%n", 100 * testAccuracy.get(testAccuracy.size() - 1),
                 Report.median(Report.array(seconds)), peakRss);
         out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv and report.html to " + s.out()
                 + (s.json() != null ? "; summary " + s.json() : ""));
         return 0;
-    }
-
-    /** A tensor dataset (or a subset of one) with its arrays on {@code device}; other datasets stay on the host and batches move per step. */
-    private static Dataset stage(Dataset dataset, Device device) {
-        if (dataset instanceof TensorDataset tensors) {
-            return tensors.to(device);
-        }
-        return dataset;
     }
 
     /** The DOT export of one training step's graph, drawn as SVG. */

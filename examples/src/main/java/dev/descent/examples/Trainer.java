@@ -3,9 +3,10 @@ package dev.descent.examples;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
+import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
 import dev.descent.cuda.CudaMemory;
-import dev.descent.core.MemoryScope;
+import dev.descent.cuda.DeviceActivity;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
@@ -14,6 +15,7 @@ import dev.descent.nn.Parameter;
 import dev.descent.optim.GradientClipping;
 import dev.descent.optim.LRScheduler;
 import dev.descent.optim.Optimizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,6 +46,9 @@ final class Trainer {
     final List<Double> stepLoss = new ArrayList<>();
     final List<Double> stepLr = new ArrayList<>();
     final List<Double> stepGradNorm = new ArrayList<>();
+    private Duration readInterval;
+    private DeviceActivity trainingActivity;
+    private long trainingSteps;
 
     Trainer(Module model, Optimizer optimizer) {
         this(model, optimizer, null, Device.CPU);
@@ -55,23 +60,23 @@ final class Trainer {
         this.optimizer = optimizer;
         this.scheduler = scheduler;
         this.device = device;
+        this.readInterval = device.type() == Device.Type.CPU ? Duration.ZERO : Duration.ofSeconds(1);
     }
 
     EpochResult trainEpoch(DataLoader loader, StepListener listener) {
         model.train();
         int steps = loader.batchesPerEpoch();
-        double lossSum = 0;
-        long correct = 0;
         int samples = 0;
         int step = 0;
         long start = System.nanoTime();
+        long lastRead = start;
+        DeviceActivity activityBefore = activity();
+        StepMetrics metrics = new StepMetrics(steps, device);
         List<NDArray> lastGradients = new ArrayList<>();
         Iterator<Batch> batches = loader.iterator();
         while (batches.hasNext()) {
             optimizer.zeroGrad();
             release(lastGradients);
-            double value;
-            double gradNorm;
             int size;
             // on a GPU every array of the step but the gradients goes back to the allocator when it ends
             try (MemoryScope scope = stepScope()) {
@@ -81,31 +86,57 @@ final class Trainer {
                 Tensor logits = model.forward(input);
                 Tensor loss = Losses.crossEntropy(logits, target);
                 loss.backward();
-                gradNorm = GradientClipping.clipGradNorm(model.parameters(), Double.POSITIVE_INFINITY);
-                value = loss.item();
-                correct += (long) logits.data().argmax(1).eq(target.data()).sum().item();
                 size = batch.size();
+                // recorded on the device: nothing is read back here, so the host never waits for a GPU
+                metrics.record(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data(), size);
                 if (scope != null) {
                     keepGradients(scope, lastGradients);
                 }
             }
             optimizer.step();   // outside the scope: the state it makes on the first step lives on
-            lossSum += value * size;
             samples += size;
-            stepLoss.add(value);
             stepLr.add(optimizer.paramGroups().get(0).lr());
-            stepGradNorm.add(gradNorm);
             if (scheduler != null) {
                 scheduler.step();
             }
             step++;
-            if (listener != null) {
-                listener.onStep(step, steps, lossSum / samples, samples);
+            long now = System.nanoTime();
+            if (listener != null && (now - lastRead >= readInterval.toNanos() || step == steps)) {
+                metrics.readInto(stepLoss, stepGradNorm);
+                listener.onStep(step, steps, metrics.runningLoss(), samples);
+                lastRead = now;
             }
         }
         release(lastGradients);
+        metrics.readInto(stepLoss, stepGradNorm);
+        double meanLoss = metrics.runningLoss();
+        long correct = metrics.correct();
+        metrics.release();
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new EpochResult(lossSum / samples, (double) correct / samples, seconds, samples);
+        if (activityBefore != null) {
+            trainingActivity = activity().minus(activityBefore).plus(trainingActivity);
+            trainingSteps += step;
+        }
+        return new EpochResult(meanLoss, (double) correct / samples, seconds, samples);
+    }
+
+    /**
+     * How often a training epoch reads its metrics back for the progress listener: on the CPU at
+     * every step (reading costs nothing there), on a GPU about once a second, so that the bar
+     * still moves while steps do not wait for the device. The epoch's end always reads.
+     */
+    void readInterval(Duration interval) {
+        this.readInterval = interval;
+    }
+
+    /** Kernel launches, copies and waits per training step so far, on a CUDA device; null on the CPU. */
+    String activityPerStep() {
+        return trainingActivity == null || trainingSteps == 0 ? null : trainingActivity.perStep(trainingSteps);
+    }
+
+    /** What the device has done so far, or null on the CPU. */
+    private DeviceActivity activity() {
+        return device.type() == Device.Type.CUDA ? DeviceActivity.of(device) : null;
     }
 
     /** A memory scope for one step on a GPU; null (nothing to release) on the CPU. */

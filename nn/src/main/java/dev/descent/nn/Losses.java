@@ -2,6 +2,8 @@ package dev.descent.nn;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
+import dev.descent.core.DeferredChecks;
+import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import java.util.Arrays;
 
@@ -167,12 +169,22 @@ public final class Losses {
             throw new IllegalArgumentException(op + ": class weights must have shape [" + classes + "], got "
                     + Arrays.toString(weight.shape()));
         }
-        for (int value : targets.data().toIntArray()) {
-            if (value != ignoreIndex && (value < 0 || value >= classes)) {
-                throw new IndexOutOfBoundsException(op + ": target " + value + " is out of range for " + classes
-                        + " classes (expected 0 to " + (classes - 1) + ")");
+        if (targets.device().equals(Device.CPU)) {
+            for (int value : targets.data().toIntArray()) {
+                if (value != ignoreIndex && (value < 0 || value >= classes)) {
+                    throw new IndexOutOfBoundsException(op + ": target " + value + " is out of range for " + classes
+                            + " classes (expected 0 to " + (classes - 1) + ")");
+                }
             }
+            return;
         }
+        // on a device the range is checked there and reported at the next read, so a step needs no read-back
+        NDArray t = targets.data();
+        NDArray outOfRange = t.lt(0).add(t.ge(classes)).mul(t.ne(ignoreIndex));
+        DeferredChecks.require(op + " targets, " + classes + " classes, ignoring " + ignoreIndex, outOfRange,
+                count -> new IndexOutOfBoundsException(op + ": " + count + " target(s) on " + targets.device() + " out of range for "
+                        + classes + " classes (expected 0 to " + (classes - 1) + ", or the ignore index " + ignoreIndex
+                        + "); found at this read, checked on the device since the previous one"));
     }
 
     /** 1 for samples that count, 0 for those whose target is ignoreIndex. */
@@ -202,7 +214,8 @@ public final class Losses {
         if (reduction != Reduction.MEAN) {
             return reduce(perSample, reduction);
         }
-        double total = sampleWeights(targets, weight, ignoreIndex, dtype).sum().item();
-        return perSample.sum().div(total);
+        // the divisor stays on the device: reading it back would make every step wait for the GPU
+        NDArray total = sampleWeights(targets, weight, ignoreIndex, dtype).sum();
+        return perSample.sum().div(Tensor.of(total));
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.nn;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
+import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -124,13 +125,17 @@ public abstract class Module {
         if (device == null) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ".to: device must not be null");
         }
-        for (Parameter parameter : parameters.values()) {
-            parameter.moveTo(device);
-        }
-        buffers.replaceAll((name, buffer) -> buffer.to(device));
-        for (Module child : children.values()) {
-            child.to(device);
-        }
+        // the weights live as long as the module, not as long as a memory scope that happens to be open
+        MemoryScope.collect(() -> {
+            for (Parameter parameter : parameters.values()) {
+                parameter.moveTo(device);
+            }
+            buffers.replaceAll((name, buffer) -> buffer.to(device));
+            for (Module child : children.values()) {
+                child.to(device);
+            }
+            return this;
+        }).withoutOwner();
         return this;
     }
 

@@ -39,7 +39,7 @@ class DataLoaderLifetimeTest {
     @ValueSource(booleans = {false, true})
     void everyBatchOutlivesTheStepBeforeItAndDiesWithItsOwn(boolean prefetch) {
         DataLoader loader = new DataLoader(stagedDataset(), 8).shuffle(new Generator(1)).prefetch(prefetch);
-        for (int epoch = 0; epoch < 2; epoch++) {
+        for (int epoch = 0; epoch < 3; epoch++) {
             MemoryStatistics beforeEpoch = CudaMemory.statistics(CUDA);
             MemoryStatistics afterFirstStep = null;
             int step = 0;
@@ -61,7 +61,8 @@ class DataLoaderLifetimeTest {
             }
             assertEquals(7, step);
             MemoryStatistics afterEpoch = CudaMemory.statistics(CUDA);
-            assertTrue(afterEpoch.blocksInUse() <= beforeEpoch.blocksInUse(), "epoch " + epoch + ": " + beforeEpoch + " -> " + afterEpoch);
+            // (the first epoch may make the device's counters of deferred index checks, which live on)
+            assertTrue(epoch == 0 || afterEpoch.blocksInUse() <= beforeEpoch.blocksInUse(), "epoch " + epoch + ": " + beforeEpoch + " -> " + afterEpoch);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import java.util.List;
 
@@ -38,21 +39,11 @@ public final class GradientClipping {
         if (!(normType > 0)) {
             throw new IllegalArgumentException("clipGradNorm: normType must be positive (or infinity), got " + normType);
         }
-        double total = 0;
-        boolean infinity = normType == Double.POSITIVE_INFINITY;
-        int count = 0;
-        for (Tensor p : params) {
-            if (p.grad() == null) {
-                continue;
-            }
-            double norm = p.grad().data().norm(normType).item();
-            total = infinity ? Math.max(total, norm) : total + Math.pow(norm, normType);
-            count++;
-        }
-        if (count == 0) {
+        NDArray total = totalNorm(params, normType);
+        if (total == null) {
             return 0;
         }
-        double norm = infinity ? total : Math.pow(total, 1 / normType);
+        double norm = total.item();
         if (!Double.isFinite(norm)) {
             throw new ArithmeticException("clipGradNorm: the total gradient norm is " + norm
                     + "; a gradient holds NaN or infinity (GradMode.detectAnomaly() finds the op that produced it)");
@@ -68,6 +59,32 @@ public final class GradientClipping {
             }
         }
         return norm;
+    }
+
+    /**
+     * The p-norm of all gradients together (p = infinity for the largest magnitude), as a 0-d
+     * float64 array on the gradients' device, as {@code torch.nn.utils.get_total_norm}: computing
+     * it reads nothing back, so a training step on a GPU can record it without waiting. Null when
+     * no parameter has a gradient.
+     */
+    public static NDArray totalNorm(List<? extends Tensor> params, double normType) {
+        if (!(normType > 0)) {
+            throw new IllegalArgumentException("totalNorm: normType must be positive (or infinity), got " + normType);
+        }
+        boolean infinity = normType == Double.POSITIVE_INFINITY;
+        NDArray total = null;
+        for (Tensor p : params) {
+            if (p.grad() == null) {
+                continue;
+            }
+            NDArray norm = p.grad().data().norm(normType).astype(DType.FLOAT64);
+            NDArray term = infinity ? norm : norm.pow(normType);
+            total = total == null ? term : infinity ? total.maximum(term) : total.add(term);
+        }
+        if (total == null || infinity) {
+            return total;
+        }
+        return normType == 2 ? total.sqrt() : total.pow(1 / normType);
     }
 
     /** Limits every gradient element to [-clipValue, clipValue]. */

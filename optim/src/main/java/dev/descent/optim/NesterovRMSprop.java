@@ -1,6 +1,7 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,8 @@ public final class NesterovRMSprop extends Optimizer {
                 for (Tensor p : group.params()) {
                     Map<String, NDArray> state = stateOf(p);
                     NDArray velocity = stateArray(state, "velocity", p.data()::zerosLike);
-                    state.put("theta", p.data().copy());
+                    // the saved point outlives the closure's memory scope, if one is open
+                    state.put("theta", MemoryScope.collect(p.data()::copy).withoutOwner());
                     p.data().addi(velocity.mul(momentum));
                 }
             }

@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -163,9 +164,12 @@ public abstract class Optimizer {
         return state.computeIfAbsent(p, k -> new LinkedHashMap<>());
     }
 
-    /** The state array {@code key}, created by {@code initial} when absent. */
+    /**
+     * The state array {@code key}, created by {@code initial} when absent. State lives as long as
+     * the optimizer: it is made outside any memory scope open around the step that first needs it.
+     */
     protected static NDArray stateArray(Map<String, NDArray> state, String key, Supplier<NDArray> initial) {
-        return state.computeIfAbsent(key, k -> initial.get());
+        return state.computeIfAbsent(key, k -> MemoryScope.collect(initial).withoutOwner());
     }
 
     /**

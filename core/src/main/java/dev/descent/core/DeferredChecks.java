@@ -1,0 +1,84 @@
+package dev.descent.core;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
+
+/**
+ * Argument checks on values that live on a device, such as "every class index is below the
+ * number of classes". Checking them at once would read the values back every step and make the
+ * host wait for the device; instead the number of violations is added up on the device and
+ * examined at the next read from that device (any {@code item()}, {@code toFloatArray()},
+ * {@code to(Device.CPU)}), which throws the check's exception. PyTorch reports the same errors
+ * asynchronously as a "device-side assert"; here the exception says which operation failed and how
+ * often, and the device stays usable.
+ *
+ * <pre>{@code
+ * NDArray outOfRange = targets.lt(0).add(targets.ge(classes));     // 1 where a target is bad
+ * DeferredChecks.require("crossEntropy targets", outOfRange,
+ *         count -> new IndexOutOfBoundsException("crossEntropy: " + count + " target(s) out of range"));
+ * }</pre>
+ *
+ * On the CPU a check is evaluated at once.
+ */
+public final class DeferredChecks {
+    /** One check's counter on one device; {@code added} tells whether a read must look at it. */
+    private static final class Pending {
+        final NDArray violations;
+        final LongFunction<? extends RuntimeException> failure;
+        volatile boolean added;
+
+        Pending(NDArray violations, LongFunction<? extends RuntimeException> failure) {
+            this.violations = violations;
+            this.failure = failure;
+        }
+    }
+
+    private static final Map<Device, Map<String, Pending>> PENDING = new ConcurrentHashMap<>();
+
+    private DeferredChecks() {
+    }
+
+    /**
+     * Adds the elements of {@code violations} (nonzero where the check failed) to the check named
+     * {@code key} (one counter per key and device: put what the message depends on into the key)
+     * on their device; when a later read finds the total above zero it throws
+     * {@code failure.apply(total)} and starts the count again.
+     */
+    public static void require(String key, NDArray violations, LongFunction<? extends RuntimeException> failure) {
+        NDArray count = violations.astype(DType.FLOAT64).sum();
+        Device device = violations.device();
+        if (device.type() == Device.Type.CPU) {
+            long total = (long) count.item();
+            if (total > 0) {
+                throw failure.apply(total);
+            }
+            return;
+        }
+        Pending pending = PENDING.computeIfAbsent(device, d -> new ConcurrentHashMap<>()).computeIfAbsent(key,
+                // a counter that lives as long as the program: made outside any memory scope of the caller
+                k -> new Pending(MemoryScope.collect(() -> NDArray.empty(DType.FLOAT64, new int[0], device).fill(0)).withoutOwner(),
+                        failure));
+        pending.violations.addi(count);
+        pending.added = true;
+    }
+
+    /** Throws the exception of the first check on {@code device} that counted a violation since the last read. */
+    static void verify(Device device) {
+        Map<String, Pending> checks = PENDING.get(device);
+        if (checks == null) {
+            return;
+        }
+        for (Pending pending : checks.values()) {
+            if (!pending.added) {
+                continue;   // nothing counted since the last read: no copy needed
+            }
+            pending.added = false;
+            double total = ((double[]) pending.violations.backend().download(pending.violations))[0];
+            if (total > 0) {
+                pending.violations.fill(0);
+                throw pending.failure.apply((long) total);
+            }
+        }
+    }
+}
