@@ -122,19 +122,64 @@ final class EmulatedCudaBackend implements Backend {
     @Override
     public void gather(NDArray x, int dim, NDArray index, NDArray out) {
         launch();
-        CPU.gather(host(x), dim, host(index), host(out));
+        NDArray hostIndex = host(index);
+        NDArray outside = outside(hostIndex, x.shape()[dim]);
+        if (outside == null) {
+            CPU.gather(host(x), dim, hostIndex, host(out));
+            return;
+        }
+        NDArray hostOut = host(out);
+        CPU.gather(host(x), dim, NDArray.where(outside, zero(hostIndex), hostIndex), hostOut);
+        hostOut.copyFrom(NDArray.where(outside, zero(hostOut), hostOut));
     }
 
     @Override
     public void scatterAdd(NDArray out, int dim, NDArray index, NDArray source) {
         launch();
-        CPU.scatterAdd(host(out), dim, host(index), host(source));
+        NDArray hostIndex = host(index);
+        NDArray hostSource = host(source);
+        NDArray outside = outside(hostIndex, out.shape()[dim]);
+        if (outside == null) {
+            CPU.scatterAdd(host(out), dim, hostIndex, hostSource);
+            return;
+        }
+        NDArray read = hostSource;   // scatter-add reads the source over the index's shape only
+        for (int d = 0; d < index.rank(); d++) {
+            read = read.narrow(d, 0, index.shape()[d]);
+        }
+        NDArray kept = NDArray.where(outside, zero(hostSource), read);
+        CPU.scatterAdd(host(out), dim, NDArray.where(outside, zero(hostIndex), hostIndex), kept);
     }
 
     @Override
     public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
         launch();
-        CPU.indexSelect(host(x), dim, host(index), host(out));
+        NDArray hostIndex = host(index);
+        NDArray outside = outside(hostIndex, x.shape()[dim]);
+        if (outside == null) {
+            CPU.indexSelect(host(x), dim, hostIndex, host(out));
+            return;
+        }
+        NDArray hostOut = host(out);
+        CPU.indexSelect(host(x), dim, NDArray.where(outside, zero(hostIndex), hostIndex), hostOut);
+        int[] along = new int[out.rank()];
+        java.util.Arrays.fill(along, 1);
+        along[dim] = index.size();
+        hostOut.copyFrom(NDArray.where(outside.reshape(along), zero(hostOut), hostOut));
+    }
+
+    /**
+     * Where {@code index} leaves [0, size) (null when nowhere): the GPU kernels never follow such
+     * an index (gather and index-select write 0, scatter-add skips it), and neither does the
+     * emulation; the caller has counted them for its deferred check.
+     */
+    private static NDArray outside(NDArray index, int size) {
+        NDArray outside = index.lt(0).add(index.ge(size));
+        return outside.sum().item() > 0 ? outside : null;
+    }
+
+    private static NDArray zero(NDArray like) {
+        return NDArray.scalar(like.dtype(), 0);
     }
 
     /** The CPU's streams: unlike a GPU's Philox uniform and normal fills, the same seed gives the CPU's values here. */

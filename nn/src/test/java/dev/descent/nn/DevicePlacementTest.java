@@ -123,4 +123,17 @@ class DevicePlacementTest {
         assertEquals(10, seen.size());
         assertSame(staged, staged.to(CUDA));
     }
+
+    @Test
+    void aTargetOutOfRangeOnTheDeviceIsReportedAtTheNextReadNamingTheLoss() {
+        NDArray logits = NDArray.randn(new Generator(8), 4, 3).to(CUDA);
+        NDArray targets = NDArray.of(new int[] {0, 3, 1, -100}).to(CUDA);   // 3 is out of range; -100 is the ignore index
+        Tensor loss = Losses.crossEntropy(Tensor.of(logits), Tensor.of(targets));
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, loss::item);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("crossEntropy: 1 target(s) on cuda:0 out of range for 3 classes"),
+                e.getMessage());
+        Tensor valid = Losses.crossEntropy(Tensor.of(logits), Tensor.of(NDArray.of(new int[] {0, 2, 1, -100}).to(CUDA)));
+        assertEquals(Losses.crossEntropy(Tensor.of(logits.to(Device.CPU)), Tensor.of(NDArray.of(new int[] {0, 2, 1, -100}))).item(),
+                valid.item(), 0);
+    }
 }

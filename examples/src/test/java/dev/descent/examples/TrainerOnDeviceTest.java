@@ -1,0 +1,98 @@
+package dev.descent.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.cuda.CudaMemory;
+import dev.descent.cuda.DeviceActivity;
+import dev.descent.cuda.EmulatedGpu;
+import dev.descent.cuda.MemoryStatistics;
+import dev.descent.data.DataLoader;
+import dev.descent.data.TensorDataset;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.Adam;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The examples' training loop on the emulated cuda:0 (the CUDA memory rules, CPU kernels):
+ * nothing is read back inside a step, memory does not grow from epoch to epoch, and the numbers
+ * equal the CPU's bit for bit.
+ */
+@ExtendWith(EmulatedGpu.class)
+class TrainerOnDeviceTest {
+    private static final Device GPU = Device.cuda(0);
+
+    /** Random "images" of MLP-BN's input size with learnable labels (the class of the largest of the first ten pixels). */
+    private static TensorDataset data(int samples) {
+        NDArray images = NDArray.randn(new Generator(9), samples, 784);
+        NDArray labels = images.narrow(1, 0, 10).argmax(1);
+        return new TensorDataset(images, labels);
+    }
+
+    private static Trainer trainer(Device device) {
+        Sequential model = MlpBn.create(4);
+        model.to(device);
+        return new Trainer(model, new Adam(model.parameters(), Adam.options().lr(1e-3)), null, device);
+    }
+
+    private static DataLoader loader(TensorDataset data, Device device) {
+        return new DataLoader(device.equals(Device.CPU) ? data : data.to(device), 16).shuffle(new Generator(2))
+                .prefetch(device.equals(Device.CPU));
+    }
+
+    /** Device-to-host copies of one epoch of {@code samples} samples (batch 16), with the progress listener never due. */
+    private static long copiesBackInAnEpoch(int samples) {
+        Trainer trainer = trainer(GPU);
+        trainer.readInterval(Duration.ofDays(1));
+        int[] reads = {0};
+        DataLoader loader = loader(data(samples), GPU);
+        DeviceActivity before = DeviceActivity.of(GPU);
+        trainer.trainEpoch(loader, (step, steps, loss, seen) -> reads[0]++);
+        DeviceActivity epoch = DeviceActivity.of(GPU).minus(before);
+        assertEquals(1, reads[0], "the listener is called at the epoch's end only");
+        assertTrue(epoch.kernelLaunches() > 50L * samples / 16, epoch.toString());
+        return epoch.deviceToHostCopies();
+    }
+
+    @Test
+    void stepsBetweenProgressReadsCopyNothingBackFromTheDevice() {
+        long fourSteps = copiesBackInAnEpoch(64);
+        long sixteenSteps = copiesBackInAnEpoch(256);
+        // the epoch's end reads the same few arrays however many steps ran: zero copies per step
+        assertEquals(fourSteps, sixteenSteps, "copies back in an epoch of 4 and of 16 steps");
+        assertTrue(fourSteps <= 5, "copies back at the epoch's end: " + fourSteps);
+    }
+
+    @Test
+    void epochsOnTheDeviceEqualTheCpusBitForBitAndLeaveMemoryFlat() {
+        TensorDataset data = data(96);
+        Trainer onCpu = trainer(Device.CPU);
+        Trainer onGpu = trainer(GPU);
+        DataLoader cpuLoader = loader(data, Device.CPU);
+        DataLoader gpuLoader = loader(data, GPU);
+        MemoryStatistics afterFirst = null;
+        for (int epoch = 0; epoch < 3; epoch++) {
+            Trainer.EpochResult cpu = onCpu.trainEpoch(cpuLoader, null);
+            Trainer.EpochResult gpu = onGpu.trainEpoch(gpuLoader, null);
+            assertEquals(cpu.meanLoss(), gpu.meanLoss(), 0, "epoch " + epoch);
+            assertEquals(cpu.accuracy(), gpu.accuracy(), 0, "epoch " + epoch);
+            MemoryStatistics now = CudaMemory.statistics(GPU);
+            if (epoch == 0) {
+                afterFirst = now;
+            } else {
+                assertTrue(now.blocksInUse() <= afterFirst.blocksInUse(), "epoch " + epoch + ": " + afterFirst + " -> " + now);
+            }
+        }
+        assertEquals(onCpu.stepLoss, onGpu.stepLoss);
+        assertEquals(onCpu.stepGradNorm, onGpu.stepGradNorm);
+        Trainer.Evaluation cpu = onCpu.evaluate(new DataLoader(data, 40), 10);
+        Trainer.Evaluation gpu = onGpu.evaluate(new DataLoader(data.to(GPU), 40).prefetch(false), 10);
+        assertEquals(cpu.meanLoss(), gpu.meanLoss(), 0);
+        assertTrue(java.util.Arrays.deepEquals(cpu.confusion(), gpu.confusion()));
+    }
+}
