@@ -29,28 +29,19 @@ final class ArrayArithmetic {
         return out;
     }
 
-    /** {@code x op value}, the value held in a 0-d array on x's device for the duration of the call. */
+    /** {@code x op value}, the value held in a 0-d array on x's device (a cached constant on a GPU). */
     static NDArray binary(NDArray x, String op, BinaryOp kind, double value) {
-        NDArray scalar = scalarLike(x, value);
-        NDArray out = binary(x, op, kind, scalar);
-        scalar.storage().release();
-        return out;
+        return binary(x, op, kind, scalarLike(x, value));
     }
 
     /** {@code x op= value}, as {@link #binary(NDArray, String, BinaryOp, double)}. */
     static NDArray inPlace(NDArray x, String op, BinaryOp kind, double value) {
-        NDArray scalar = scalarLike(x, value);
-        inPlace(x, op, kind, scalar);
-        scalar.storage().release();
-        return x;
+        return inPlace(x, op, kind, scalarLike(x, value));
     }
 
     /** {@code x} compared with {@code value}, as {@link #binary(NDArray, String, BinaryOp, double)}. */
     static NDArray compare(NDArray x, String op, CompareOp kind, double value) {
-        NDArray scalar = scalarFor(x, value);
-        NDArray out = compare(x, op, kind, scalar);
-        scalar.storage().release();
-        return out;
+        return compare(x, op, kind, scalarFor(x, value));
     }
 
     /**
@@ -66,8 +57,7 @@ final class ArrayArithmetic {
 
     /** A 0-d array for a scalar operand: {@code x}'s dtype, or FLOAT32 next to an INT32 array (see {@link DType}). */
     private static NDArray scalarLike(NDArray x, double value) {
-        NDArray s = NDArray.empty(x.dtype().toFloatingPoint(), new int[0], x.device());
-        return s.fill(value);
+        return scalar(x.device(), x.dtype().toFloatingPoint(), value);
     }
 
     /** Comparisons against a scalar compare exactly: in FLOAT64 unless the scalar fits {@code x}'s dtype. */
@@ -75,7 +65,14 @@ final class ArrayArithmetic {
         DType dtype = x.dtype();
         boolean exact = dtype == DType.FLOAT64 || (dtype == DType.FLOAT32 ? (float) value == value
                 || Double.isNaN(value) : value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE);
-        return NDArray.empty(exact ? dtype : DType.FLOAT64, new int[0], x.device()).fill(value);
+        return scalar(x.device(), exact ? dtype : DType.FLOAT64, value);
+    }
+
+    private static NDArray scalar(Device device, DType dtype, double value) {
+        if (device.type() == Device.Type.CPU) {
+            return NDArray.empty(dtype, new int[0], device).fill(value);
+        }
+        return DeviceConstants.scalar(device, dtype, value);
     }
 
     static NDArray compare(NDArray x, String op, CompareOp kind, NDArray other) {

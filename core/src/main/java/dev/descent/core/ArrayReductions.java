@@ -119,7 +119,7 @@ final class ArrayReductions {
         if (p == 2) {
             if (dims.length == x.rank() && !keepDim && x.dtype().isFloatingPoint()) {
                 // the whole array: the backend's fused sum of squares, without a squared copy, and no read-back
-                NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device());
+                NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device()).fill(0);
                 x.backend().sumOfSquares(x, total);
                 NDArray norm = total.sqrt().astype(dtype);
                 ArrayArithmetic.releaseTemporary(total, norm);

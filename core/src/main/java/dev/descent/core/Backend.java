@@ -172,13 +172,14 @@ public interface Backend {
     }
 
     /**
-     * &Sigma; x&sup2; over every element of a floating-point array, accumulated in float64 and
-     * written to the 0-d FLOAT64 array {@code out} on the same device, so that a gradient norm
-     * every step needs no read-back. The default squares and sums; backends fuse it.
+     * Adds &Sigma; x&sup2; over every element of a floating-point array, accumulated in float64,
+     * to the 0-d FLOAT64 array {@code out} on the same device: a gradient norm every step then
+     * needs no read-back, and the squares of several arrays (all of a model's gradients) add up
+     * in one accumulator. The default squares and sums; backends fuse it.
      */
     default void sumOfSquares(NDArray x, NDArray out) {
         NDArray wide = x.astype(DType.FLOAT64);
-        out.copyFrom(wide.mul(wide).sum());
+        out.addi(wide.mul(wide).sum());
     }
 
     /**

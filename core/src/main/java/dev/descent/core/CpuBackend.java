@@ -395,7 +395,7 @@ final class CpuBackend implements Backend {
         for (double p : partial) {
             total += p;
         }
-        out.fill(total);
+        out.addi(total);
     }
 
     @Override

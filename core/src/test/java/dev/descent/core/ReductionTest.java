@@ -290,7 +290,7 @@ class ReductionTest {
 
     /** The backend's fused sum of squares, read from the 0-d array it writes. */
     private static double sumOfSquares(Backend backend, NDArray x) {
-        NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device());
+        NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device()).fill(0);
         backend.sumOfSquares(x, total);
         return total.item();
     }

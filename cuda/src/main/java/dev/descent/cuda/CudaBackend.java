@@ -273,7 +273,6 @@ final class CudaBackend implements Backend {
     @Override
     public void sumOfSquares(NDArray x, NDArray out) {
         StridedLayout layout = layout("sumOfSquares", x.shape(), x);
-        fill(out, 0);   // the kernel adds each block's partial sum into out
         if (layout.count() > 0) {
             launch("sum_of_squares_" + suffix(x.dtype()), layout.count(), storage(x), layout.pack(), layout.count(), at(out));
         }

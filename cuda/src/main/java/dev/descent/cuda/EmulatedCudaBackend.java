@@ -189,10 +189,9 @@ final class EmulatedCudaBackend implements Backend {
         CPU.random(distribution, a, b, generator, host(out));
     }
 
-    /** Two kernels on a GPU: zero the total, then add the blocks' partial sums into it. */
+    /** One kernel on a GPU: each block adds its partial sum into out. */
     @Override
     public void sumOfSquares(NDArray x, NDArray out) {
-        launch();
         launch();
         CPU.sumOfSquares(host(x), host(out));
     }

@@ -72,6 +72,18 @@ public final class GradientClipping {
             throw new IllegalArgumentException("totalNorm: normType must be positive (or infinity), got " + normType);
         }
         boolean infinity = normType == Double.POSITIVE_INFINITY;
+        if (normType == 2) {
+            // one accumulator for every gradient's squares: one fused kernel per parameter, then a square root
+            NDArray squares = null;
+            for (Tensor p : params) {
+                if (p.grad() != null) {
+                    NDArray grad = p.grad().data();
+                    squares = squares != null ? squares : NDArray.empty(DType.FLOAT64, new int[0], grad.device()).fill(0);
+                    grad.backend().sumOfSquares(grad.dtype().isFloatingPoint() ? grad : grad.astype(DType.FLOAT64), squares);
+                }
+            }
+            return squares == null ? null : squares.sqrt();
+        }
         NDArray total = null;
         for (Tensor p : params) {
             if (p.grad() == null) {
@@ -84,7 +96,7 @@ public final class GradientClipping {
         if (total == null || infinity) {
             return total;
         }
-        return normType == 2 ? total.sqrt() : total.pow(1 / normType);
+        return total.pow(1 / normType);
     }
 
     /** Limits every gradient element to [-clipValue, clipValue]. */
