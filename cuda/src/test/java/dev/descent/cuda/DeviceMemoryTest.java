@@ -76,7 +76,7 @@ class DeviceMemoryTest {
         MemoryStatistics before = CudaMemory.statistics(GPU);
         try (MemoryScope scope = MemoryScope.open()) {
             temporary = NDArray.ones(1000).to(GPU);
-            kept = temporary.mul(2);
+            kept = temporary.add(temporary);
             scope.keep(kept);
         }
         try (MemoryScope check = MemoryScope.open()) {
