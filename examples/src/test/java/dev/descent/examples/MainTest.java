@@ -48,14 +48,18 @@ class MainTest {
     }
 
     @Test
-    void doctorReportsTheMachineAndAMeasuredProductRatePerDevice() {
-        CommandRun run = CommandRun.of("doctor", "--seconds", "0.05");
+    void doctorReportsTheMachineAndAMeasuredProductRatePerDevice() throws IOException {
+        Path json = directory.resolve("doctor.json");
+        CommandRun run = CommandRun.of("doctor", "--seconds", "0.02", "--json", json.toString());
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("CUDA: " + Device.cudaStatus()), run.out());
-        java.util.regex.Matcher rate = java.util.regex.Pattern.compile("cpu  float32 \\[128, 784\\] @ \\[784, 512\\]: ([0-9.]+) GFLOP/s")
-                .matcher(run.out());
+        java.util.regex.Matcher rate = java.util.regex.Pattern.compile(
+                "cpu  float32 128x784x512 x@W.t +\\[128, 784\\] @ \\[784, 512\\] \\(B transposed\\): ([0-9.]+) GFLOP/s").matcher(run.out());
         assertTrue(rate.find(), run.out());
         assertTrue(Double.parseDouble(rate.group(1)) > 0.1, run.out());
+        JsonNode rates = new ObjectMapper().readTree(json.toFile()).get("cpu");
+        assertEquals(7, rates.size(), rates.toString());
+        assertEquals(Double.parseDouble(rate.group(1)), rates.get("128x784x512 x@W.t").asDouble(), 0.051);
         assertEquals(2, CommandRun.of("doctor", "--seconds", "0").code());
     }
 
