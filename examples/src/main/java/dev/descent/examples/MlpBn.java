@@ -9,7 +9,7 @@ import dev.descent.nn.ReLU;
 import dev.descent.nn.Sequential;
 
 /**
- * The reference model of DESIGN.md section 7, "MLP-BN": Linear(784, 512), BatchNorm1d, ReLU,
+ * The benchmark model, "MLP-BN": Linear(784, 512), BatchNorm1d, ReLU,
  * Dropout(0.2), Linear(512, 256), BatchNorm1d, ReLU, Dropout(0.2), Linear(256, 10); a Flatten in
  * front accepts images of [N, 1, 28, 28].
  */

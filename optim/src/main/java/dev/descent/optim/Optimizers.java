@@ -8,7 +8,7 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * Optimizers by name, in the one form a user types everywhere (DESIGN.md section 4):
+ * Optimizers by name, in the one form a user types everywhere (docs/architecture.md, Conventions):
  * {@code NAME[:key=value,...]}, with torch.optim's class name in lower case and Descent's
  * hyperparameter names, e.g. {@code adam:lr=0.05,betas=0.9/0.999} or
  * {@code sgd:lr=0.05,momentum=0.9,nesterov=true}. Pairs are written {@code a/b}.

@@ -29,9 +29,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training epoch of MLP-BN (DESIGN.md section 7) on the 60,000 MNIST training images:
- * Adam lr 1e-3 at a constant rate, batch 128, the training loop only (the recipe of the peers in
- * ../shared/bench/peers). One warm-up epoch, then four measured: JMH's score is their mean, and the
+ * One training epoch of MLP-BN (see MlpBn) on the 60,000 MNIST training images:
+ * Adam lr 1e-3 at a constant rate, batch 128, the training loop only (the recipe of the PyTorch and
+ * Deeplearning4j peers that tools/bench-peers.sh runs). One warm-up epoch, then four measured: JMH's score is their mean, and the
  * individual epochs are in its output, as the "epochs 2 to 5" of the peer comparison.
  */
 @State(Scope.Benchmark)

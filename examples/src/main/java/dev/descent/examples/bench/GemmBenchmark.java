@@ -24,7 +24,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * FLOAT32 matrix products {@code [M, K] @ [K, N]} in the layouts MLP-BN training runs them, the
- * same products as {@code ../shared/bench/peers/torch_gemm.py} so the two tables compare case by
+ * same products as the PyTorch peer's {@code torch_gemm.py} so the two tables compare case by
  * case: a linear layer keeps W as [out, in], so its forward is {@code x @ W.t()} (both operands
  * contiguous along K), the input gradient {@code g @ W} (both row-major) and the weight gradient
  * {@code g.t() @ x} (the left operand transposed). Plus one large square product, on 1 and 2
