@@ -72,7 +72,12 @@ __device__ void philox_fill(T* out, Layout layout, long long n, unsigned long lo
     extern "C" __global__ void bernoulli_##suffix(T* out, Layout layout, long long n, unsigned long long key, unsigned long long threshold, T value) { \
         bernoulli(out, layout, n, key, threshold, value); } \
     extern "C" __global__ void philox_##suffix(T* out, Layout layout, long long n, unsigned long long key, int distribution, double a, double b) { \
-        philox_fill(out, layout, n, key, distribution, a, b); }
+        philox_fill(out, layout, n, key, distribution, a, b); } \
+    /* in a captured graph the key is read from device memory, which the host rewrites before each replay */ \
+    extern "C" __global__ void bernoulli_keyed_##suffix(T* out, Layout layout, long long n, const unsigned long long* key, unsigned long long threshold, T value) { \
+        bernoulli(out, layout, n, *key, threshold, value); } \
+    extern "C" __global__ void philox_keyed_##suffix(T* out, Layout layout, long long n, const unsigned long long* key, int distribution, double a, double b) { \
+        philox_fill(out, layout, n, *key, distribution, a, b); }
 
 RANDOM_KERNELS(f32, float)
 RANDOM_KERNELS(f64, double)

@@ -57,7 +57,8 @@ public final class DeferredChecks {
         }
         Pending pending = PENDING.computeIfAbsent(device, d -> new ConcurrentHashMap<>()).computeIfAbsent(key,
                 // a counter that lives as long as the program: made outside any memory scope of the caller
-                k -> new Pending(MemoryScope.collect(() -> NDArray.empty(DType.FLOAT64, new int[0], device).fill(0)).withoutOwner(),
+                // uploaded rather than filled by a kernel, which a graph capture would only record
+                k -> new Pending(MemoryScope.collect(() -> NDArray.scalar(DType.FLOAT64, 0).to(device)).withoutOwner(),
                         failure));
         pending.violations.addi(count);
         pending.added = true;

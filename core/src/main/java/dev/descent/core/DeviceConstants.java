@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The 0-d operands of {@code x.mul(0.9)}, {@code x.addi(1e-8)} and friends on a device, kept per
- * (device, dtype, value): made once, they spare a fill kernel before every scalar operation of a
- * training step (a third of its launches before this cache). Internal: the arrays are only ever
+ * (device, dtype, value): uploaded once, they spare a fill kernel before every scalar operation of
+ * a training step (a sixth of its launches before this cache). Internal: the arrays are only ever
  * read by the elementwise kernels. The least recently used entries beyond {@value #LIMIT} per
  * program are dropped and left to the garbage collector.
  */
@@ -35,8 +35,9 @@ final class DeviceConstants {
                 return cached;
             }
         }
-        // made outside any memory scope of the caller: the constant outlives the step that first needs it
-        NDArray made = MemoryScope.collect(() -> NDArray.empty(dtype, new int[0], device).fill(value)).withoutOwner();
+        // made outside any memory scope of the caller: the constant outlives the step that first needs it; and uploaded,
+        // not filled by a kernel, so that it never exists only as a kernel recorded into a graph that is then discarded
+        NDArray made = MemoryScope.collect(() -> NDArray.scalar(dtype, value).to(device)).withoutOwner();
         synchronized (CACHE) {
             NDArray raced = CACHE.putIfAbsent(key, made);
             return raced != null ? raced : made;

@@ -29,8 +29,22 @@ final class CachingAllocator {
     record Block(long address, long bytes) {
     }
 
+    /**
+     * The blocks of one captured graph: its kernels read and write them on every replay, so none
+     * may go to an array outside the graph while it lives. Blocks released during the capture
+     * return to the pool's own free lists (later allocations of the same capture may reuse them:
+     * the graph replays in capture order); when the graph closes, its free blocks join the general
+     * cache and blocks still held by arrays (gradients) go there when those are released.
+     */
+    static final class GraphPool {
+        private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
+        private boolean closed;
+    }
+
     private final String device;
     private final DeviceMemory memory;
+    private final Map<Long, GraphPool> poolOf = new HashMap<>();
+    private GraphPool capturing;
     private final Map<Long, ArrayDeque<Long>> cached = new HashMap<>();
     private final Map<Long, Long> inUse = new HashMap<>();
     private long allocatedBytes;
@@ -76,7 +90,8 @@ final class CachingAllocator {
     /** The block, or null when the device stays out of memory after the cache was emptied. */
     private synchronized Block tryAllocate(long bytes) {
         long size = sizeClass(bytes);
-        ArrayDeque<Long> free = cached.get(size);
+        ArrayDeque<Long> poolFree = capturing == null ? null : capturing.free.get(size);
+        ArrayDeque<Long> free = poolFree != null && !poolFree.isEmpty() ? poolFree : cached.get(size);
         Long address = free == null ? null : free.poll();
         if (address != null) {
             cachedBlocks--;
@@ -93,6 +108,9 @@ final class CachingAllocator {
             reservedBytes += size;
         }
         inUse.put(address, size);
+        if (capturing != null) {
+            poolOf.put(address, capturing);
+        }
         allocatedBytes += size;
         peakAllocatedBytes = Math.max(peakAllocatedBytes, allocatedBytes);
         return new Block(address, size);
@@ -126,8 +144,43 @@ final class CachingAllocator {
             throw new IllegalStateException(device + ": block at 0x" + Long.toHexString(block.address()) + " released twice or never allocated");
         }
         allocatedBytes -= size;
-        cached.computeIfAbsent(size, s -> new ArrayDeque<>()).push(block.address());
+        GraphPool pool = poolOf.get(block.address());
+        if (pool != null && !pool.closed) {
+            pool.free.computeIfAbsent(size, s -> new ArrayDeque<>()).push(block.address());
+        } else {
+            poolOf.remove(block.address());
+            cached.computeIfAbsent(size, s -> new ArrayDeque<>()).push(block.address());
+        }
         cachedBlocks++;
+    }
+
+    /** From now until {@link #endCapture}, allocations belong to a new graph pool. */
+    synchronized GraphPool beginCapture() {
+        if (capturing != null) {
+            throw new IllegalStateException(device + ": a graph capture is already under way");
+        }
+        capturing = new GraphPool();
+        return capturing;
+    }
+
+    /** Allocations go to the general cache again; the pool's blocks stay reserved until {@link #closePool}. */
+    synchronized void endCapture() {
+        capturing = null;
+    }
+
+    /** The graph is gone: the pool's free blocks join the general cache, the rest follow when released. */
+    synchronized void closePool(GraphPool pool) {
+        if (pool.closed) {
+            return;
+        }
+        pool.closed = true;
+        for (Map.Entry<Long, ArrayDeque<Long>> entry : pool.free.entrySet()) {
+            for (long address : entry.getValue()) {
+                poolOf.remove(address);
+                cached.computeIfAbsent(entry.getKey(), s -> new ArrayDeque<>()).push(address);
+            }
+        }
+        pool.free.clear();
     }
 
     /** Returns every cached block to the driver (as {@code torch.cuda.empty_cache()}). */

@@ -43,7 +43,7 @@ final class CudaBackend implements Backend {
         CudaStorage storage = CudaStorage.onGpu(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
         if (size > 0) {
             device.makeCurrent();
-            device.counters().kernelLaunch();   // a memset is queued like a kernel
+            device.countLaunch();   // a memset is queued like a kernel
             cuMemsetD8Async(storage.pointer(), (byte) 0, storage.bytes(), device.stream());
         }
         return storage;
@@ -70,6 +70,7 @@ final class CudaBackend implements Backend {
             throw new IllegalArgumentException("upload to " + device.device() + ": expected float[], double[] or int[], got "
                     + (hostArray == null ? "null" : hostArray.getClass().getSimpleName()));
         }
+        device.checkNotRecording("an upload");
         CudaStorage storage = CudaStorage.onGpu(device, dtype, size, device.allocator().allocate((long) size * dtype.byteSize()));
         if (size > 0) {
             device.makeCurrent();
@@ -82,6 +83,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public Object download(NDArray x) {
+        device.checkNotRecording("a read-back");
         NDArray contiguous = x.isContiguous() ? x : x.copy();
         int size = x.size();
         Object host = switch (x.dtype()) {
@@ -123,7 +125,7 @@ final class CudaBackend implements Backend {
         if (source.dtype() == out.dtype() && source.isContiguous() && out.isContiguous()) {
             if (out.size() > 0) {
                 device.makeCurrent();
-                device.counters().kernelLaunch();   // a device-to-device copy is queued like a kernel
+                device.countLaunch();   // a device-to-device copy is queued like a kernel
                 cuMemcpyDtoDAsync(storage(out).pointer(out.offset()), storage(source).pointer(source.offset()),
                         (long) out.size() * out.dtype().byteSize(), device.stream());
             }
@@ -254,7 +256,9 @@ final class CudaBackend implements Backend {
         if (out.dtype() == DType.INT32) {
             throw new IllegalArgumentException("random on " + device.device() + ": needs a floating-point array, got INT32");
         }
-        long key = generator.nextLong();
+        // recorded into a graph, the fill reads its key from device memory, drawn anew before every replay
+        Object key = device.recording() ? device.recordedKey(generator) : (Object) generator.nextLong();
+        String keyed = device.recording() ? "_keyed_" : "_";
         StridedLayout layout = layout("random", out.shape(), out);
         if (layout.count() == 0) {
             return;
@@ -263,9 +267,9 @@ final class CudaBackend implements Backend {
         if (distribution == Distribution.BERNOULLI) {
             long threshold = (long) Math.ceil(a * 0x1.0p53);
             Object value = out.dtype() == DType.FLOAT32 ? (Object) (float) b : (Object) b;
-            launch("bernoulli_" + suffix, layout.count(), storage(out), layout.pack(), layout.count(), key, threshold, value);
+            launch("bernoulli" + keyed + suffix, layout.count(), storage(out), layout.pack(), layout.count(), key, threshold, value);
         } else {
-            launch("philox_" + suffix, layout.count(), storage(out), layout.pack(), layout.count(), key,
+            launch("philox" + keyed + suffix, layout.count(), storage(out), layout.pack(), layout.count(), key,
                     distribution == Distribution.UNIFORM ? 0 : 1, a, b);
         }
     }

@@ -6,13 +6,26 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
+import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.core.MemoryScope;
+import dev.descent.core.NDArray;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,8 +38,11 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 
 /**
  * One GPU: its primary context (made current on whichever thread uses the device), its one
@@ -52,6 +68,12 @@ final class CudaDevice implements DeviceRuntime {
     private final CachingAllocator allocator;
     private final CudaGemm gemm;
     private final ActivityCounters counters = new ActivityCounters();
+    /** While recording: the device array of random keys the recorded fills read, and whose generator draws each. */
+    private NDArray recordingKeys;
+    private List<Generator> recordingKeyGenerators;
+    private volatile boolean recording;
+    /** Random fills one recording may hold. */
+    static final int RECORDED_RANDOM_FILLS = 256;
 
     CudaDevice(int index) {
         this.device = Device.cuda(index);
@@ -125,9 +147,124 @@ final class CudaDevice implements DeviceRuntime {
     /** Waits for everything queued on the device's stream. */
     @Override
     public void synchronize() {
+        if (recording) {
+            throw new IllegalStateException(device + ": waiting for the device while a graph is being captured; a captured step must not read back");
+        }
         counters.synchronization();
         makeCurrent();
         cuStreamSynchronize(stream);
+    }
+
+    @Override
+    public void beginRecording() {
+        // the keys' array is made before the capture (and outside any memory scope): the recording owns it
+        recordingKeys = MemoryScope.collect(() -> NDArray.empty(DType.FLOAT64, new int[] {RECORDED_RANDOM_FILLS}, device)).withoutOwner();
+        recordingKeyGenerators = new ArrayList<>();
+        makeCurrent();
+        // relaxed: the caching allocator may still take fresh memory from the driver while recording
+        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        recording = true;
+    }
+
+    @Override
+    public boolean recording() {
+        return recording;
+    }
+
+    /** Counts a launch or device-side copy queued outside a recording (recorded ones count when their graph launches). */
+    void countLaunch() {
+        if (!recording) {
+            counters.kernelLaunch();
+        }
+    }
+
+    /** Refuses work that cannot be part of a captured graph: reading back, uploading from the host. */
+    void checkNotRecording(String what) {
+        if (recording) {
+            throw new IllegalStateException(device + ": " + what + " while a graph is being captured; a captured step must neither read back"
+                    + " nor upload (stage its inputs before)");
+        }
+    }
+
+    /**
+     * The device address a recorded random fill reads its key from; {@code generator} draws the
+     * key before every launch, in the order the fills were recorded, as the eager fills would.
+     */
+    jcuda.Pointer recordedKey(Generator generator) {
+        if (recordingKeyGenerators.size() == RECORDED_RANDOM_FILLS) {
+            throw new IllegalStateException(device + ": more than " + RECORDED_RANDOM_FILLS + " random fills in one captured graph");
+        }
+        recordingKeyGenerators.add(generator);
+        return ((CudaStorage) recordingKeys.storage()).pointer(recordingKeyGenerators.size() - 1);
+    }
+
+    @Override
+    public Recording endRecording() {
+        makeCurrent();
+        CUgraph graph = new CUgraph();
+        recording = false;
+        cuStreamEndCapture(stream, graph);
+        CUgraphExec executable = new CUgraphExec();
+        try {
+            cuGraphInstantiate(executable, graph, 0);
+        } catch (RuntimeException e) {
+            cuGraphDestroy(graph);
+            throw e;
+        }
+        NDArray keys = recordingKeys;
+        List<Generator> generators = List.copyOf(recordingKeyGenerators);
+        recordingKeys = null;
+        recordingKeyGenerators = null;
+        long[] keyValues = new long[generators.size()];
+        return new Recording() {
+            @Override
+            public void launch() {
+                makeCurrent();
+                if (!generators.isEmpty()) {
+                    for (int i = 0; i < keyValues.length; i++) {
+                        keyValues[i] = generators.get(i).nextLong();
+                    }
+                    counters.hostToDevice(8L * keyValues.length);
+                    // pageable memory: the driver stages the keys before returning, so the array may change afterwards
+                    cuMemcpyHtoDAsync(((CudaStorage) keys.storage()).pointer(), jcuda.Pointer.to(keyValues), 8L * keyValues.length, stream);
+                }
+                counters.kernelLaunch();
+                cuGraphLaunch(executable, stream);
+            }
+
+            @Override
+            public int kernels() {
+                long[] count = {0};
+                jcuda.driver.JCudaDriver.cuGraphGetNodes(graph, null, count);
+                return (int) count[0];
+            }
+
+            @Override
+            public void destroy() {
+                makeCurrent();
+                cuGraphExecDestroy(executable);
+                cuGraphDestroy(graph);
+                keys.storage().release();
+            }
+        };
+    }
+
+    @Override
+    public void abortRecording() {
+        recording = false;
+        makeCurrent();
+        CUgraph graph = new CUgraph();
+        try {
+            cuStreamEndCapture(stream, graph);   // an invalidated capture reports an error here; the stream is free again either way
+            cuGraphDestroy(graph);
+        } catch (RuntimeException ignored) {
+            // nothing was captured worth keeping
+        }
+        if (recordingKeys != null) {
+            recordingKeys.storage().release();
+        }
+        recordingKeys = null;
+        recordingKeyGenerators = null;
     }
 
     private void load(String module) {
@@ -183,7 +320,7 @@ final class CudaDevice implements DeviceRuntime {
             parameters[i] = parameter(arguments[i]);
         }
         makeCurrent();
-        counters.kernelLaunch();
+        countLaunch();
         cuLaunchKernel(function, blocksX, blocksY, blocksZ, threads, 1, 1, 0, stream, Pointer.to(parameters), null);
     }
 

@@ -19,4 +19,28 @@ interface DeviceRuntime {
 
     /** One line for people: name, memory, driver, GEMM path (or that it is emulated). */
     String description();
+
+    /** Work recorded by {@link #beginRecording} ... {@link #endRecording}, ready to run again and again. */
+    interface Recording {
+        /** Runs the recorded work once more, on the device's stream. */
+        void launch();
+
+        /** How many kernels (and device-side copies) the recording holds. */
+        int kernels();
+
+        /** Frees what the recording holds on the device. */
+        void destroy();
+    }
+
+    /** From now on the calling thread's work on this device is recorded instead of run (a CUDA stream capture). */
+    void beginRecording();
+
+    /** Whether work is being recorded now. */
+    boolean recording();
+
+    /** Ends the recording and makes it launchable. */
+    Recording endRecording();
+
+    /** Ends a recording that failed, discarding it; the device runs work again. */
+    void abortRecording();
 }

@@ -12,6 +12,10 @@ import dev.descent.core.Storage;
  * from the device's caching allocator as on a GPU, each kernel runs the CPU backend on host views
  * of them, and every call is counted as the real backend counts it (one launch per kernel, a
  * copy and a wait per download). Results are bit-identical to the CPU's.
+ *
+ * <p>Operands are resolved to host views when a kernel is issued (so a released array fails at
+ * once, as its device pointer would), and the kernel itself is a closure the device runs now or,
+ * while a graph is being captured, records for every replay.
  */
 final class EmulatedCudaBackend implements Backend {
     /** The CPU's kernels, reached through a host array (core keeps its backend class to itself). */
@@ -32,13 +36,19 @@ final class EmulatedCudaBackend implements Backend {
         return device.device();
     }
 
+    /** New memory is zeroed on a GPU by a memset queued like a kernel (and replayed within a graph): so here. */
     @Override
     public Storage allocate(DType dtype, int size) {
-        return adopt(dtype, size, CPU.allocate(dtype, size));
+        Storage host = CPU.allocate(dtype, size);
+        CudaStorage storage = adopt(dtype, size, host);
+        NDArray all = NDArray.wrap(host, new int[] {size}, new int[] {1}, 0);
+        device.run(1, () -> CPU.fill(all, 0));
+        return storage;
     }
 
     @Override
     public Storage upload(Object hostArray) {
+        device.checkNotRecording("an upload");
         // a copy, as a real upload makes: the caller may change its array afterwards
         Object copy = hostArray instanceof float[] f ? f.clone() : hostArray instanceof double[] d ? d.clone()
                 : hostArray instanceof int[] i ? i.clone() : null;
@@ -59,6 +69,7 @@ final class EmulatedCudaBackend implements Backend {
 
     @Override
     public Object download(NDArray x) {
+        device.checkNotRecording("a read-back");
         NDArray view = host(x);
         device.counters().deviceToHost((long) x.size() * x.dtype().byteSize());
         device.counters().synchronization();
@@ -67,105 +78,128 @@ final class EmulatedCudaBackend implements Backend {
 
     @Override
     public void fill(NDArray out, double value) {
-        launch();
-        CPU.fill(host(out), value);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.fill(o, value));
     }
 
     @Override
     public void copy(NDArray source, NDArray out) {
-        launch();
-        CPU.copy(host(source), host(out));
+        NDArray s = host(source);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.copy(s, o));
     }
 
     @Override
     public void unary(UnaryOp op, NDArray x, NDArray out) {
-        launch();
-        CPU.unary(op, host(x), host(out));
+        NDArray a = host(x);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.unary(op, a, o));
     }
 
     @Override
     public void binary(BinaryOp op, NDArray a, NDArray b, NDArray out) {
-        launch();
-        CPU.binary(op, host(a), host(b), host(out));
+        NDArray x = host(a);
+        NDArray y = host(b);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.binary(op, x, y, o));
     }
 
     @Override
     public void compare(CompareOp op, NDArray a, NDArray b, NDArray out) {
-        launch();
-        CPU.compare(op, host(a), host(b), host(out));
+        NDArray x = host(a);
+        NDArray y = host(b);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.compare(op, x, y, o));
     }
 
     @Override
     public void where(NDArray condition, NDArray a, NDArray b, NDArray out) {
-        launch();
-        CPU.where(host(condition), host(a), host(b), host(out));
+        NDArray c = host(condition);
+        NDArray x = host(a);
+        NDArray y = host(b);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.where(c, x, y, o));
     }
 
     @Override
     public void reduce(ReduceOp op, NDArray x, int[] dims, NDArray out) {
-        launch();
-        CPU.reduce(op, host(x), dims, host(out));
+        NDArray a = host(x);
+        NDArray o = host(out);
+        int[] reduced = dims.clone();
+        device.run(1, () -> CPU.reduce(op, a, reduced, o));
     }
 
     @Override
     public void argReduce(ReduceOp op, NDArray x, int dim, NDArray out) {
-        launch();
-        CPU.argReduce(op, host(x), dim, host(out));
+        NDArray a = host(x);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.argReduce(op, a, dim, o));
     }
 
     @Override
     public void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
-        launch();
-        CPU.gemm(batch, m, n, k, host(a), host(b), host(c), accumulate);
+        MatrixOperand x = host(a);
+        MatrixOperand y = host(b);
+        MatrixOperand z = host(c);
+        device.run(1, () -> CPU.gemm(batch, m, n, k, x, y, z, accumulate));
     }
 
     @Override
     public void gather(NDArray x, int dim, NDArray index, NDArray out) {
-        launch();
+        NDArray source = host(x);
         NDArray hostIndex = host(index);
-        NDArray outside = outside(hostIndex, x.shape()[dim]);
-        if (outside == null) {
-            CPU.gather(host(x), dim, hostIndex, host(out));
-            return;
-        }
         NDArray hostOut = host(out);
-        CPU.gather(host(x), dim, NDArray.where(outside, zero(hostIndex), hostIndex), hostOut);
-        hostOut.copyFrom(NDArray.where(outside, zero(hostOut), hostOut));
+        int size = x.shape()[dim];
+        device.run(1, () -> {
+            NDArray outside = outside(hostIndex, size);
+            if (outside == null) {
+                CPU.gather(source, dim, hostIndex, hostOut);
+                return;
+            }
+            CPU.gather(source, dim, NDArray.where(outside, zero(hostIndex), hostIndex), hostOut);
+            hostOut.copyFrom(NDArray.where(outside, zero(hostOut), hostOut));
+        });
     }
 
     @Override
     public void scatterAdd(NDArray out, int dim, NDArray index, NDArray source) {
-        launch();
+        NDArray hostOut = host(out);
         NDArray hostIndex = host(index);
         NDArray hostSource = host(source);
-        NDArray outside = outside(hostIndex, out.shape()[dim]);
-        if (outside == null) {
-            CPU.scatterAdd(host(out), dim, hostIndex, hostSource);
-            return;
-        }
-        NDArray read = hostSource;   // scatter-add reads the source over the index's shape only
-        for (int d = 0; d < index.rank(); d++) {
-            read = read.narrow(d, 0, index.shape()[d]);
-        }
-        NDArray kept = NDArray.where(outside, zero(hostSource), read);
-        CPU.scatterAdd(host(out), dim, NDArray.where(outside, zero(hostIndex), hostIndex), kept);
+        int size = out.shape()[dim];
+        device.run(1, () -> {
+            NDArray outside = outside(hostIndex, size);
+            if (outside == null) {
+                CPU.scatterAdd(hostOut, dim, hostIndex, hostSource);
+                return;
+            }
+            NDArray read = hostSource;   // scatter-add reads the source over the index's shape only
+            for (int d = 0; d < hostIndex.rank(); d++) {
+                read = read.narrow(d, 0, hostIndex.shape()[d]);
+            }
+            NDArray kept = NDArray.where(outside, zero(hostSource), read);
+            CPU.scatterAdd(hostOut, dim, NDArray.where(outside, zero(hostIndex), hostIndex), kept);
+        });
     }
 
     @Override
     public void indexSelect(NDArray x, int dim, NDArray index, NDArray out) {
-        launch();
+        NDArray source = host(x);
         NDArray hostIndex = host(index);
-        NDArray outside = outside(hostIndex, x.shape()[dim]);
-        if (outside == null) {
-            CPU.indexSelect(host(x), dim, hostIndex, host(out));
-            return;
-        }
         NDArray hostOut = host(out);
-        CPU.indexSelect(host(x), dim, NDArray.where(outside, zero(hostIndex), hostIndex), hostOut);
-        int[] along = new int[out.rank()];
-        java.util.Arrays.fill(along, 1);
-        along[dim] = index.size();
-        hostOut.copyFrom(NDArray.where(outside.reshape(along), zero(hostOut), hostOut));
+        int size = x.shape()[dim];
+        device.run(1, () -> {
+            NDArray outside = outside(hostIndex, size);
+            if (outside == null) {
+                CPU.indexSelect(source, dim, hostIndex, hostOut);
+                return;
+            }
+            CPU.indexSelect(source, dim, NDArray.where(outside, zero(hostIndex), hostIndex), hostOut);
+            int[] along = new int[hostOut.rank()];
+            java.util.Arrays.fill(along, 1);
+            along[dim] = hostIndex.size();
+            hostOut.copyFrom(NDArray.where(outside.reshape(along), zero(hostOut), hostOut));
+        });
     }
 
     /**
@@ -182,71 +216,92 @@ final class EmulatedCudaBackend implements Backend {
         return NDArray.scalar(like.dtype(), 0);
     }
 
-    /** The CPU's streams: unlike a GPU's Philox uniform and normal fills, the same seed gives the CPU's values here. */
+    /**
+     * The CPU's streams: unlike a GPU's Philox uniform and normal fills, the same seed gives the
+     * CPU's values here. The generator is drawn when the kernel runs, so each replay of a captured
+     * graph draws new keys in the order the eager steps would.
+     */
     @Override
     public void random(Distribution distribution, double a, double b, Generator generator, NDArray out) {
-        launch();
-        CPU.random(distribution, a, b, generator, host(out));
+        NDArray o = host(out);
+        device.run(1, () -> CPU.random(distribution, a, b, generator, o));
     }
 
     /** One kernel on a GPU: each block adds its partial sum into out. */
     @Override
     public void sumOfSquares(NDArray x, NDArray out) {
-        launch();
-        CPU.sumOfSquares(host(x), host(out));
+        NDArray a = host(x);
+        NDArray o = host(out);
+        device.run(1, () -> CPU.sumOfSquares(a, o));
     }
 
     @Override
     public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum, double dampening,
                           double weightDecay, boolean nesterov) {
-        launch();
-        CPU.sgdUpdate(host(param), host(grad), host(buffer), firstStep, lr, momentum, dampening, weightDecay, nesterov);
+        NDArray p = host(param);
+        NDArray g = host(grad);
+        NDArray m = host(buffer);
+        device.run(1, () -> CPU.sgdUpdate(p, g, m, firstStep, lr, momentum, dampening, weightDecay, nesterov));
     }
 
     @Override
     public void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, double stepSize,
                            double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay, double decoupledDecay) {
-        launch();
-        CPU.adamUpdate(host(param), host(grad), host(average), host(squareAverage), host(maxSquare), stepSize, sqrtBiasCorrection2, beta1,
-                beta2, eps, weightDecay, decoupledDecay);
+        NDArray p = host(param);
+        NDArray g = host(grad);
+        NDArray m = host(average);
+        NDArray v = host(squareAverage);
+        NDArray vMax = host(maxSquare);
+        device.run(1, () -> CPU.adamUpdate(p, g, m, v, vMax, stepSize, sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay));
     }
 
     /** Two kernels on a GPU: statistics, then normalization. */
     @Override
     public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
-        launch();
-        launch();
-        CPU.batchNormForward(host(x), host(weight), host(bias), eps, host(out), host(mean), host(invStd));
+        NDArray a = host(x);
+        NDArray w = host(weight);
+        NDArray b = host(bias);
+        NDArray o = host(out);
+        NDArray mu = host(mean);
+        NDArray s = host(invStd);
+        device.run(2, () -> CPU.batchNormForward(a, w, b, eps, o, mu, s));
     }
 
     /** Two kernels on a GPU: the per-channel sums, then the input gradient. */
     @Override
     public void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
                                   NDArray gradWeight, NDArray gradBias) {
-        launch();
-        launch();
-        CPU.batchNormBackward(host(grad), host(x), host(mean), host(invStd), host(weight), host(gradInput), host(gradWeight),
-                host(gradBias));
+        NDArray g = host(grad);
+        NDArray a = host(x);
+        NDArray mu = host(mean);
+        NDArray s = host(invStd);
+        NDArray w = host(weight);
+        NDArray gi = host(gradInput);
+        NDArray gw = host(gradWeight);
+        NDArray gb = host(gradBias);
+        device.run(2, () -> CPU.batchNormBackward(g, a, mu, s, w, gi, gw, gb));
     }
 
     @Override
     public void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
-        launch();
-        CPU.softmaxCrossEntropy(host(logits), host(targets), ignoreIndex, host(losses), host(probabilities));
+        NDArray x = host(logits);
+        NDArray t = host(targets);
+        NDArray l = host(losses);
+        NDArray p = host(probabilities);
+        device.run(1, () -> CPU.softmaxCrossEntropy(x, t, ignoreIndex, l, p));
     }
 
     @Override
     public void softmaxCrossEntropyBackward(NDArray probabilities, NDArray targets, int ignoreIndex, NDArray gradLosses,
                                             NDArray gradLogits) {
-        launch();
-        CPU.softmaxCrossEntropyBackward(host(probabilities), host(targets), ignoreIndex, host(gradLosses), host(gradLogits));
+        NDArray p = host(probabilities);
+        NDArray t = host(targets);
+        NDArray g = host(gradLosses);
+        NDArray o = host(gradLogits);
+        device.run(1, () -> CPU.softmaxCrossEntropyBackward(p, t, ignoreIndex, g, o));
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private void launch() {
-        device.counters().kernelLaunch();
-    }
 
     /** The same view over the host memory behind a storage of this device; a released storage throws here, as a GPU kernel's pointer would. */
     private NDArray host(NDArray x) {

@@ -1,6 +1,8 @@
 package dev.descent.cuda;
 
 import dev.descent.core.Device;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,6 +26,8 @@ final class EmulatedDevice implements DeviceRuntime {
     private final HostMemory memory;
     private final CachingAllocator allocator;
     private final ActivityCounters counters = new ActivityCounters();
+    /** The kernels recorded so far while capturing a graph, or null when not capturing. */
+    private volatile List<Runnable> recorded;
 
     EmulatedDevice(long capacityBytes) {
         this.memory = new HostMemory(capacityBytes);
@@ -73,7 +77,69 @@ final class EmulatedDevice implements DeviceRuntime {
     /** The emulated kernels finish before their call returns; a wait is still counted, as a GPU would have to wait. */
     @Override
     public void synchronize() {
+        checkNotRecording("waiting for the device");
         counters.synchronization();
+    }
+
+    /** Runs one kernel now, or records it while a graph is being captured (as a GPU's stream capture does). */
+    void run(int kernels, Runnable kernel) {
+        List<Runnable> target = recorded;
+        if (target != null) {
+            target.add(kernel);
+            return;
+        }
+        for (int i = 0; i < kernels; i++) {
+            counters.kernelLaunch();
+        }
+        kernel.run();
+    }
+
+    /** Refuses work that cannot be part of a captured graph, with the real device's reason. */
+    void checkNotRecording(String what) {
+        if (recorded != null) {
+            throw new IllegalStateException(device() + ": " + what + " while a graph is being captured; a captured step must neither read"
+                    + " back nor upload (stage its inputs before)");
+        }
+    }
+
+    @Override
+    public void beginRecording() {
+        recorded = new ArrayList<>();
+    }
+
+    @Override
+    public boolean recording() {
+        return recorded != null;
+    }
+
+    @Override
+    public Recording endRecording() {
+        List<Runnable> kernels = List.copyOf(recorded);
+        recorded = null;
+        return new Recording() {
+            @Override
+            public void launch() {
+                counters.kernelLaunch();
+                for (Runnable kernel : kernels) {
+                    kernel.run();
+                }
+            }
+
+            @Override
+            public int kernels() {
+                return kernels.size();
+            }
+
+            @Override
+            public void destroy() {
+                // the recorded kernels hold host memory only, which the collector takes back
+            }
+        };
+    }
+
+    @Override
+    public void abortRecording() {
+        recorded = null;
     }
 
     @Override
