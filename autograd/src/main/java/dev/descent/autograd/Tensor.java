@@ -160,6 +160,21 @@ public class Tensor {
         grad = null;
     }
 
+    /**
+     * Sets this leaf's gradient, as assigning {@code p.grad} does in PyTorch (null forgets it): for
+     * code that computes gradients itself, or that keeps them in buffers of its own, such as a
+     * training step replayed from a captured graph. Later backward passes add to it.
+     */
+    public void setGrad(Tensor gradient) {
+        if (gradient != null && (!Arrays.equals(gradient.shape(), shape()) || gradient.dtype() != dtype()
+                || !gradient.device().equals(device()))) {
+            throw new IllegalArgumentException("setGrad: the gradient must match the tensor: expected " + Arrays.toString(shape()) + " "
+                    + dtype() + " on " + device() + ", got " + Arrays.toString(gradient.shape()) + " " + gradient.dtype() + " on "
+                    + gradient.device());
+        }
+        grad = gradient;
+    }
+
     /** Whether this tensor was created by the user rather than computed by a recorded operation. */
     public boolean isLeaf() {
         return gradFn == null;

@@ -61,6 +61,7 @@ final class CompareOptimizersCommand {
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
         int limit = line.integer("limit", 1);
+        MnistCommand.checkBatch("compare-optimizers", batch, limit);
         long seed = (long) line.real("seed");
         Descent.setNumThreads(line.integer("threads", 1));
         Device device = DeviceFlag.parse("compare-optimizers", line.string("device"));

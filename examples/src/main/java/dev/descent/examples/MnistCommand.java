@@ -56,6 +56,7 @@ final class MnistCommand {
                 .flag("limit", "60000", "train on the first N training images (for quick runs)")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
                 .flag("device", "cpu", DeviceFlag.HELP)
+                .flag("cuda-graph", "on", "on a GPU, capture the training step once as a CUDA graph and replay it (on or off)")
                 .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics and report.html")
                 .flag("json", null, "also write the run's summary as JSON to this file")
                 .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)");
@@ -63,7 +64,7 @@ final class MnistCommand {
 
     /** The validated settings of a run. */
     record Settings(int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
-                    String dataset, String device, Path out, Path json, Map<String, String> flags) {
+                    String dataset, String device, boolean cudaGraph, Path out, Path json, Map<String, String> flags) {
     }
 
     static Settings settings(CommandLine line) {
@@ -82,6 +83,7 @@ final class MnistCommand {
         }
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
+        checkBatch("mnist", batch, line.integer("limit", 1));
         int threads = line.integer("threads", 1);
         long seed = (long) line.real("seed");
         double lr = line.string("lr") == null ? Double.NaN : line.real("lr");
@@ -98,14 +100,24 @@ final class MnistCommand {
         String dataset = line.choice("dataset", "mnist", "fashion-mnist");
         String device = line.string("device");
         DeviceFlag.parse("mnist", device);
+        boolean cudaGraph = line.choice("cuda-graph", "on", "off").equals("on");
         String outText = line.string("out");
         Path out = Path.of(outText.replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         checkWritable(out);
         Path json = line.string("json") == null ? null : Path.of(line.string("json"));
         Map<String, String> flags = line.effective();
         flags.put("out", out.toString());
-        return new Settings(epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device,
+        return new Settings(epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags);
+    }
+
+    /** MNIST and Fashion-MNIST have 60,000 training images: a batch beyond the set (or its --limit) cannot be filled. */
+    static void checkBatch(String command, int batch, int limit) {
+        int images = Math.min(limit, 60_000);
+        if (batch > images) {
+            throw new UsageException(command + ": --batch " + batch + " is larger than the training set (" + images + " images"
+                    + (limit < 60_000 ? " with --limit " + limit : "") + ")");
+        }
     }
 
     private static void checkWritable(Path out) {
@@ -166,6 +178,9 @@ final class MnistCommand {
         LRScheduler scheduler = s.schedule().equals("cosine")
                 ? new CosineAnnealingLR(optimizer, s.epochs() * loader.batchesPerEpoch(), 0) : null;
         Trainer trainer = new Trainer(model, optimizer, scheduler, device);
+        if (!s.cudaGraph()) {
+            trainer.eager();
+        }
         DataLoader testLoader = new DataLoader(test, 1000).prefetch(!onGpu);
         String graph = graphOf(model, test);
 
@@ -220,6 +235,10 @@ final class MnistCommand {
             summary.put("out", s.out().toString());
             RunFiles.writeJson(s.json(), summary);
         }
+        if (trainer.graphStatus() != null) {
+            out.println(trainer.graphStatus());
+        }
+        trainer.close();
         if (trainer.activityPerStep() != null) {
             out.println("device activity " + trainer.activityPerStep() + " (training steps, metric reads included)");
         }

@@ -8,44 +8,69 @@ import java.util.List;
 
 /**
  * The numbers every training step produces (loss, gradient norm, correct predictions), kept on
- * the model's device for one epoch and read back in stretches: a step on a GPU then never waits
- * for the device, and the host learns the values when the progress bar is redrawn and when the
- * epoch ends.
+ * the model's device and read back in stretches: a step on a GPU then never waits for the
+ * device, and the host learns the values when the progress bar is redrawn and when the epoch
+ * ends. A step's device work ({@link #measure}) writes fixed arrays, so it can be part of a
+ * captured graph; {@link #commit} then files the values under the step's index.
  */
 final class StepMetrics {
-    private final NDArray losses;
-    private final NDArray gradientNorms;
-    private final NDArray correct;
-    private final int[] sizes;
+    private final Device device;
+    /** The last step's loss, gradient norm and correct count: the same arrays every step. */
+    private final NDArray loss;
+    private final NDArray gradientNorm;
+    private final NDArray correctInStep;
+    private NDArray losses;
+    private NDArray gradientNorms;
+    private NDArray correct;
+    private int[] sizes;
     private int recorded;
     private int read;
     private double lossSum;
     private long samplesRead;
 
-    /** Room for {@code steps} steps on {@code device}; the arrays belong to no step's memory scope. */
-    StepMetrics(int steps, Device device) {
+    /** Metrics on {@code device}; their arrays belong to no step's memory scope. */
+    StepMetrics(Device device) {
+        this.device = device;
+        NDArray[] slots = MemoryScope.collect(() -> new NDArray[] {
+            NDArray.empty(DType.FLOAT64, new int[0], device),
+            NDArray.empty(DType.FLOAT64, new int[0], device),
+            NDArray.empty(DType.FLOAT64, new int[0], device)}).withoutOwner();
+        this.loss = slots[0];
+        this.gradientNorm = slots[1];
+        this.correctInStep = slots[2];
+    }
+
+    /** Room for an epoch of {@code steps} steps; the previous epoch's values are gone. */
+    void startEpoch(int steps) {
+        releaseEpoch();
         NDArray[] arrays = MemoryScope.collect(() -> new NDArray[] {
             NDArray.empty(DType.FLOAT64, new int[] {steps}, device),
             NDArray.empty(DType.FLOAT64, new int[] {steps}, device),
             NDArray.empty(DType.FLOAT64, new int[0], device).fill(0)}).withoutOwner();
-        this.losses = arrays[0];
-        this.gradientNorms = arrays[1];
-        this.correct = arrays[2];
-        this.sizes = new int[steps];
+        losses = arrays[0];
+        gradientNorms = arrays[1];
+        correct = arrays[2];
+        sizes = new int[steps];
+        recorded = 0;
+        read = 0;
+        lossSum = 0;
+        samplesRead = 0;
     }
 
-    /** Records one step: its mean loss, the total gradient norm (both 0-d) and how many of {@code size} samples the logits got right. */
-    void record(NDArray loss, NDArray gradientNorm, NDArray logits, NDArray targets, int size) {
+    /** The step's device work: its mean loss, the total gradient norm (both 0-d) and how many predictions the logits got right. */
+    void measure(NDArray stepLoss, NDArray stepGradientNorm, NDArray logits, NDArray targets) {
+        loss.copyFrom(stepLoss);
+        gradientNorm.copyFrom(stepGradientNorm);
+        correctInStep.copyFrom(logits.argmax(1).eq(targets).sum());
+    }
+
+    /** Files the last measured step, of {@code size} samples, under the next index (three small kernels, no read-back). */
+    void commit(int size) {
         losses.narrow(0, recorded, 1).copyFrom(loss.reshape(1));
         gradientNorms.narrow(0, recorded, 1).copyFrom(gradientNorm.reshape(1));
-        correct.addi(logits.argmax(1).eq(targets).sum());
+        correct.addi(correctInStep);
         sizes[recorded] = size;
         recorded++;
-    }
-
-    /** How many steps were recorded. */
-    int recorded() {
-        return recorded;
     }
 
     /** Reads the steps recorded since the last read (two copies from the device) and appends their values to the lists. */
@@ -74,10 +99,13 @@ final class StepMetrics {
         return (long) correct.item();
     }
 
-    /** Gives the device memory back; the metrics must not be used afterwards. */
-    void release() {
-        losses.storage().release();
-        gradientNorms.storage().release();
-        correct.storage().release();
+    /** Gives the epoch's device memory back. */
+    void releaseEpoch() {
+        if (losses != null) {
+            losses.storage().release();
+            gradientNorms.storage().release();
+            correct.storage().release();
+            losses = null;
+        }
     }
 }

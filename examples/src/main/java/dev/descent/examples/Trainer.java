@@ -49,10 +49,9 @@ final class Trainer {
     private Duration readInterval;
     private DeviceActivity trainingActivity;
     private long trainingSteps;
-
-    Trainer(Module model, Optimizer optimizer) {
-        this(model, optimizer, null, Device.CPU);
-    }
+    private StepMetrics metrics;
+    /** The step captured as a CUDA graph, on a GPU unless switched off; null otherwise. */
+    private CapturedStep captured;
 
     /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
     Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
@@ -61,6 +60,27 @@ final class Trainer {
         this.scheduler = scheduler;
         this.device = device;
         this.readInterval = device.type() == Device.Type.CPU ? Duration.ZERO : Duration.ofSeconds(1);
+        if (device.type() == Device.Type.CUDA && optimizer != null) {
+            captured = new CapturedStep(model, device, this::forwardBackward);
+        }
+    }
+
+    Module model() {
+        return model;
+    }
+
+    /** Runs every step eagerly even on a GPU (no CUDA graph); returns this. */
+    Trainer eager() {
+        captured = null;
+        return this;
+    }
+
+    /** The step's device work, the same eagerly and in a captured graph: forward, loss, backward, and the step's metrics. */
+    private void forwardBackward(Tensor input, Tensor target) {
+        Tensor logits = model.forward(input);
+        Tensor loss = Losses.crossEntropy(logits, target);
+        loss.backward();
+        metrics.measure(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data());
     }
 
     EpochResult trainEpoch(DataLoader loader, StepListener listener) {
@@ -71,27 +91,32 @@ final class Trainer {
         long start = System.nanoTime();
         long lastRead = start;
         DeviceActivity activityBefore = activity();
-        StepMetrics metrics = new StepMetrics(steps, device);
+        if (metrics == null) {
+            metrics = new StepMetrics(device);
+        }
+        metrics.startEpoch(steps);
         List<NDArray> lastGradients = new ArrayList<>();
         Iterator<Batch> batches = loader.iterator();
         while (batches.hasNext()) {
-            optimizer.zeroGrad();
-            release(lastGradients);
             int size;
             // on a GPU every array of the step but the gradients goes back to the allocator when it ends
             try (MemoryScope scope = stepScope()) {
                 Batch batch = batches.next();
                 Tensor input = batch.input().to(device);
                 Tensor target = batch.target().to(device);
-                Tensor logits = model.forward(input);
-                Tensor loss = Losses.crossEntropy(logits, target);
-                loss.backward();
                 size = batch.size();
-                // recorded on the device: nothing is read back here, so the host never waits for a GPU
-                metrics.record(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data(), size);
-                if (scope != null) {
-                    keepGradients(scope, lastGradients);
+                if (captured != null && captured.replay(input, target)) {
+                    release(lastGradients);   // an earlier eager step's: the parameters hold the graph's gradients again
+                } else {
+                    optimizer.zeroGrad();
+                    release(lastGradients);
+                    forwardBackward(input, target);
+                    if (scope != null) {
+                        keepGradients(scope, lastGradients);
+                    }
                 }
+                // recorded on the device: nothing is read back here, so the host never waits for a GPU
+                metrics.commit(size);
             }
             optimizer.step();   // outside the scope: the state it makes on the first step lives on
             samples += size;
@@ -107,11 +132,13 @@ final class Trainer {
                 lastRead = now;
             }
         }
+        // the parameters must not keep gradients whose memory goes back now (moving the model would read them)
+        optimizer.zeroGrad();
         release(lastGradients);
         metrics.readInto(stepLoss, stepGradNorm);
         double meanLoss = metrics.runningLoss();
         long correct = metrics.correct();
-        metrics.release();
+        metrics.releaseEpoch();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (activityBefore != null) {
             trainingActivity = activity().minus(activityBefore).plus(trainingActivity);
@@ -127,6 +154,18 @@ final class Trainer {
      */
     void readInterval(Duration interval) {
         this.readInterval = interval;
+    }
+
+    /** Whether and how the step ran as a CUDA graph, for people; null where none was attempted (the CPU, or {@link #eager}). */
+    String graphStatus() {
+        return captured == null ? null : captured.status();
+    }
+
+    /** Frees the captured step's graph, if any. */
+    void close() {
+        if (captured != null) {
+            captured.close();
+        }
     }
 
     /** Kernel launches, copies and waits per training step so far, on a CUDA device; null on the CPU. */

@@ -32,6 +32,9 @@ class MainTest {
         assertTrue(unwritable.err().startsWith("descent: mnist: --out /proc/descent-cannot-write-here is not writable"), unwritable.err());
         assertEquals(2, CommandRun.of("mnist", "--dataset", "cifar").code());
         assertEquals(2, CommandRun.of("mnist", "--batch").code());
+        CommandRun hugeBatch = CommandRun.of("mnist", "--batch", "100000000", "--limit", "1000");
+        assertEquals(2, hugeBatch.code());
+        assertEquals("descent: mnist: --batch 100000000 is larger than the training set (1000 images with --limit 1000)\n", hugeBatch.err());
         assertEquals(2, CommandRun.of("frobnicate").code());
         assertEquals(2, CommandRun.of().code());
         assertEquals(2, CommandRun.of("evaluate").code());

@@ -95,4 +95,41 @@ class TrainerOnDeviceTest {
         assertEquals(cpu.meanLoss(), gpu.meanLoss(), 0);
         assertTrue(java.util.Arrays.deepEquals(cpu.confusion(), gpu.confusion()));
     }
+
+    @Test
+    void aCapturedStepReplaysTheEagerStepsBitsAndFallsBackForOtherShapesAndAChangedModel() {
+        TensorDataset data = data(100);   // batches of 16: six, then a smaller seventh
+        Trainer onCpu = trainer(Device.CPU);
+        Trainer replayed = trainer(GPU);
+        Trainer eager = trainer(GPU).eager();
+        // epoch 1 at batch 24: another shape than the one captured in epoch 0, so every step runs eagerly
+        java.util.function.IntUnaryOperator batchSizes = epoch -> epoch == 1 ? 24 : 16;
+        DataLoader cpuLoader = loader(data, Device.CPU).batchSizeSchedule(batchSizes);
+        DataLoader replayedLoader = loader(data, GPU).batchSizeSchedule(batchSizes);
+        DataLoader eagerLoader = loader(data, GPU).batchSizeSchedule(batchSizes);
+        for (int epoch = 0; epoch < 3; epoch++) {
+            onCpu.trainEpoch(cpuLoader, null);
+            replayed.trainEpoch(replayedLoader, null);
+            eager.trainEpoch(eagerLoader, null);
+        }
+        assertEquals(onCpu.stepLoss, replayed.stepLoss);
+        assertEquals(onCpu.stepGradNorm, replayed.stepGradNorm);
+        assertEquals(eager.stepLoss, replayed.stepLoss);
+        // 7 + 5 + 7 steps: the first, the two smaller last ones and all five of epoch 1 ran eagerly, the other 11 replayed the graph
+        assertTrue(replayed.graphStatus().contains("11 steps replayed it, 8 ran eagerly"), replayed.graphStatus());
+        assertEquals(null, eager.graphStatus());
+
+        // the model moved away and back: its arrays are new, so the old graph must not run on them
+        Trainer moved = trainer(GPU);
+        DataLoader movedLoader = loader(data, GPU);
+        moved.trainEpoch(movedLoader, null);
+        String before = moved.graphStatus();
+        moved.model().to(Device.CPU).to(GPU);
+        moved.trainEpoch(movedLoader, null);
+        assertTrue(before.contains("5 steps replayed it, 2 ran eagerly"), before);
+        // after the move: one eager step, a new capture, and replays again
+        assertTrue(moved.graphStatus().contains("10 steps replayed it, 4 ran eagerly"), moved.graphStatus());
+        replayed.close();
+        moved.close();
+    }
 }
