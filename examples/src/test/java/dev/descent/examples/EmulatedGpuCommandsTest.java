@@ -45,7 +45,8 @@ class EmulatedGpuCommandsTest {
         assertTrue(memory.find(), gpu.out());
         String firstEpoch = memory.group(2);
         assertTrue(memory.find(), gpu.out());
-        assertEquals(firstEpoch, memory.group(2), "blocks in use after epochs 1 and 2:\n" + gpu.out());
+        // no growth (arrays other tests left to the garbage collector may be released meanwhile, hence no equality)
+        assertTrue(Integer.parseInt(memory.group(2)) <= Integer.parseInt(firstEpoch), "blocks in use after epochs 1 and 2:\n" + gpu.out());
         Matcher activity = Pattern.compile("device activity per step: ([0-9.]+) kernel launches.*?([0-9.]+) device-to-host copies")
                 .matcher(gpu.out());
         assertTrue(activity.find(), gpu.out());
