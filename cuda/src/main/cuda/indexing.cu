@@ -66,6 +66,19 @@ __device__ void index_select(const T* x, const int* index, int indexStride, int 
     }
 }
 
+// Adds to *counter how many elements of x lie outside [0, size), not counting those equal to ignore:
+// the deferred range check of gathers and class targets (DeferredChecks), read at the host's next read.
+extern "C" __global__ void count_out_of_range(const int* x, Layout layout, long long n, int size, int ignore, double* counter) {
+    unsigned long long outside = 0;
+    GRID_STRIDE_LOOP(i, n) {
+        long long o[1];
+        offsets<1>(layout, i, o);
+        int value = x[o[0]];
+        if (value != ignore && (value < 0 || value >= size)) outside++;
+    }
+    if (outside != 0) atomicAdd(counter, (double) outside);  // rare: only a bad index pays for the atomic
+}
+
 #define INDEXING_KERNELS(suffix, T) \
     extern "C" __global__ void gather_##suffix(const T* x, const int* index, T* out, Layout layout, int dim, int limit, long long n) { \
         gather(x, index, out, layout, dim, limit, n); } \

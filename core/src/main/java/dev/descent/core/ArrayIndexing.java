@@ -83,7 +83,7 @@ final class ArrayIndexing {
         if (index.device().type() != Device.Type.CPU) {
             // reading the bounds back would stall every gather on a GPU: counted there, reported at the next read;
             // the kernels never follow an index outside the range meanwhile
-            DeferredChecks.require(op + " index range " + size + " " + dim, index.lt(0).add(index.ge(size)),
+            DeferredChecks.requireInRange(op + " index range " + size + " " + dim, index, size, 0,
                     count -> new IndexOutOfBoundsException(op + ": " + count + " index value(s) on " + index.device() + " out of range for "
                             + (dim >= 0 ? "dimension " + dim + " of size " + size : size + " classes") + " (expected 0 to " + (size - 1)
                             + "); found at this read, checked on the device since the previous one"));

@@ -183,6 +183,17 @@ public interface Backend {
     }
 
     /**
+     * Adds to the 0-d FLOAT64 array {@code counter} how many elements of the INT32 array {@code x}
+     * lie outside [0, size), not counting those equal to {@code ignore} (pass 0 when nothing is
+     * ignored): an index check that needs no read-back. The default composes comparisons;
+     * backends fuse it.
+     */
+    default void countOutOfRange(NDArray x, int size, int ignore, NDArray counter) {
+        NDArray outside = x.lt(0).add(x.ge(size)).mul(x.ne(ignore));
+        counter.addi(outside.astype(DType.FLOAT64).sum());
+    }
+
+    /**
      * Batch normalization with batch statistics, of x [N, C] over its N rows:
      * <pre>
      *   mean_c = &Sigma;&#x2099; x_nc / N      var_c = &Sigma;&#x2099; (x_nc - mean_c)&sup2; / N      invStd_c = 1 / sqrt(var_c + eps)

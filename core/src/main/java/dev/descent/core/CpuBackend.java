@@ -348,6 +348,17 @@ final class CpuBackend implements Backend {
         }
     }
 
+    /** One pass over the indices, on the calling thread (index arrays are a batch long). */
+    @Override
+    public void countOutOfRange(NDArray x, int size, int ignore, NDArray counter) {
+        int[] values = x.toIntArray();
+        long outside = 0;
+        for (int value : values) {
+            outside += value != ignore && (value < 0 || value >= size) ? 1 : 0;
+        }
+        counter.addi(outside);
+    }
+
     /** Fused for contiguous float32: fixed chunks (so the result does not depend on the thread count), four accumulators each. */
     @Override
     public void sumOfSquares(NDArray x, NDArray out) {

@@ -14,8 +14,7 @@ import java.util.function.LongFunction;
  * often, and the device stays usable.
  *
  * <pre>{@code
- * NDArray outOfRange = targets.lt(0).add(targets.ge(classes));     // 1 where a target is bad
- * DeferredChecks.require("crossEntropy targets", outOfRange,
+ * DeferredChecks.requireInRange("crossEntropy targets, 10 classes", targets, 10, -100,
  *         count -> new IndexOutOfBoundsException("crossEntropy: " + count + " target(s) out of range"));
  * }</pre>
  *
@@ -40,27 +39,29 @@ public final class DeferredChecks {
     }
 
     /**
-     * Adds the elements of {@code violations} (nonzero where the check failed) to the check named
-     * {@code key} (one counter per key and device: put what the message depends on into the key)
-     * on their device; when a later read finds the total above zero it throws
-     * {@code failure.apply(total)} and starts the count again.
+     * Checks that every element of the INT32 array {@code index} lies in [0, size), except those
+     * equal to {@code ignore} (pass 0 when nothing is ignored). On a device the out-of-range
+     * elements are counted there, in the counter named {@code key} (one per key and device: put
+     * what the message depends on into the key), and a later read that finds the count above zero
+     * throws {@code failure.apply(count)} and starts the count again. On the CPU it is checked at
+     * once.
      */
-    public static void require(String key, NDArray violations, LongFunction<? extends RuntimeException> failure) {
-        NDArray count = violations.astype(DType.FLOAT64).sum();
-        Device device = violations.device();
+    public static void requireInRange(String key, NDArray index, int size, int ignore, LongFunction<? extends RuntimeException> failure) {
+        Device device = index.device();
         if (device.type() == Device.Type.CPU) {
-            long total = (long) count.item();
-            if (total > 0) {
-                throw failure.apply(total);
+            long outside = 0;
+            for (int value : index.toIntArray()) {
+                outside += value != ignore && (value < 0 || value >= size) ? 1 : 0;
+            }
+            if (outside > 0) {
+                throw failure.apply(outside);
             }
             return;
         }
         Pending pending = PENDING.computeIfAbsent(device, d -> new ConcurrentHashMap<>()).computeIfAbsent(key,
-                // a counter that lives as long as the program: made outside any memory scope of the caller
                 // uploaded rather than filled by a kernel, which a graph capture would only record
-                k -> new Pending(MemoryScope.collect(() -> NDArray.scalar(DType.FLOAT64, 0).to(device)).withoutOwner(),
-                        failure));
-        pending.violations.addi(count);
+                k -> new Pending(MemoryScope.collect(() -> NDArray.scalar(DType.FLOAT64, 0).to(device)).withoutOwner(), failure));
+        index.backend().countOutOfRange(index, size, ignore, pending.violations);
         pending.added = true;
     }
 

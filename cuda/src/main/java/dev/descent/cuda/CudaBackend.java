@@ -283,6 +283,14 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public void countOutOfRange(NDArray x, int size, int ignore, NDArray counter) {
+        StridedLayout layout = layout("countOutOfRange", x.shape(), x);
+        if (layout.count() > 0) {
+            launch("count_out_of_range", layout.count(), storage(x), layout.pack(), layout.count(), size, ignore, at(counter));
+        }
+    }
+
+    @Override
     public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum, double dampening,
                           double weightDecay, boolean nesterov) {
         if (!contiguous(param, grad, buffer)) {

@@ -236,6 +236,13 @@ final class EmulatedCudaBackend implements Backend {
     }
 
     @Override
+    public void countOutOfRange(NDArray x, int size, int ignore, NDArray counter) {
+        NDArray a = host(x);
+        NDArray c = host(counter);
+        device.run(1, () -> CPU.countOutOfRange(a, size, ignore, c));
+    }
+
+    @Override
     public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum, double dampening,
                           double weightDecay, boolean nesterov) {
         NDArray p = host(param);

@@ -179,9 +179,7 @@ public final class Losses {
             return;
         }
         // on a device the range is checked there and reported at the next read, so a step needs no read-back
-        NDArray t = targets.data();
-        NDArray outOfRange = t.lt(0).add(t.ge(classes)).mul(t.ne(ignoreIndex));
-        DeferredChecks.require(op + " targets, " + classes + " classes, ignoring " + ignoreIndex, outOfRange,
+        DeferredChecks.requireInRange(op + " targets, " + classes + " classes, ignoring " + ignoreIndex, targets.data(), classes, ignoreIndex,
                 count -> new IndexOutOfBoundsException(op + ": " + count + " target(s) on " + targets.device() + " out of range for "
                         + classes + " classes (expected 0 to " + (classes - 1) + ", or the ignore index " + ignoreIndex
                         + "); found at this read, checked on the device since the previous one"));
