@@ -147,9 +147,7 @@ final class CudaDevice implements DeviceRuntime {
     /** Waits for everything queued on the device's stream. */
     @Override
     public void synchronize() {
-        if (recording) {
-            throw new IllegalStateException(device + ": waiting for the device while a graph is being captured; a captured step must not read back");
-        }
+        checkNotRecording("waiting for the device");
         counters.synchronization();
         makeCurrent();
         cuStreamSynchronize(stream);
@@ -178,13 +176,6 @@ final class CudaDevice implements DeviceRuntime {
         }
     }
 
-    /** Refuses work that cannot be part of a captured graph: reading back, uploading from the host. */
-    void checkNotRecording(String what) {
-        if (recording) {
-            throw new IllegalStateException(device + ": " + what + " while a graph is being captured; a captured step must neither read back"
-                    + " nor upload (stage its inputs before)");
-        }
-    }
 
     /**
      * The device address a recorded random fill reads its key from; {@code generator} draws the

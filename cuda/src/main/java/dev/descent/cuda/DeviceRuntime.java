@@ -43,4 +43,12 @@ interface DeviceRuntime {
 
     /** Ends a recording that failed, discarding it; the device runs work again. */
     void abortRecording();
+
+    /** Refuses work that cannot be part of a captured graph (reading back, uploading from the host), naming it. */
+    default void checkNotRecording(String what) {
+        if (recording()) {
+            throw new IllegalStateException(device() + ": " + what + " while a graph is being captured; a captured step must neither read"
+                    + " back nor upload (stage its inputs before)");
+        }
+    }
 }

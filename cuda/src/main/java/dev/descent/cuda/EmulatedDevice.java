@@ -94,13 +94,6 @@ final class EmulatedDevice implements DeviceRuntime {
         kernel.run();
     }
 
-    /** Refuses work that cannot be part of a captured graph, with the real device's reason. */
-    void checkNotRecording(String what) {
-        if (recorded != null) {
-            throw new IllegalStateException(device() + ": " + what + " while a graph is being captured; a captured step must neither read"
-                    + " back nor upload (stage its inputs before)");
-        }
-    }
 
     @Override
     public void beginRecording() {

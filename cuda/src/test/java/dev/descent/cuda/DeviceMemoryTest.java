@@ -9,33 +9,16 @@ import dev.descent.core.Device;
 import dev.descent.core.Generator;
 import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The memory rules of a CUDA device: on a GPU when one is present, else on the emulated device,
  * which must obey the same rules (so these tests run in CI without a GPU).
  */
+@ExtendWith(RealOrEmulatedGpu.class)
 class DeviceMemoryTest {
     private static final Device GPU = Device.cuda(0);
-    private static boolean emulating;
-
-    @BeforeAll
-    static void realOrEmulated() {
-        emulating = !Device.cudaAvailable();
-        if (emulating) {
-            System.setProperty(EmulatedDevice.PROPERTY, "true");
-        }
-    }
-
-    @AfterAll
-    static void restore() {
-        if (emulating) {
-            System.clearProperty(EmulatedDevice.PROPERTY);
-        }
-    }
-
     @Test
     void memoryInUseStaysFlatAcrossRepeatedSteps() {
         Generator generator = new Generator(3);
