@@ -72,6 +72,8 @@ final class CudaDevice implements DeviceRuntime {
     private NDArray recordingKeys;
     private List<Generator> recordingKeyGenerators;
     private volatile boolean recording;
+    /** Kernels, memsets and copies queued into the recording under way. */
+    private int recordedKernels;
     /** Random fills one recording may hold. */
     static final int RECORDED_RANDOM_FILLS = 256;
 
@@ -158,6 +160,7 @@ final class CudaDevice implements DeviceRuntime {
         // the keys' array is made before the capture (and outside any memory scope): the recording owns it
         recordingKeys = MemoryScope.collect(() -> NDArray.empty(DType.FLOAT64, new int[] {RECORDED_RANDOM_FILLS}, device)).withoutOwner();
         recordingKeyGenerators = new ArrayList<>();
+        recordedKernels = 0;
         makeCurrent();
         // relaxed: the caching allocator may still take fresh memory from the driver while recording
         cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
@@ -171,7 +174,9 @@ final class CudaDevice implements DeviceRuntime {
 
     /** Counts a launch or device-side copy queued outside a recording (recorded ones count when their graph launches). */
     void countLaunch() {
-        if (!recording) {
+        if (recording) {
+            recordedKernels++;
+        } else {
             counters.kernelLaunch();
         }
     }
@@ -207,6 +212,7 @@ final class CudaDevice implements DeviceRuntime {
         recordingKeys = null;
         recordingKeyGenerators = null;
         long[] keyValues = new long[generators.size()];
+        int kernels = recordedKernels;
         return new Recording() {
             @Override
             public void launch() {
@@ -225,9 +231,7 @@ final class CudaDevice implements DeviceRuntime {
 
             @Override
             public int kernels() {
-                long[] count = {0};
-                jcuda.driver.JCudaDriver.cuGraphGetNodes(graph, null, count);
-                return (int) count[0];
+                return kernels;
             }
 
             @Override

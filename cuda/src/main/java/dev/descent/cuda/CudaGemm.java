@@ -74,6 +74,7 @@ final class CudaGemm {
             Pointer pa = as.pointer(a.offset());
             Pointer pb = bs.pointer(b.offset());
             Pointer pc = cs.pointer(c.offset());
+            device.countLaunch();   // cuBLAS queues at least one kernel
             if (dtype == DType.FLOAT32) {
                 JCublas2.cublasSgemmStridedBatched(cublas, opB, opA, n, m, k, Pointer.to(new float[] {1}), pb, ldb, b.batchStride(),
                         pa, lda, a.batchStride(), Pointer.to(new float[] {accumulate ? 1 : 0}), pc, c.leadingDimension(), c.batchStride(), batch);
