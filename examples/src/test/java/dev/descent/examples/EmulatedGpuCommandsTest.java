@@ -117,4 +117,15 @@ class EmulatedGpuCommandsTest {
             }
         }
     }
+
+    @Test
+    void aBatchTooLargeForTheDevicesMemoryIsOneLineAndExitCode2() {
+        // the emulated device has 512 MiB: the staged data (219 MiB) and one batch of 60,000 do not fit
+        CommandRun run = CommandRun.of("mnist", "--device", "cuda", "--batch", "60000", "--epochs", "1", "--threads", "2",
+                "--out", directory.resolve("huge").toString());
+        assertEquals(2, run.code(), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("descent: mnist: cuda:0: out of memory: tried to allocate") && run.err().contains("try a smaller --batch"),
+                run.err());
+    }
 }
