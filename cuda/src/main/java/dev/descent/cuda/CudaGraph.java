@@ -28,7 +28,8 @@ import dev.descent.core.Device;
  * before capturing it (as with PyTorch's warm-up iterations): first uses make things that live on,
  * such as the device's cached scalar constants, and they are uploaded, which a capture refuses.
  * Capturing records without running: the first replay runs the work for the first time. One thread
- * captures and replays.
+ * captures and replays, and no other thread may queue work on the device during a capture (it
+ * would be recorded too): a data loader feeding a GPU assembles its batches on the caller's thread.
  */
 public final class CudaGraph implements AutoCloseable {
     private final DeviceRuntime runtime;
