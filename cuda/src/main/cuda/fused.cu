@@ -144,6 +144,13 @@ __device__ void softmax_cross_entropy_backward(const T* probabilities, const int
     extern "C" __global__ void adam_update_##suffix(T* param, const T* grad, T* average, T* squareAverage, T* maxSquare, long long n, \
             double stepSize, double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay, double decoupledDecay) { \
         adam_update(param, grad, average, squareAverage, maxSquare, n, stepSize, sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay); } \
+    /* learning rate and step count read on the device, so a captured graph's replays follow them */ \
+    extern "C" __global__ void capturable_adam_update_##suffix(T* param, const T* grad, T* average, T* squareAverage, T* maxSquare, \
+            long long n, const double* lr, const double* step, double beta1, double beta2, double eps, double weightDecay, \
+            double decoupledWeightDecay) { \
+        double rate = *lr, count = *step; \
+        adam_update(param, grad, average, squareAverage, maxSquare, n, rate / (1 - pow(beta1, count)), sqrt(1 - pow(beta2, count)), \
+                beta1, beta2, eps, weightDecay, 1 - rate * decoupledWeightDecay); } \
     extern "C" __global__ void batch_norm_statistics_##suffix(const T* x, int rows, int channels, double eps, T* mean, T* invStd) { \
         batch_norm_statistics(x, rows, channels, eps, mean, invStd); } \
     extern "C" __global__ void batch_norm_normalize_##suffix(const T* x, const T* mean, const T* invStd, const T* weight, const T* bias, \

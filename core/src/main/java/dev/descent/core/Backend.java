@@ -183,6 +183,23 @@ public interface Backend {
     }
 
     /**
+     * {@link #adamUpdate} with the learning rate and the step count (already incremented) read
+     * from 0-d FLOAT64 arrays on the device, so that a step captured into a graph stays right as
+     * they change: stepSize = lr / (1 - beta1<sup>step</sup>), sqrtBiasCorrection2 =
+     * sqrt(1 - beta2<sup>step</sup>), decoupledDecay = 1 - lr &middot; decoupledWeightDecay (AdamW;
+     * 0 for Adam). This default reads the two values back; device backends compute them on the
+     * device.
+     */
+    default void capturableAdamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare,
+                                      NDArray lr, NDArray step, double beta1, double beta2, double eps, double weightDecay,
+                                      double decoupledWeightDecay) {
+        double rate = lr.item();
+        double count = step.item();
+        adamUpdate(param, grad, average, squareAverage, maxSquare, rate / (1 - Math.pow(beta1, count)), Math.sqrt(1 - Math.pow(beta2, count)),
+                beta1, beta2, eps, weightDecay, 1 - rate * decoupledWeightDecay);
+    }
+
+    /**
      * Adds to the 0-d FLOAT64 array {@code counter} how many elements of the INT32 array {@code x}
      * lie outside [0, size), not counting those equal to {@code ignore} (pass 0 when nothing is
      * ignored): an index check that needs no read-back. The default composes comparisons;

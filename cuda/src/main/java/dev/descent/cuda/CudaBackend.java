@@ -316,6 +316,19 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public void capturableAdamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, NDArray lr,
+                                     NDArray step, double beta1, double beta2, double eps, double weightDecay, double decoupledWeightDecay) {
+        if (!contiguous(param, grad, average, squareAverage, maxSquare)) {
+            Backend.super.capturableAdamUpdate(param, grad, average, squareAverage, maxSquare, lr, step, beta1, beta2, eps, weightDecay,
+                    decoupledWeightDecay);
+            return;
+        }
+        long n = param.size();
+        launch("capturable_adam_update_" + suffix(param.dtype()), n, at(param), at(grad), at(average), at(squareAverage), at(maxSquare), n,
+                at(lr), at(step), beta1, beta2, eps, weightDecay, decoupledWeightDecay);
+    }
+
+    @Override
     public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
         if (x.rank() != 2 || x.dtype() == DType.INT32 || !contiguous(x, weight, bias, out, mean, invStd)) {
             Backend.super.batchNormForward(x, weight, bias, eps, out, mean, invStd);

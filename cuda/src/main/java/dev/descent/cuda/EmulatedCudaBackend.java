@@ -262,6 +262,20 @@ final class EmulatedCudaBackend implements Backend {
         device.run(1, () -> CPU.adamUpdate(p, g, m, v, vMax, stepSize, sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay));
     }
 
+    /** The learning rate and step count are read when the kernel runs, as the GPU kernel reads them from device memory. */
+    @Override
+    public void capturableAdamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, NDArray lr,
+                                     NDArray step, double beta1, double beta2, double eps, double weightDecay, double decoupledWeightDecay) {
+        NDArray p = host(param);
+        NDArray g = host(grad);
+        NDArray m = host(average);
+        NDArray v = host(squareAverage);
+        NDArray vMax = host(maxSquare);
+        NDArray rate = host(lr);
+        NDArray count = host(step);
+        device.run(1, () -> CPU.capturableAdamUpdate(p, g, m, v, vMax, rate, count, beta1, beta2, eps, weightDecay, decoupledWeightDecay));
+    }
+
     /** Two kernels on a GPU: statistics, then normalization. */
     @Override
     public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {

@@ -15,6 +15,7 @@ import dev.descent.nn.Parameter;
 import dev.descent.optim.GradientClipping;
 import dev.descent.optim.LRScheduler;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.ParamGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -61,7 +62,8 @@ final class Trainer {
         this.device = device;
         this.readInterval = device.type() == Device.Type.CPU ? Duration.ZERO : Duration.ofSeconds(1);
         if (device.type() == Device.Type.CUDA && optimizer != null) {
-            captured = new CapturedStep(model, device, this::forwardBackward);
+            captured = new CapturedStep(model, device, this::capturedWork);
+            setCapturable(true);
         }
     }
 
@@ -69,10 +71,20 @@ final class Trainer {
         return model;
     }
 
-    /** Runs every step eagerly even on a GPU (no CUDA graph); returns this. */
+    /** Runs every step eagerly even on a GPU (no CUDA graph); returns this. Call it before the first step. */
     Trainer eager() {
         captured = null;
+        setCapturable(false);
         return this;
+    }
+
+    /** Optimizers that can keep their changing values on the device (Adam, AdamW) do so while a graph may capture their step. */
+    private void setCapturable(boolean capturable) {
+        for (ParamGroup group : optimizer.paramGroups()) {
+            if (group.has("capturable")) {
+                group.set("capturable", capturable);
+            }
+        }
     }
 
     /** The step's device work, the same eagerly and in a captured graph: forward, loss, backward, and the step's metrics. */
@@ -81,6 +93,14 @@ final class Trainer {
         Tensor loss = Losses.crossEntropy(logits, target);
         loss.backward();
         metrics.measure(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data());
+    }
+
+    /** What a captured graph replays: the step's device work, and the optimizer's update when it keeps its changing values on the device. */
+    private void capturedWork(Tensor input, Tensor target) {
+        forwardBackward(input, target);
+        if (optimizer.capturable()) {
+            optimizer.step();
+        }
     }
 
     EpochResult trainEpoch(DataLoader loader, StepListener listener) {
@@ -99,6 +119,7 @@ final class Trainer {
         Iterator<Batch> batches = loader.iterator();
         while (batches.hasNext()) {
             int size;
+            boolean replayed = false;
             // on a GPU every array of the step but the gradients goes back to the allocator when it ends
             try (MemoryScope scope = stepScope()) {
                 Batch batch = batches.next();
@@ -107,6 +128,7 @@ final class Trainer {
                 size = batch.size();
                 if (captured != null && captured.replay(input, target)) {
                     release(lastGradients);   // an earlier eager step's: the parameters hold the graph's gradients again
+                    replayed = true;
                 } else {
                     optimizer.zeroGrad();
                     release(lastGradients);
@@ -118,7 +140,9 @@ final class Trainer {
                 // recorded on the device: nothing is read back here, so the host never waits for a GPU
                 metrics.commit(size);
             }
-            optimizer.step();   // outside the scope: the state it makes on the first step lives on
+            if (!replayed || !optimizer.capturable()) {
+                optimizer.step();   // outside the scope (the state it makes on the first step lives on); in the graph when capturable
+            }
             samples += size;
             stepLr.add(optimizer.paramGroups().get(0).lr());
             if (scheduler != null) {

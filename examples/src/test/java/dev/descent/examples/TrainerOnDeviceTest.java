@@ -14,6 +14,7 @@ import dev.descent.data.DataLoader;
 import dev.descent.data.TensorDataset;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.Adam;
+import dev.descent.optim.CosineAnnealingLR;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,10 +35,12 @@ class TrainerOnDeviceTest {
         return new TensorDataset(images, labels);
     }
 
+    /** MLP-BN with Adam whose learning rate decays every step, so that a replayed step must read a new one each time. */
     private static Trainer trainer(Device device) {
         Sequential model = MlpBn.create(4);
         model.to(device);
-        return new Trainer(model, new Adam(model.parameters(), Adam.options().lr(1e-3)), null, device);
+        Adam adam = new Adam(model.parameters(), Adam.options().lr(1e-3));
+        return new Trainer(model, adam, new CosineAnnealingLR(adam, 60, 1e-5), device);
     }
 
     private static DataLoader loader(TensorDataset data, Device device) {

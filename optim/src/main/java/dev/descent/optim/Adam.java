@@ -23,6 +23,15 @@ public final class Adam extends Optimizer {
         public Options amsgrad(boolean value) {
             return set("amsgrad", value);
         }
+
+        /**
+         * Keeps the step count and the learning rate in device memory, where the update kernel reads
+         * them, so that the whole training step can be captured into a CUDA graph and replayed
+         * (PyTorch's {@code capturable}); the same results. Set it before the first step.
+         */
+        public Options capturable(boolean value) {
+            return set("capturable", value);
+        }
     }
 
     public static Options options() {
@@ -30,7 +39,7 @@ public final class Adam extends Optimizer {
     }
 
     private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "amsgrad", false, "maximize", false);
+        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "amsgrad", false, "maximize", false, "capturable", false);
     }
 
     public Adam(List<? extends Tensor> params, Options options) {
@@ -51,6 +60,6 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        AdamKernels.adamStep(param, grad, group, state, group.getDouble("weightDecay"), 1);
+        AdamKernels.adamStep(param, grad, group, state, group.getDouble("weightDecay"), 0);
     }
 }

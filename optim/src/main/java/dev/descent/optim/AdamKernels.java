@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import java.util.Map;
 
@@ -8,18 +9,30 @@ final class AdamKernels {
     private AdamKernels() {
     }
 
-    /** Adam's update with L2 {@code weightDecay} through the gradient and {@code decoupledDecay} on the parameter (AdamW). */
+    /**
+     * Adam's update with L2 {@code weightDecay} through the gradient and {@code decoupledWeightDecay}
+     * on the parameter (AdamW's &theta; (1 &minus; lr &middot; weightDecay); 0 for Adam). With the
+     * group's {@code capturable} set, the step count and the learning rate live on the parameter's
+     * device and the kernel reads them there, so the step can be captured into a CUDA graph.
+     */
     static void adamStep(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state, double weightDecay,
-                         double decoupledDecay) {
+                         double decoupledWeightDecay) {
         double lr = group.lr();
         NDArray average = Optimizer.stateArray(state, "exp_avg", param::zerosLike);
         NDArray squareAverage = Optimizer.stateArray(state, "exp_avg_sq", param::zerosLike);
-        double step = Optimizer.incrementStep(state);
         double[] betas = group.getPair("betas");
+        NDArray maximum = group.getBoolean("amsgrad") ? Optimizer.stateArray(state, "max_exp_avg_sq", param::zerosLike) : null;
+        if (group.getBoolean("capturable")) {
+            NDArray step = Optimizer.stateArray(state, "step", () -> NDArray.scalar(DType.FLOAT64, 0).to(param.device()));
+            step.addi(1);
+            param.backend().capturableAdamUpdate(param, grad, average, squareAverage, maximum, group.deviceLr(param.device()), step,
+                    betas[0], betas[1], group.getDouble("eps"), weightDecay, decoupledWeightDecay);
+            return;
+        }
+        double step = Optimizer.incrementStep(state);
         double stepSize = lr / (1 - Math.pow(betas[0], step));
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(betas[1], step));
-        NDArray maximum = group.getBoolean("amsgrad") ? Optimizer.stateArray(state, "max_exp_avg_sq", param::zerosLike) : null;
         param.backend().adamUpdate(param, grad, average, squareAverage, maximum, stepSize, biasCorrection2Sqrt, betas[0],
-                betas[1], group.getDouble("eps"), weightDecay, decoupledDecay);
+                betas[1], group.getDouble("eps"), weightDecay, 1 - lr * decoupledWeightDecay);
     }
 }

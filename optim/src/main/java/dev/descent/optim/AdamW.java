@@ -21,6 +21,15 @@ public final class AdamW extends Optimizer {
         public Options amsgrad(boolean value) {
             return set("amsgrad", value);
         }
+
+        /**
+         * Keeps the step count and the learning rate in device memory, where the update kernel reads
+         * them, so that the whole training step can be captured into a CUDA graph and replayed
+         * (PyTorch's {@code capturable}); the same results. Set it before the first step.
+         */
+        public Options capturable(boolean value) {
+            return set("capturable", value);
+        }
     }
 
     public static Options options() {
@@ -28,7 +37,7 @@ public final class AdamW extends Optimizer {
     }
 
     private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 1e-2, "amsgrad", false, "maximize", false);
+        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 1e-2, "amsgrad", false, "maximize", false, "capturable", false);
     }
 
     public AdamW(List<? extends Tensor> params, Options options) {
@@ -49,6 +58,6 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        AdamKernels.adamStep(param, grad, group, state, 0, 1 - group.lr() * group.getDouble("weightDecay"));
+        AdamKernels.adamStep(param, grad, group, state, 0, group.getDouble("weightDecay"));
     }
 }

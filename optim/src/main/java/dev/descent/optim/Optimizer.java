@@ -131,6 +131,20 @@ public abstract class Optimizer {
         }
     }
 
+    /**
+     * Whether a step can be captured into a CUDA graph: every group keeps the values that change
+     * from step to step (step count, learning rate) in device memory (Adam's and AdamW's
+     * {@code capturable}).
+     */
+    public boolean capturable() {
+        for (ParamGroup group : groups) {
+            if (!group.has("capturable") || !group.getBoolean("capturable")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** One update of every parameter that has a gradient. */
     public void step() {
         step(null);

@@ -1,7 +1,13 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.MemoryScope;
+import dev.descent.core.NDArray;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Parameters that share hyperparameters, e.g. a larger learning rate for the lower layers.
@@ -18,6 +24,8 @@ public final class ParamGroup extends Hyperparameters {
     private final List<Tensor> params;
     /** The learning rate when the first schedule was attached (PyTorch's {@code initial_lr}); NaN before. */
     private double initialLr = Double.NaN;
+    /** The learning rate where a capturable step reads it: a 0-d FLOAT64 copy per device, kept equal to {@link #lr()}. */
+    private final Map<Device, NDArray> deviceLr = new HashMap<>();
 
     private ParamGroup(List<? extends Tensor> params) {
         if (params == null) {
@@ -54,6 +62,24 @@ public final class ParamGroup extends Hyperparameters {
             throw new IllegalArgumentException("setLr: the learning rate must be >= 0, got " + lr);
         }
         put("lr", lr);
+        updateDeviceLr();
+    }
+
+    /**
+     * The learning rate as a 0-d FLOAT64 array on {@code device}, for optimizer steps captured
+     * into a graph (which cannot take it as a number that changes); every later change of the
+     * learning rate is copied there at once. Made, and uploaded, on first use.
+     */
+    NDArray deviceLr(Device device) {
+        return deviceLr.computeIfAbsent(device, d -> MemoryScope.collect(() -> NDArray.scalar(DType.FLOAT64, lr()).to(d)).withoutOwner());
+    }
+
+    private void updateDeviceLr() {
+        for (Map.Entry<Device, NDArray> copy : deviceLr.entrySet()) {
+            NDArray value = NDArray.scalar(DType.FLOAT64, lr()).to(copy.getKey());
+            copy.getValue().copyFrom(value);
+            value.storage().release();
+        }
     }
 
     /** The learning rate schedules start from: set by the first schedule attached to the optimizer. */
@@ -71,5 +97,8 @@ public final class ParamGroup extends Hyperparameters {
             throw new IllegalArgumentException("set: this group has no hyperparameter '" + name + "'; it has " + names());
         }
         put(name, value);
+        if (name.equals("lr")) {
+            updateDeviceLr();
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.descent.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
@@ -23,11 +25,19 @@ class OptimizerDeviceTest {
     private static final Device CUDA = Device.cuda(0);
     /** Three steps on f(w) = sum((w - t)^4) + sum(w * v) from the same start; the parameters afterwards. */
     private static List<float[]> run(String name, Device device) {
+        return run(name, device, false, false);
+    }
+
+    /** As {@link #run(String, Device)}, optionally with {@code capturable} set and the learning rate changed between steps. */
+    private static List<float[]> run(String name, Device device, boolean capturable, boolean changingRate) {
         Generator generator = new Generator(11);
         List<Tensor> params = List.of(Tensor.of(NDArray.randn(generator, 5, 3).to(device)).requiresGrad(true),
                 Tensor.of(NDArray.randn(generator, 4).to(device)).requiresGrad(true));
         List<Tensor> targets = List.of(Tensor.of(NDArray.randn(generator, 5, 3).to(device)), Tensor.of(NDArray.randn(generator, 4).to(device)));
         Optimizer optimizer = Optimizers.create(name, params, 0.01);
+        if (capturable) {
+            optimizer.paramGroups().forEach(group -> group.set("capturable", true));
+        }
         LossClosure closure = () -> {
             optimizer.zeroGrad();
             Tensor loss = null;
@@ -41,6 +51,9 @@ class OptimizerDeviceTest {
         };
         for (int step = 0; step < 3; step++) {
             optimizer.step(closure);
+            if (changingRate) {
+                optimizer.paramGroups().get(0).setLr(0.01 / (step + 2));   // a capturable step must read the new rate on the device
+            }
         }
         List<float[]> values = new ArrayList<>();
         for (Tensor p : params) {
@@ -59,5 +72,18 @@ class OptimizerDeviceTest {
                 assertArrayEquals(cpu.get(i), device.get(i), 0, name + ", parameter " + i);
             }
         }
+    }
+
+    @Test
+    void capturableAdamKeepsStepAndRateOnTheDeviceWithTheSameResults() {
+        for (String name : new String[] {"adam", "adamw", "adam:amsgrad=true"}) {
+            List<float[]> plain = run(name, Device.CPU, false, true);
+            List<float[]> onDevice = run(name, CUDA, true, true);
+            for (int i = 0; i < plain.size(); i++) {
+                assertArrayEquals(plain.get(i), onDevice.get(i), 0, name + ", parameter " + i);
+            }
+        }
+        assertTrue(Optimizers.create("adam:capturable=true", List.of(Tensor.zeros(1).requiresGrad(true)), 0.1).capturable());
+        assertFalse(Optimizers.create("sgd", List.of(Tensor.zeros(1).requiresGrad(true)), 0.1).capturable());
     }
 }

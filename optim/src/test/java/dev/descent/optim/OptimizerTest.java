@@ -106,7 +106,7 @@ class OptimizerTest {
         assertThrows(IllegalArgumentException.class, () -> new AdamW(p, AdamW.options().weightDecay(-1)));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new Adam(p, Adam.options().set("momentum", 0.9)));
-        assertEquals("Adam: unknown hyperparameter 'momentum'; valid: [lr, betas, eps, weightDecay, amsgrad, maximize]",
+        assertEquals("Adam: unknown hyperparameter 'momentum'; valid: [lr, betas, eps, weightDecay, amsgrad, maximize, capturable]",
                 unknown.getMessage());
         Tensor computed = Tensor.zeros(2).requiresGrad(true).mul(2);
         assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(computed), Adam.options()));
