@@ -23,7 +23,7 @@ class CudaAvailabilityTest {
 
     @Test
     void withoutAGpuNothingIsAvailableAndTheReasonIsOneLine() {
-        assumeFalse(Device.cudaAvailable(), "a CUDA device is present");
+        assumeFalse(Device.cudaAvailable(), "a CUDA device is present (or the emulated one was asked for)");
         assertEquals(0, new CudaBackendProvider().deviceCount());
         String status = Device.cudaStatus();
         assertEquals(1, status.lines().count(), status);
@@ -34,7 +34,7 @@ class CudaAvailabilityTest {
 
     @Test
     void withAGpuTheStatusNamesTheDeviceAndTheGemmPath() {
-        assumeTrue(Device.cudaAvailable(), "no CUDA device");
+        assumeTrue(Device.cudaAvailable() && !EmulatedDevice.requested(), "no CUDA device (or the emulated one was asked for)");
         String status = Device.cudaStatus();
         assertTrue(status.contains("cuda:0") && status.contains("GEMM:"), status);
     }

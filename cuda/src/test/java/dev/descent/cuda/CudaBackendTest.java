@@ -27,7 +27,7 @@ class CudaBackendTest {
 
     @BeforeEach
     void needsAGpu() {
-        assumeTrue(Device.cudaAvailable(), "no CUDA device: " + Device.cudaStatus());
+        assumeTrue(Device.cudaAvailable() && !EmulatedDevice.requested(), "no CUDA device (the PTX kernels need one): " + Device.cudaStatus());
     }
 
     private int[] randomShape(int maxRank) {
