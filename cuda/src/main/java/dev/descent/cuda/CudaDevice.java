@@ -199,12 +199,18 @@ final class CudaDevice implements DeviceRuntime {
         makeCurrent();
         CUgraph graph = new CUgraph();
         recording = false;
-        cuStreamEndCapture(stream, graph);
         CUgraphExec executable = new CUgraphExec();
+        try {
+            cuStreamEndCapture(stream, graph);
+        } catch (RuntimeException e) {   // the capture was invalidated (work the graph cannot hold): nothing to keep
+            recordingKeys.storage().release();
+            throw e;
+        }
         try {
             cuGraphInstantiate(executable, graph, 0);
         } catch (RuntimeException e) {
             cuGraphDestroy(graph);
+            recordingKeys.storage().release();
             throw e;
         }
         NDArray keys = recordingKeys;
