@@ -73,7 +73,12 @@ final class StepMetrics {
         recorded++;
     }
 
-    /** Reads the steps recorded since the last read (two copies from the device) and appends their values to the lists. */
+    /**
+     * Reads the steps recorded since the last read (two copies from the device) and appends their
+     * values to the lists (whose length counts the steps of the whole run). A loss or gradient norm
+     * that is not finite means training diverged: an {@link ArithmeticException} names the first
+     * such step.
+     */
     void readInto(List<Double> stepLoss, List<Double> stepGradientNorm) {
         if (read == recorded) {
             return;
@@ -81,6 +86,10 @@ final class StepMetrics {
         double[] newLosses = losses.narrow(0, read, recorded - read).toDoubleArray();
         double[] newNorms = gradientNorms.narrow(0, read, recorded - read).toDoubleArray();
         for (int i = 0; i < newLosses.length; i++) {
+            if (!Double.isFinite(newLosses[i]) || !Double.isFinite(newNorms[i])) {
+                throw new ArithmeticException(String.format("training diverged at step %d (step %d of this epoch): the loss is %s and"
+                        + " the gradient norm %s; try a lower learning rate", stepLoss.size() + 1, read + i + 1, newLosses[i], newNorms[i]));
+            }
             stepLoss.add(newLosses[i]);
             stepGradientNorm.add(newNorms[i]);
             lossSum += newLosses[i] * sizes[read + i];

@@ -110,4 +110,13 @@ class MainTest {
         assertEquals(0, evaluated.code(), evaluated.err());
         assertTrue(evaluated.out().startsWith(String.format(java.util.Locale.ROOT, "test accuracy %.2f%%", 100 * accuracy)), evaluated.out());
     }
+
+    @Test
+    void aDivergingRunStopsNamingTheStepAndSuggestingALowerLearningRate() {
+        CommandRun run = CommandRun.of("mnist", "--optimizer", "sgd", "--lr", "1e9", "--limit", "640", "--epochs", "1", "--threads", "2",
+                "--out", directory.resolve("diverged").toString());
+        assertEquals(1, run.code(), run.out());
+        assertTrue(run.err().matches("descent: error: training diverged at step \\d+ \\(step \\d+ of this epoch\\): the loss is .*;"
+                + " try a lower learning rate\\n"), run.err());
+    }
 }
