@@ -15,30 +15,10 @@ final class CpuReductions {
     /** Splits {@code x}'s dimensions into the kept ones (walked per output element) and the reduced block. */
     private record Plan(int[] keptShape, int[] keptStrides, int[] outStrides, StridedLoop block, int blockSize) {
         static Plan of(NDArray x, int[] dims, NDArray out) {
-            int rank = x.rank();
-            boolean[] reduced = new boolean[rank];
-            for (int d : dims) {
-                reduced[d] = true;
-            }
-            int keptRank = rank - dims.length;
-            int[] keptShape = new int[keptRank];
-            int[] keptStrides = new int[keptRank];
-            int[] blockShape = new int[dims.length];
-            int[] blockStrides = new int[dims.length];
-            int k = 0;
-            int r = 0;
-            for (int d = 0; d < rank; d++) {
-                if (reduced[d]) {
-                    blockShape[r] = x.shape()[d];
-                    blockStrides[r++] = x.strides()[d];
-                } else {
-                    keptShape[k] = x.shape()[d];
-                    keptStrides[k++] = x.strides()[d];
-                }
-            }
-            NDArray blockView = new NDArray(x.storage(), blockShape, blockStrides, 0);
-            return new Plan(keptShape, keptStrides, out.strides(), StridedLoop.over(blockShape, blockView),
-                    Shape.numel(blockShape));
+            ReductionDimensions split = ReductionDimensions.of(x, dims);
+            NDArray blockView = new NDArray(x.storage(), split.reducedShape(), split.reducedStrides(), 0);
+            return new Plan(split.keptShape(), split.keptStrides(), out.strides(), StridedLoop.over(split.reducedShape(), blockView),
+                    Shape.numel(split.reducedShape()));
         }
 
         /** Calls {@code body(xBase, outOffset)} for output elements {@code [start, end)}. */
