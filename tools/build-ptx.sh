@@ -5,8 +5,8 @@
 #
 # Each PTX starts with two header lines: one marking the file as generated (so nobody edits it by
 # hand), then one naming the SHA-256 of its sources (common.cuh, then the .cu file), which the test
-# recomputes; nvcc's output follows unchanged. compute_75 (Turing) is the oldest architecture CUDA 13 targets; the
-# driver JIT-compiles the PTX for the GPU it finds.
+# recomputes; nvcc's output follows unchanged. compute_75 (Turing) is the oldest architecture
+# CUDA 13 targets; the driver JIT-compiles the PTX for the GPU it finds.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SRC="$ROOT/cuda/src/main/cuda"
