@@ -387,10 +387,14 @@ public class Tensor {
     public Tensor sum() { return sum(allDims(), false); }
     public Tensor sum(int dim) { return sum(new int[] {dim}, false); }
     public Tensor sum(int[] dims, boolean keepDim) { return new ReductionOps.Sum(dims, keepDim).apply(this); }
+    /** The sum over {@code dim}, keeping it with size 1 when {@code keepDim} (as {@code x.sum(dim, keepdim)}). */
+    public Tensor sum(int dim, boolean keepDim) { return sum(new int[] {dim}, keepDim); }
 
     public Tensor mean() { return mean(allDims(), false); }
     public Tensor mean(int dim) { return mean(new int[] {dim}, false); }
     public Tensor mean(int[] dims, boolean keepDim) { return sum(dims, keepDim).div(ReductionOps.count(this, dims)); }
+    /** The mean over {@code dim}, keeping it with size 1 when {@code keepDim}. */
+    public Tensor mean(int dim, boolean keepDim) { return mean(new int[] {dim}, keepDim); }
 
     /**
      * The largest element; the gradient is shared equally among all elements equal to the maximum
@@ -399,11 +403,15 @@ public class Tensor {
     public Tensor max() { return max(allDims(), false); }
     public Tensor max(int dim) { return max(new int[] {dim}, false); }
     public Tensor max(int[] dims, boolean keepDim) { return new ReductionOps.Extreme(dims, keepDim, true).apply(this); }
+    /** The largest element along {@code dim} (values only, as {@code torch.amax}), keeping it with size 1 when {@code keepDim}. */
+    public Tensor max(int dim, boolean keepDim) { return max(new int[] {dim}, keepDim); }
 
     /** The smallest element; the gradient is shared equally among ties. */
     public Tensor min() { return min(allDims(), false); }
     public Tensor min(int dim) { return min(new int[] {dim}, false); }
     public Tensor min(int[] dims, boolean keepDim) { return new ReductionOps.Extreme(dims, keepDim, false).apply(this); }
+    /** The smallest element along {@code dim} (values only, as {@code torch.amin}), keeping it with size 1 when {@code keepDim}. */
+    public Tensor min(int dim, boolean keepDim) { return min(new int[] {dim}, keepDim); }
 
     /** The unbiased variance of all elements. */
     public Tensor var() { return var(allDims(), 1, false); }
@@ -415,9 +423,13 @@ public class Tensor {
         Tensor centered = sub(mean(dims, true));
         return centered.square().sum(dims, keepDim).div(Math.max(0, ReductionOps.count(this, dims) - correction));
     }
+    /** The unbiased variance (correction 1, as {@link #var()}) along {@code dim}, keeping it with size 1 when {@code keepDim}. */
+    public Tensor var(int dim, boolean keepDim) { return var(new int[] {dim}, 1, keepDim); }
 
     public Tensor std() { return std(allDims(), 1, false); }
     public Tensor std(int[] dims, int correction, boolean keepDim) { return var(dims, correction, keepDim).sqrt(); }
+    /** The unbiased standard deviation (correction 1, as {@link #std()}) along {@code dim}, keeping it with size 1 when {@code keepDim}. */
+    public Tensor std(int dim, boolean keepDim) { return std(new int[] {dim}, 1, keepDim); }
 
     public Tensor logSumExp() { return logSumExp(allDims(), false); }
     public Tensor logSumExp(int dim) { return logSumExp(new int[] {dim}, false); }
@@ -429,6 +441,8 @@ public class Tensor {
         Tensor result = sub(shiftTensor).exp().sum(dims, true).log().add(shiftTensor);
         return keepDim ? result : result.reshape(ReductionOps.withoutDims(shape(), dims));
     }
+    /** log(sum(exp(x))) along {@code dim}, keeping it with size 1 when {@code keepDim}. */
+    public Tensor logSumExp(int dim, boolean keepDim) { return logSumExp(new int[] {dim}, keepDim); }
 
     public Tensor norm(double p) { return norm(p, allDims(), false); }
     /** The p-norm over {@code dims}: p = 1, 2, another positive value, or infinity. */
@@ -447,6 +461,8 @@ public class Tensor {
         }
         return abs().pow(p).sum(dims, keepDim).pow(1.0 / p);
     }
+    /** The p-norm along {@code dim}, keeping it with size 1 when {@code keepDim}. */
+    public Tensor norm(double p, int dim, boolean keepDim) { return norm(p, new int[] {dim}, keepDim); }
 
     /** Indices of the largest elements along {@code dim} (INT32; not differentiable). */
     public Tensor argmax(int dim) {

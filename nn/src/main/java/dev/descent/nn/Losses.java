@@ -5,6 +5,7 @@ import dev.descent.core.DType;
 import dev.descent.core.DeferredChecks;
 import dev.descent.core.Device;
 import dev.descent.core.NDArray;
+import dev.descent.core.Shape;
 import java.util.Arrays;
 
 /**
@@ -137,13 +138,21 @@ public final class Losses {
     /**
      * Binary cross-entropy from logits, stable for any magnitude: with positive-class weight pw,
      * (1 - t) x + (1 + (pw - 1) t) (log(1 + exp(-|x|)) + max(-x, 0)). {@code positiveWeight} may be null.
+     * The gradient is the closed form (1 + (pw - 1) t) sigmoid(x) - pw t (sigmoid(x) - t without a
+     * weight), exact at x = 0 too; the target gets -x + (pw - 1) softplus(-x) when it requires grad.
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, NDArray positiveWeight, Reduction reduction) {
         checkSameShape("binaryCrossEntropyWithLogits", logits, target);
-        Tensor softplusOfMinus = logits.abs().neg().exp().log1p().add(logits.neg().relu());
-        Tensor scale = positiveWeight == null ? null
-                : target.mul(Tensor.of(positiveWeight.astype(logits.dtype())).sub(1)).add(1);
-        Tensor losses = target.neg().add(1).mul(logits).add(scale == null ? softplusOfMinus : scale.mul(softplusOfMinus));
+        NDArray weight = positiveWeight == null ? null : positiveWeight.astype(logits.dtype());
+        if (weight != null) {
+            // a weight with more dimensions than the logits: the per-element losses take the broadcast shape
+            int[] shape = Shape.broadcast("binaryCrossEntropyWithLogits", logits.shape(), weight.shape());
+            if (!Arrays.equals(shape, logits.shape())) {
+                logits = logits.expand(shape);
+                target = target.expand(shape);
+            }
+        }
+        Tensor losses = new BinaryCrossEntropyWithLogitsFunction(weight).apply(logits, target);
         return reduce(losses, reduction);
     }
 
