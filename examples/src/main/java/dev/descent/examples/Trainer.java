@@ -4,14 +4,11 @@ import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
 import dev.descent.core.MemoryScope;
-import dev.descent.core.NDArray;
-import dev.descent.cuda.CudaMemory;
 import dev.descent.cuda.DeviceActivity;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
 import dev.descent.nn.Module;
-import dev.descent.nn.Parameter;
 import dev.descent.optim.GradientClipping;
 import dev.descent.optim.LRScheduler;
 import dev.descent.optim.Optimizer;
@@ -87,12 +84,13 @@ final class Trainer {
         }
     }
 
-    /** The step's device work, the same eagerly and in a captured graph: forward, loss, backward, and the step's metrics. */
-    private void forwardBackward(Tensor input, Tensor target) {
+    /** The step's device work, the same eagerly and in a captured graph: forward, loss, backward, and the step's metrics; returns the loss. */
+    private Tensor forwardBackward(Tensor input, Tensor target) {
         Tensor logits = model.forward(input);
         Tensor loss = Losses.crossEntropy(logits, target);
         loss.backward();
         metrics.measure(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data());
+        return loss;
     }
 
     /** What a captured graph replays: the step's device work, and the optimizer's update when it keeps its changing values on the device. */
@@ -115,33 +113,29 @@ final class Trainer {
             metrics = new StepMetrics(device);
         }
         metrics.startEpoch(steps);
-        List<NDArray> lastGradients = new ArrayList<>();
         Iterator<Batch> batches = loader.iterator();
         while (batches.hasNext()) {
             int size;
-            boolean replayed = false;
-            // on a GPU every array of the step but the gradients goes back to the allocator when it ends
+            // on a GPU every array the step makes goes back to the allocator when it ends (optimizer state is made outside scopes)
             try (MemoryScope scope = stepScope()) {
                 Batch batch = batches.next();
                 Tensor input = batch.input().to(device);
                 Tensor target = batch.target().to(device);
                 size = batch.size();
                 if (captured != null && captured.replay(input, target)) {
-                    release(lastGradients);   // an earlier eager step's: the parameters hold the graph's gradients again
-                    replayed = true;
-                } else {
-                    optimizer.zeroGrad();
-                    release(lastGradients);
-                    forwardBackward(input, target);
-                    if (scope != null) {
-                        keepGradients(scope, lastGradients);
+                    if (!optimizer.capturable()) {
+                        optimizer.step();   // on the graph's gradients
                     }
+                } else {
+                    // every optimizer through the same closure: L-BFGS and BFGS evaluate it several times, the others once
+                    optimizer.step(() -> {
+                        optimizer.zeroGrad();
+                        return forwardBackward(input, target);
+                    });
+                    optimizer.zeroGrad();   // the step's gradients go back with its scope
                 }
                 // recorded on the device: nothing is read back here, so the host never waits for a GPU
                 metrics.commit(size);
-            }
-            if (!replayed || !optimizer.capturable()) {
-                optimizer.step();   // outside the scope (the state it makes on the first step lives on); in the graph when capturable
             }
             samples += size;
             stepLr.add(optimizer.paramGroups().get(0).lr());
@@ -158,7 +152,6 @@ final class Trainer {
         }
         // the parameters must not keep gradients whose memory goes back now (moving the model would read them)
         optimizer.zeroGrad();
-        release(lastGradients);
         metrics.readInto(stepLoss, stepGradNorm);
         double meanLoss = metrics.runningLoss();
         long correct = metrics.correct();
@@ -205,25 +198,6 @@ final class Trainer {
     /** A memory scope for one step on a GPU; null (nothing to release) on the CPU. */
     private MemoryScope stepScope() {
         return device.equals(Device.CPU) ? null : MemoryScope.open();
-    }
-
-    /** Keeps the parameters' gradients beyond the step's scope, remembering them for {@link #release} after the next zeroGrad. */
-    private void keepGradients(MemoryScope scope, List<NDArray> kept) {
-        for (Parameter parameter : model.parameters()) {
-            if (parameter.grad() != null) {
-                NDArray gradient = parameter.grad().data();
-                scope.keep(gradient);
-                kept.add(gradient);
-            }
-        }
-    }
-
-    /** Returns last step's gradients to the device allocator: zeroGrad has dropped the only other references. */
-    private static void release(List<NDArray> gradients) {
-        for (NDArray gradient : gradients) {
-            CudaMemory.release(gradient);
-        }
-        gradients.clear();
     }
 
     /** Loss, accuracy, confusion matrix and predictions on {@code loader}'s data, in eval mode. */
