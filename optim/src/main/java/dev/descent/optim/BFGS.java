@@ -42,6 +42,17 @@ public final class BFGS extends QuasiNewtonOptimizer {
         return defaults;
     }
 
+    /** The dense n x n approximation is BFGS's whole cost: refused, with the way out, before it exhausts the heap. */
+    private void checkDenseFits(int n) {
+        double bytes = 8.0 * n * n;
+        long available = Runtime.getRuntime().maxMemory();
+        if (bytes > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format("%s: its dense inverse-Hessian approximation of %,d x %,d parameters needs"
+                    + " %.3g GB, more than half the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(), n, n,
+                    bytes / 1e9, available / 1e9));
+        }
+    }
+
     @Override
     void resetModel() {
         inverseHessian = null;
@@ -51,6 +62,7 @@ public final class BFGS extends QuasiNewtonOptimizer {
     void remember(double[] s, double[] y, double ys) {
         int n = s.length;
         if (inverseHessian == null) {
+            checkDenseFits(n);
             inverseHessian = new double[n][n];
             double gamma = ys / Vectors.dot(y, y);
             for (int i = 0; i < n; i++) {

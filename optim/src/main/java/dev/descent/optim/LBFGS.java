@@ -73,11 +73,27 @@ public final class LBFGS extends QuasiNewtonOptimizer {
 
     @Override
     void remember(double[] s, double[] y, double ys) {
-        if (history.size() == (int) paramGroups().get(0).getDouble("historySize")) {
+        int historySize = (int) paramGroups().get(0).getDouble("historySize");
+        if (history.isEmpty()) {
+            checkHistoryFits(historySize, s.length);
+        }
+        if (history.size() == historySize) {
             history.removeFirst();
         }
         history.addLast(new Pair(s, y, 1 / ys));
         scaling = ys / Vectors.dot(y, y);
+    }
+
+    /** A full history holds 2 historySize float64 vectors of n: refused, with the way out, before it exhausts the heap. */
+    private void checkHistoryFits(int historySize, int n) {
+        double bytes = 16.0 * historySize * n;
+        long available = Runtime.getRuntime().maxMemory();
+        if (bytes > available / 2.0) {
+            long fits = Math.max(1, (long) (available / 2.0 / (16.0 * n)));
+            throw new IllegalArgumentException(String.format("%s: a history of %d pairs of %,d parameters needs %.3g GB, more than half the"
+                    + " Java heap (%.3g GB); set historySize to %d or less (e.g. lbfgs:historySize=%d)", name(), historySize, n, bytes / 1e9,
+                    available / 1e9, fits, Math.min(fits, 10)));
+        }
     }
 
     @Override

@@ -120,4 +120,29 @@ class QuasiNewtonTest {
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("lbfgs:lineSearch=1", List.of(x)));
         assertTrue(kind.getMessage().contains("expects a name"), kind.getMessage());
     }
+
+    /** One step of {@code optimizer} on sum(x^2) from x = 1, through its closure. */
+    private static void stepOnAQuadratic(Optimizer optimizer, Tensor x) {
+        optimizer.step(() -> {
+            optimizer.zeroGrad();
+            Tensor f = x.square().sum();
+            f.backward();
+            return f;
+        });
+    }
+
+    @Test
+    void historiesThatCannotFitTheHeapAreRefusedWithTheWayOut() {
+        Tensor wide = Tensor.of(NDArray.ones(DType.FLOAT64, 100_000)).requiresGrad(true);
+        BFGS bfgs = new BFGS(List.of(wide), BFGS.options());
+        IllegalArgumentException dense = assertThrows(IllegalArgumentException.class, () -> stepOnAQuadratic(bfgs, wide));
+        assertTrue(dense.getMessage().startsWith("BFGS: its dense inverse-Hessian approximation of 100,000 x 100,000 parameters needs 80.0 GB")
+                && dense.getMessage().endsWith("use lbfgs, which keeps a few vectors instead"), dense.getMessage());
+
+        Tensor x = Tensor.of(NDArray.ones(DType.FLOAT64, 10)).requiresGrad(true);
+        LBFGS lbfgs = new LBFGS(List.of(x), LBFGS.options().historySize(2_000_000_000));
+        IllegalArgumentException history = assertThrows(IllegalArgumentException.class, () -> stepOnAQuadratic(lbfgs, x));
+        assertTrue(history.getMessage().startsWith("LBFGS: a history of 2000000000 pairs of 10 parameters needs 320 GB")
+                && history.getMessage().contains("set historySize to"), history.getMessage());
+    }
 }
