@@ -12,7 +12,7 @@ import java.util.Map;
  * in its corrected form (torch 2.0; torch 1.13 only in its {@code foreach} path):
  * <pre>
  *   t &larr; t + 1;  g &larr; &nabla;f(&theta;) + weightDecay &middot; &theta;
- *   &Pi; &larr; &Pi; &middot; &mu;&#8348;            (&Pi; kept in float32, as PyTorch keeps it)
+ *   &Pi; &larr; &Pi; &middot; &mu;&#8348;            (&Pi; a float64 state scalar: PyTorch's {@code mu_product} has the default dtype, float64 in float64 runs)
  *   m &larr; &beta;&#8321; m + (1 &minus; &beta;&#8321;) g;   v &larr; &beta;&#8322; v + (1 &minus; &beta;&#8322;) g&sup2;
  *   d &larr; &radic;v / &radic;(1 &minus; &beta;&#8322;&#7511;) + eps
  *   &theta; &larr; &theta; &minus; lr (1 &minus; &mu;&#8348;) / (1 &minus; &Pi;) &middot; g / d &minus; lr &mu;&#8348;&#8330;&#8321; / (1 &minus; &Pi; &mu;&#8348;&#8330;&#8321;) &middot; m / d
@@ -57,16 +57,17 @@ public final class NAdam extends Optimizer {
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
         NDArray average = stateArray(state, "exp_avg", param::zerosLike);
         NDArray squareAverage = stateArray(state, "exp_avg_sq", param::zerosLike);
-        NDArray muProduct = stateArray(state, "mu_product", () -> NDArray.scalar(DType.FLOAT32, 1));
+        NDArray muProduct = stateArray(state, "mu_product", () -> NDArray.scalar(DType.FLOAT64, 1));
         double step = incrementStep(state);
         double[] betas = group.getPair("betas");
         double momentumDecay = group.getDouble("momentumDecay");
         double biasCorrection2 = 1 - Math.pow(betas[1], step);
         double mu = betas[0] * (1 - 0.5 * Math.pow(0.96, step * momentumDecay));
         double muNext = betas[0] * (1 - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
-        muProduct.muli(NDArray.scalar(DType.FLOAT32, mu));
+        muProduct.muli(mu);
         double product = muProduct.item();
         NDArray g = withWeightDecay(grad, param, group);
+        // torch 1.13's foreach order: m and v by mul then add, sqrt(v) then divided by sqrt(1 - beta2^t)
         average.muli(betas[0]).addi(g.mul(1 - betas[0]));
         squareAverage.muli(betas[1]).addcmuli(g, g, 1 - betas[1]);
         NDArray denominator = squareAverage.sqrt().divi(Math.sqrt(biasCorrection2)).addi(group.getDouble("eps"));
