@@ -78,6 +78,25 @@ public final class Optimizers {
         return entry.build().apply(params, options);
     }
 
+    /**
+     * {@code spec} with {@code defaults} (a specification of the same optimizer) filled in for the
+     * keys it does not set: how a program states its own defaults for one optimizer, e.g.
+     * {@code withDefaults(userSpec, "lbfgs:historySize=10,maxIter=4")}. A spec of another optimizer
+     * is returned unchanged.
+     */
+    public static String withDefaults(String spec, String defaults) {
+        int colon = spec.indexOf(':');
+        String name = (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(java.util.Locale.ROOT);
+        int defaultsColon = defaults.indexOf(':');
+        String defaultsName = (defaultsColon < 0 ? defaults : defaults.substring(0, defaultsColon)).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!name.equals(defaultsName) || defaultsColon < 0) {
+            return spec;
+        }
+        String own = colon < 0 ? "" : spec.substring(colon + 1).trim();
+        // the spec's own keys come last, so they are set after the defaults and win
+        return name + ":" + defaults.substring(defaultsColon + 1).trim() + (own.isEmpty() ? "" : "," + own);
+    }
+
     private static Object parseValue(String spec, String text) {
         if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(text);

@@ -38,4 +38,18 @@ class OptimizersTest {
         assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:lr=1e-3x", params));
         assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgd", params));
     }
+
+    @Test
+    void aProgramsDefaultsFillOnlyTheKeysTheSpecLeavesOut() {
+        String defaults = "lbfgs:historySize=10,maxIter=4";
+        org.junit.jupiter.api.Assertions.assertEquals("lbfgs:historySize=10,maxIter=4", Optimizers.withDefaults("lbfgs", defaults));
+        org.junit.jupiter.api.Assertions.assertEquals("lbfgs:historySize=10,maxIter=4,maxIter=7",
+                Optimizers.withDefaults("LBFGS:maxIter=7", defaults));
+        org.junit.jupiter.api.Assertions.assertEquals("adam:lr=0.01", Optimizers.withDefaults("adam:lr=0.01", defaults));
+        // the spec's own value is set last, so it wins
+        LBFGS lbfgs = (LBFGS) Optimizers.create(Optimizers.withDefaults("lbfgs:maxIter=7", defaults),
+                java.util.List.of(dev.descent.autograd.Tensor.zeros(1).requiresGrad(true)));
+        org.junit.jupiter.api.Assertions.assertEquals(7.0, lbfgs.paramGroups().get(0).getDouble("maxIter"));
+        org.junit.jupiter.api.Assertions.assertEquals(10.0, lbfgs.paramGroups().get(0).getDouble("historySize"));
+    }
 }

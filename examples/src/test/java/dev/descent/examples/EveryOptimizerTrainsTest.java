@@ -1,0 +1,44 @@
+package dev.descent.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.optim.Optimizers;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every name {@code descent mnist --optimizer} lists trains MLP-BN through the same closure, on the
+ * first 512 training images for one epoch; BFGS, whose dense matrix cannot hold MLP-BN's parameters,
+ * is refused in one line that says what to use.
+ */
+class EveryOptimizerTrainsTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void everyListedOptimizerTrainsMlpBnOrSaysWhyNot() throws IOException {
+        for (String name : Optimizers.names()) {
+            Path json = directory.resolve(name + ".json");
+            CommandRun run = CommandRun.of("mnist", "--optimizer", name, "--epochs", "1", "--limit", "512", "--threads", "2", "--out",
+                    directory.resolve(name).toString(), "--json", json.toString());
+            if (name.equals("bfgs")) {
+                assertEquals(1, run.code(), run.err());
+                assertTrue(run.err().contains("dense inverse-Hessian approximation of 537,354 x 537,354 parameters")
+                        && run.err().contains("use lbfgs"), run.err());
+                continue;
+            }
+            assertEquals(0, run.code(), name + ": " + run.err());
+            JsonNode summary = new ObjectMapper().readTree(json.toFile());
+            double accuracy = summary.get("testAccuracy").get(0).asDouble();
+            double loss = summary.get("trainLoss").get(0).asDouble();
+            assertTrue(Double.isFinite(loss), name + ": train loss " + loss);
+            // four steps of 128 images: above chance (10%) for all but RAdam, whose variance rectification holds it back at first
+            assertTrue(accuracy > (name.equals("radam") ? 0.05 : 0.5), name + ": test accuracy " + accuracy);
+        }
+    }
+}
