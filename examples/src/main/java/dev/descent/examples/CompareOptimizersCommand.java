@@ -44,8 +44,11 @@ final class CompareOptimizersCommand {
     }
 
     static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
-        CommandLine line = new CommandLine("compare-optimizers", "Trains MLP-BN on MNIST once per optimizer ("
-                + String.join(", ", CONTENDERS.values()) + ") and charts training loss against iterations.")
+        CommandLine line = new CommandLine("compare-optimizers", "Trains MLP-BN on MNIST once per optimizer and charts training loss"
+                + " against iterations.")
+                .flag("optimizers", "classic", "classic (" + String.join(", ", CONTENDERS.values()) + "), all (every name: "
+                        + String.join(", ", Optimizers.names()) + ", with descent mnist's defaults for sgd and lbfgs), or"
+                        + " specifications separated by ';'")
                 .flag("epochs", "1", "epochs per optimizer")
                 .flag("batch", "128", "samples per step")
                 .flag("limit", "60000", "use the first N training images")
@@ -58,6 +61,7 @@ final class CompareOptimizersCommand {
             out.print(line.usage());
             return 0;
         }
+        Map<String, String> contenders = contenders(line.string("optimizers"));
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
         int limit = line.integer("limit", 1);
@@ -77,17 +81,27 @@ final class CompareOptimizersCommand {
         StringBuilder table = new StringBuilder("<table><tr><th>optimizer</th><th>specification</th><th>final train loss</th>"
                 + "<th>test accuracy</th><th>seconds</th></tr>");
         out.printf("%-10s %-42s %12s %14s %9s%n", "optimizer", "specification", "train loss", "test accuracy", "seconds");
-        for (Map.Entry<String, String> contender : CONTENDERS.entrySet()) {
+        for (Map.Entry<String, String> contender : contenders.entrySet()) {
             Sequential model = MlpBn.create(seed);
             model.to(device);   // before the optimizer, whose state is made beside the parameters
             Trainer trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device);
             DataLoader loader = new DataLoader(train, batch).shuffle(new Generator(seed + 3)).prefetch(!onGpu);
             double seconds = 0;
             Trainer.EpochResult last = null;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
-                Progress progress = new Progress(out, terminal, contender.getKey() + " epoch " + epoch + "/" + epochs);
-                last = trainer.trainEpoch(loader, terminal ? progress::update : null);
-                seconds += last.seconds();
+            try {
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    Progress progress = new Progress(out, terminal, contender.getKey() + " epoch " + epoch + "/" + epochs);
+                    last = trainer.trainEpoch(loader, terminal ? progress::update : null);
+                    seconds += last.seconds();
+                }
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // one optimizer that cannot run this model (BFGS's dense matrix) or diverges does not end the comparison
+                out.printf("%-10s %-42s %s%n", contender.getKey(), contender.getValue(), "did not train: " + e.getMessage());
+                table.append(String.format("<tr><td>%s</td><td>%s</td><td colspan=\"3\">did not train: %s</td></tr>", contender.getKey(),
+                        contender.getValue(), Svg.escape(e.getMessage())));
+                results.put(contender.getKey(), Map.of("specification", contender.getValue(), "error", e.getMessage()));
+                trainer.close();
+                continue;
             }
             Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000).prefetch(!onGpu), 10);
             double[] steps = IntStream.rangeClosed(1, trainer.stepLoss.size()).asDoubleStream().toArray();
@@ -103,6 +117,7 @@ final class CompareOptimizersCommand {
             entry.put("seconds", seconds);
             entry.put("stepLoss", trainer.stepLoss);
             results.put(contender.getKey(), entry);
+            trainer.close();
         }
         String html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Optimizers on MNIST</title><style>body{font-family:"
                 + "sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style></head><body>"
@@ -113,6 +128,30 @@ final class CompareOptimizersCommand {
         RunFiles.writeJson(dir.resolve("results.json"), results);
         out.println("wrote compare.html and results.json to " + dir);
         return 0;
+    }
+
+    /** Label -> specification: the classic set, every registered name, or the user's specifications (each checked now). */
+    static Map<String, String> contenders(String choice) {
+        if (choice.equals("classic")) {
+            return CONTENDERS;
+        }
+        Map<String, String> chosen = new LinkedHashMap<>();
+        if (choice.equals("all")) {
+            for (String name : Optimizers.names()) {
+                chosen.put(name, MnistCommand.withCommandDefaults(name));
+            }
+            return chosen;
+        }
+        for (String spec : choice.split(";")) {
+            String trimmed = spec.trim();
+            try {
+                Optimizers.create(trimmed, List.of(dev.descent.autograd.Tensor.zeros(1).requiresGrad(true)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("compare-optimizers: --optimizers: " + e.getMessage());
+            }
+            chosen.put(trimmed, trimmed);
+        }
+        return chosen;
     }
 
     /** A trailing moving average, so the curves of noisy minibatch losses can be told apart. */

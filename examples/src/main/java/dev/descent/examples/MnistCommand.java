@@ -101,7 +101,7 @@ final class MnistCommand {
         if (!Double.isNaN(lr) && !(lr > 0)) {
             throw new UsageException("mnist: --lr must be positive, got " + lr);
         }
-        String optimizer = Optimizers.withDefaults(Optimizers.withDefaults(line.string("optimizer"), MINIBATCH_LBFGS), SGD_RATE);
+        String optimizer = withCommandDefaults(line.string("optimizer"));
         try {
             Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr);
         } catch (IllegalArgumentException e) {
@@ -120,6 +120,11 @@ final class MnistCommand {
         flags.put("out", out.toString());
         return new Settings(epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags);
+    }
+
+    /** {@code spec} with the commands' own defaults for SGD's learning rate and minibatch L-BFGS, where the spec leaves them out. */
+    static String withCommandDefaults(String spec) {
+        return Optimizers.withDefaults(Optimizers.withDefaults(spec, MINIBATCH_LBFGS), SGD_RATE);
     }
 
     /** MNIST and Fashion-MNIST have 60,000 training images: a batch beyond the set (or its --limit) cannot be filled. */

@@ -41,4 +41,22 @@ class EveryOptimizerTrainsTest {
             assertTrue(accuracy > (name.equals("radam") ? 0.05 : 0.5), name + ": test accuracy " + accuracy);
         }
     }
+
+    @Test
+    void compareOptimizersChartsEveryNameAndRefusesAnUnknownOne() throws IOException {
+        Path out = directory.resolve("all");
+        CommandRun all = CommandRun.of("compare-optimizers", "--optimizers", "all", "--limit", "256", "--threads", "2", "--out", out.toString());
+        assertEquals(0, all.code(), all.err());
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals(Optimizers.names().size(), results.size());
+        for (String name : Optimizers.names()) {
+            JsonNode entry = results.get(name);
+            assertTrue(name.equals("bfgs") ? entry.get("error").asText().contains("use lbfgs")
+                    : Double.isFinite(entry.get("trainLoss").asDouble()), name + ": " + entry);
+        }
+        assertTrue(java.nio.file.Files.readString(out.resolve("compare.html")).contains("did not train: BFGS"));
+        CommandRun unknown = CommandRun.of("compare-optimizers", "--optimizers", "adam;adamm");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().startsWith("descent: compare-optimizers: --optimizers: optimizer: unknown name 'adamm'"), unknown.err());
+    }
 }
