@@ -49,12 +49,10 @@ public final class DeferredChecks {
     public static void requireInRange(String key, NDArray index, int size, int ignore, LongFunction<? extends RuntimeException> failure) {
         Device device = index.device();
         if (device.type() == Device.Type.CPU) {
-            long outside = 0;
-            for (int value : index.toIntArray()) {
-                outside += value != ignore && (value < 0 || value >= size) ? 1 : 0;
-            }
-            if (outside > 0) {
-                throw failure.apply(outside);
+            NDArray outside = NDArray.scalar(DType.FLOAT64, 0);
+            index.backend().countOutOfRange(index, size, ignore, outside);
+            if (outside.item() > 0) {
+                throw failure.apply((long) outside.item());
             }
             return;
         }

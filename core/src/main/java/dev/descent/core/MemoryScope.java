@@ -61,7 +61,7 @@ public final class MemoryScope implements AutoCloseable {
     }
 
     /** The innermost scope open on this thread, or null. */
-    public static MemoryScope current() {
+    static MemoryScope current() {
         return CURRENT.get();
     }
 
@@ -136,8 +136,8 @@ public final class MemoryScope implements AutoCloseable {
         return this;
     }
 
-    /** Keeps {@code storage} beyond this scope. */
-    public MemoryScope keep(Storage storage) {
+    /** Keeps {@code storage} beyond this scope (for tests with stand-in storages; callers keep arrays). */
+    MemoryScope keep(Storage storage) {
         kept.add(storage);
         return this;
     }

@@ -181,12 +181,11 @@ final class CudaDevice implements DeviceRuntime {
         }
     }
 
-
     /**
      * The device address a recorded random fill reads its key from; {@code generator} draws the
      * key before every launch, in the order the fills were recorded, as the eager fills would.
      */
-    jcuda.Pointer recordedKey(Generator generator) {
+    Pointer recordedKey(Generator generator) {
         if (recordingKeyGenerators.size() == RECORDED_RANDOM_FILLS) {
             throw new IllegalStateException(device + ": more than " + RECORDED_RANDOM_FILLS + " random fills in one captured graph");
         }
@@ -229,7 +228,7 @@ final class CudaDevice implements DeviceRuntime {
                     }
                     counters.hostToDevice(8L * keyValues.length);
                     // pageable memory: the driver stages the keys before returning, so the array may change afterwards
-                    cuMemcpyHtoDAsync(((CudaStorage) keys.storage()).pointer(), jcuda.Pointer.to(keyValues), 8L * keyValues.length, stream);
+                    cuMemcpyHtoDAsync(((CudaStorage) keys.storage()).pointer(), Pointer.to(keyValues), 8L * keyValues.length, stream);
                 }
                 counters.kernelLaunch();
                 cuGraphLaunch(executable, stream);
