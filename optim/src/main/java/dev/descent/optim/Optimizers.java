@@ -85,6 +85,10 @@ public final class Optimizers {
      * is returned unchanged.
      */
     public static String withDefaults(String spec, String defaults) {
+        if (spec == null || spec.isBlank() || defaults == null || defaults.isBlank()) {
+            throw new IllegalArgumentException("optimizer: withDefaults needs a specification and defaults of the form NAME[:key=value,...],"
+                    + " got '" + spec + "' and '" + defaults + "'");
+        }
         int colon = spec.indexOf(':');
         String name = (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(java.util.Locale.ROOT);
         int defaultsColon = defaults.indexOf(':');

@@ -51,5 +51,6 @@ class OptimizersTest {
                 java.util.List.of(dev.descent.autograd.Tensor.zeros(1).requiresGrad(true)));
         org.junit.jupiter.api.Assertions.assertEquals(7.0, lbfgs.paramGroups().get(0).getDouble("maxIter"));
         org.junit.jupiter.api.Assertions.assertEquals(10.0, lbfgs.paramGroups().get(0).getDouble("historySize"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Optimizers.withDefaults("", defaults));
     }
 }
