@@ -14,9 +14,10 @@ package dev.descent.autograd;
  * Scopes nest and restore the previous setting when closed.
  */
 public final class GradMode {
-    private static final ThreadLocal<boolean[]> STATE = ThreadLocal.withInitial(() -> new boolean[] {true, false});
+    private static final ThreadLocal<boolean[]> STATE = ThreadLocal.withInitial(() -> new boolean[] {true, false, false});
     private static final int ENABLED = 0;
     private static final int ANOMALY = 1;
+    private static final int DIFFERENTIABLE_BACKWARD = 2;
 
     private GradMode() {
     }
@@ -60,6 +61,22 @@ public final class GradMode {
      */
     public static Scope detectAnomaly() {
         return new Scope(ANOMALY, true);
+    }
+
+    /**
+     * Makes every plain {@code backward()} on this thread record its own graph, as
+     * {@code backward(gradOutput, true, true)} does, so the gradients it leaves can be
+     * differentiated again. Second-order optimizers run a user's ordinary closure (zero the
+     * gradients, compute the loss, {@code backward()}) in this scope and take Hessian-vector
+     * products from the gradients it leaves.
+     */
+    public static Scope differentiableBackward() {
+        return new Scope(DIFFERENTIABLE_BACKWARD, true);
+    }
+
+    /** Whether plain backward passes record a graph on this thread ({@link #differentiableBackward()}). */
+    public static boolean isBackwardDifferentiable() {
+        return STATE.get()[DIFFERENTIABLE_BACKWARD];
     }
 
     /** Whether operations are being recorded on this thread. */

@@ -263,18 +263,22 @@ public class Tensor {
 
     // ---------------------------------------------------------------- backward
 
-    /** Backpropagates from this one-element tensor (a loss): d this / d leaf is added to each leaf's grad. */
+    /**
+     * Backpropagates from this one-element tensor (a loss): d this / d leaf is added to each leaf's
+     * grad. Inside {@link GradMode#differentiableBackward()} it records its own graph.
+     */
     public void backward() {
         if (size() != 1) {
             throw new IllegalArgumentException("backward: a gradient can be created implicitly only for a one-element"
                     + " tensor, but this one has shape " + Arrays.toString(shape()) + "; pass gradOutput");
         }
-        backward(Tensor.of(data.onesLike()), false, false);
+        backward(Tensor.of(data.onesLike()));
     }
 
     /** Backpropagates {@code gradOutput} (the gradient of some scalar with respect to this tensor). */
     public void backward(Tensor gradOutput) {
-        backward(gradOutput, false, false);
+        boolean differentiable = GradMode.isBackwardDifferentiable();
+        backward(gradOutput, differentiable, differentiable);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
@@ -18,21 +20,20 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 1.0, rho 0.9, eps 1e-6, weightDecay 0.
  */
-public final class Adadelta extends Optimizer {
+public final class Adadelta extends ElementwiseOptimizer {
+    public static final Hyperparameter<Double> RHO = Hyperparameter.number("rho", 0.9, Hyperparameter.Rule.UNIT_INTERVAL,
+            "decay rate of the running averages of squared gradients and updates");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("Adadelta", lr(1.0), RHO, EPS.withDefault(1e-6), WEIGHT_DECAY, MAXIMIZE);
 
     /** Adadelta's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
+    public static final class Options extends OptimizerOptions<Options> implements WithEps<Options>, WithWeightDecay<Options>,
+            WithMaximize<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options rho(double value) {
-            return set("rho", value);
-        }
-        public Options eps(double value) {
-            return set("eps", value);
-        }
-        public Options weightDecay(double value) {
-            return set("weightDecay", value);
-        }
-        public Options maximize(boolean value) {
-            return set("maximize", value);
+            return set(RHO, value);
         }
     }
 
@@ -40,24 +41,12 @@ public final class Adadelta extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1.0, "rho", 0.9, "eps", 1e-6, "weightDecay", 0, "maximize", false);
-    }
-
     public Adadelta(List<? extends Tensor> params, Options options) {
-        super("Adadelta", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public Adadelta(Options defaults, ParamGroup... groups) {
-        super("Adadelta", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireUnitInterval(group, "rho");
-        requireAtLeastZero(group, "eps");
-        requireAtLeastZero(group, "weightDecay");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
@@ -65,8 +54,8 @@ public final class Adadelta extends Optimizer {
         NDArray squareAverage = stateArray(state, "square_avg", param::zerosLike);
         NDArray accumulatedDelta = stateArray(state, "acc_delta", param::zerosLike);
         incrementStep(state);
-        double rho = group.getDouble("rho");
-        double eps = group.getDouble("eps");
+        double rho = group.get(RHO);
+        double eps = group.get(EPS);
         NDArray g = withWeightDecay(grad, param, group);
         squareAverage.muli(rho).addcmuli(g, g, 1 - rho);
         NDArray std = squareAverage.add(eps).sqrt();

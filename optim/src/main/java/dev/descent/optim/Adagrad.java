@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
@@ -17,24 +19,27 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 0.01, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10.
  */
-public final class Adagrad extends Optimizer {
+public final class Adagrad extends ElementwiseOptimizer {
+    public static final Hyperparameter<Double> LR_DECAY = Hyperparameter.number("lrDecay", 0, Hyperparameter.Rule.NON_NEGATIVE,
+            "the step size is lr / (1 + (t - 1) lrDecay)");
+    public static final Hyperparameter<Double> INITIAL_ACCUMULATOR_VALUE = Hyperparameter.number("initialAccumulatorValue", 0,
+            Hyperparameter.Rule.NON_NEGATIVE, "starting value of the sum of squared gradients");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("Adagrad", lr(1e-2), LR_DECAY, WEIGHT_DECAY, INITIAL_ACCUMULATOR_VALUE,
+            EPS.withDefault(1e-10), MAXIMIZE);
 
     /** Adagrad's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
+    public static final class Options extends OptimizerOptions<Options> implements WithWeightDecay<Options>, WithEps<Options>,
+            WithMaximize<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options lrDecay(double value) {
-            return set("lrDecay", value);
+            return set(LR_DECAY, value);
         }
-        public Options weightDecay(double value) {
-            return set("weightDecay", value);
-        }
+
         public Options initialAccumulatorValue(double value) {
-            return set("initialAccumulatorValue", value);
-        }
-        public Options eps(double value) {
-            return set("eps", value);
-        }
-        public Options maximize(boolean value) {
-            return set("maximize", value);
+            return set(INITIAL_ACCUMULATOR_VALUE, value);
         }
     }
 
@@ -42,35 +47,22 @@ public final class Adagrad extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-2, "lrDecay", 0, "weightDecay", 0, "initialAccumulatorValue", 0, "eps", 1e-10, "maximize", false);
-    }
-
     public Adagrad(List<? extends Tensor> params, Options options) {
-        super("Adagrad", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public Adagrad(Options defaults, ParamGroup... groups) {
-        super("Adagrad", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "lrDecay");
-        requireAtLeastZero(group, "weightDecay");
-        requireAtLeastZero(group, "initialAccumulatorValue");
-        requireAtLeastZero(group, "eps");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        NDArray sum = stateArray(state, "sum", () -> param.zerosLike().fill(group.getDouble("initialAccumulatorValue")));
+        NDArray sum = stateArray(state, "sum", () -> param.zerosLike().fill(group.get(INITIAL_ACCUMULATOR_VALUE)));
         double step = incrementStep(state);
         NDArray g = withWeightDecay(grad, param, group);
-        double learningRate = group.lr() / (1 + (step - 1) * group.getDouble("lrDecay"));
+        double learningRate = group.lr() / (1 + (step - 1) * group.get(LR_DECAY));
         sum.addcmuli(g, g, 1);
-        NDArray std = sum.sqrt().addi(group.getDouble("eps"));
+        NDArray std = sum.sqrt().addi(group.get(EPS));
         param.addcdivi(g, std, -learningRate);
     }
 }

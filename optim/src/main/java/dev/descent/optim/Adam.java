@@ -1,5 +1,8 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.AdaptiveMomentOptimizer.BETAS;
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.NDArray;
 import java.util.List;
@@ -16,12 +19,21 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0 (an L2 term; see {@link AdamW}), amsgrad false.
  */
-public final class Adam extends Optimizer {
+public final class Adam extends AdaptiveMomentOptimizer {
+    public static final Hyperparameter<Boolean> AMSGRAD = Hyperparameter.flag("amsgrad", false,
+            "use the maximum of past second-moment estimates (AMSGrad)");
+    public static final Hyperparameter<Boolean> CAPTURABLE = Hyperparameter.flag("capturable", false,
+            "keep the step count and lr in device memory so the step can be captured into a CUDA graph");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("Adam", lr(1e-3), BETAS, EPS, WEIGHT_DECAY, AMSGRAD, MAXIMIZE, CAPTURABLE);
 
     /** Adam's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options amsgrad(boolean value) {
-            return set("amsgrad", value);
+            return set(AMSGRAD, value);
         }
 
         /**
@@ -30,7 +42,7 @@ public final class Adam extends Optimizer {
          * (PyTorch's {@code capturable}); the same results. Set it before the first step.
          */
         public Options capturable(boolean value) {
-            return set("capturable", value);
+            return set(CAPTURABLE, value);
         }
     }
 
@@ -38,28 +50,16 @@ public final class Adam extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "amsgrad", false, "maximize", false, "capturable", false);
-    }
-
     public Adam(List<? extends Tensor> params, Options options) {
-        super("Adam", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public Adam(Options defaults, ParamGroup... groups) {
-        super("Adam", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "eps");
-        requireBetas(group);
-        requireAtLeastZero(group, "weightDecay");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        AdamKernels.adamStep(param, grad, group, state, group.getDouble("weightDecay"), 0);
+        AdamKernels.adamStep(param, grad, group, state, group.get(WEIGHT_DECAY), 0);
     }
 }

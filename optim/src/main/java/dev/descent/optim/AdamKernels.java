@@ -1,6 +1,9 @@
 package dev.descent.optim;
 
 import dev.descent.core.DType;
+import dev.descent.core.FusedKernels.AdamArrays;
+import dev.descent.core.FusedKernels.AdamStep;
+import dev.descent.core.FusedKernels.CapturableAdamStep;
 import dev.descent.core.NDArray;
 import java.util.Map;
 
@@ -20,19 +23,21 @@ final class AdamKernels {
         double lr = group.lr();
         NDArray average = Optimizer.stateArray(state, "exp_avg", param::zerosLike);
         NDArray squareAverage = Optimizer.stateArray(state, "exp_avg_sq", param::zerosLike);
-        double[] betas = group.getPair("betas");
-        NDArray maximum = group.getBoolean("amsgrad") ? Optimizer.stateArray(state, "max_exp_avg_sq", param::zerosLike) : null;
-        if (group.getBoolean("capturable")) {
+        double[] betas = group.get(AdaptiveMomentOptimizer.BETAS);
+        NDArray maximum = group.get(Adam.AMSGRAD) ? Optimizer.stateArray(state, "max_exp_avg_sq", param::zerosLike) : null;
+        if (group.get(Adam.CAPTURABLE)) {
             NDArray step = Optimizer.stateArray(state, "step", () -> NDArray.scalar(DType.FLOAT64, 0).to(param.device()));
             step.addi(1);
-            param.backend().capturableAdamUpdate(param, grad, average, squareAverage, maximum, group.deviceLr(param.device()), step,
-                    betas[0], betas[1], group.getDouble("eps"), weightDecay, decoupledWeightDecay);
+            param.backend().fused().capturableAdamUpdate(new AdamArrays(param, grad, average, squareAverage, maximum),
+                    new CapturableAdamStep(group.deviceLr(param.device()), step, betas[0], betas[1], group.get(CommonHyperparameters.EPS),
+                            weightDecay, decoupledWeightDecay));
             return;
         }
-        double step = Optimizer.incrementStep(state);
+        double step = ElementwiseOptimizer.incrementStep(state);
         double stepSize = lr / (1 - Math.pow(betas[0], step));
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(betas[1], step));
-        param.backend().adamUpdate(param, grad, average, squareAverage, maximum, stepSize, biasCorrection2Sqrt, betas[0],
-                betas[1], group.getDouble("eps"), weightDecay, 1 - lr * decoupledWeightDecay);
+        param.backend().fused().adamUpdate(new AdamArrays(param, grad, average, squareAverage, maximum),
+                new AdamStep(stepSize, biasCorrection2Sqrt, betas[0], betas[1], group.get(CommonHyperparameters.EPS), weightDecay,
+                        1 - lr * decoupledWeightDecay));
     }
 }

@@ -1,5 +1,8 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.AdaptiveMomentOptimizer.BETAS;
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.NDArray;
 import java.util.List;
@@ -14,12 +17,18 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 1e-2, amsgrad false.
  */
-public final class AdamW extends Optimizer {
+public final class AdamW extends AdaptiveMomentOptimizer {
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("AdamW", lr(1e-3), BETAS, EPS,
+            WEIGHT_DECAY.withDefault(1e-2), Adam.AMSGRAD, MAXIMIZE, Adam.CAPTURABLE);
 
     /** AdamW's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options amsgrad(boolean value) {
-            return set("amsgrad", value);
+            return set(Adam.AMSGRAD, value);
         }
 
         /**
@@ -28,7 +37,7 @@ public final class AdamW extends Optimizer {
          * (PyTorch's {@code capturable}); the same results. Set it before the first step.
          */
         public Options capturable(boolean value) {
-            return set("capturable", value);
+            return set(Adam.CAPTURABLE, value);
         }
     }
 
@@ -36,28 +45,16 @@ public final class AdamW extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 1e-2, "amsgrad", false, "maximize", false, "capturable", false);
-    }
-
     public AdamW(List<? extends Tensor> params, Options options) {
-        super("AdamW", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public AdamW(Options defaults, ParamGroup... groups) {
-        super("AdamW", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "eps");
-        requireBetas(group);
-        requireAtLeastZero(group, "weightDecay");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        AdamKernels.adamStep(param, grad, group, state, 0, group.getDouble("weightDecay"));
+        AdamKernels.adamStep(param, grad, group, state, 0, group.get(WEIGHT_DECAY));
     }
 }

@@ -1,5 +1,8 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.AdaptiveMomentOptimizer.BETAS;
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.NDArray;
 import java.util.List;
@@ -15,45 +18,36 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0.
  */
-public final class Adamax extends Optimizer {
+public final class Adamax extends AdaptiveMomentOptimizer {
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("Adamax", lr(2e-3), BETAS, EPS, WEIGHT_DECAY, MAXIMIZE);
 
     /** Adamax's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
     }
 
     public static Options options() {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 2e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "maximize", false);
-    }
-
     public Adamax(List<? extends Tensor> params, Options options) {
-        super("Adamax", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public Adamax(Options defaults, ParamGroup... groups) {
-        super("Adamax", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "eps");
-        requireBetas(group);
-        requireAtLeastZero(group, "weightDecay");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        NDArray average = stateArray(state, "exp_avg", param::zerosLike);
         NDArray infinityNorm = stateArray(state, "exp_inf", param::zerosLike);
         double step = incrementStep(state);
-        double[] betas = group.getPair("betas");
+        double[] betas = group.get(BETAS);
         NDArray g = withWeightDecay(grad, param, group);
-        average.muli(betas[0]).addi(g.mul(1 - betas[0]));
-        infinityNorm.copyFrom(infinityNorm.muli(betas[1]).maximum(g.abs().addi(group.getDouble("eps"))));
+        NDArray average = updateFirstMoment(state, param, g, betas[0]);
+        infinityNorm.copyFrom(infinityNorm.muli(betas[1]).maximum(g.abs().addi(group.get(EPS))));
         double correctedRate = group.lr() / (1 - Math.pow(betas[0], step));
         param.addcdivi(average, infinityNorm, -correctedRate);
     }

@@ -1,6 +1,7 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.NDArray;
 import java.util.List;
 
 /**
@@ -21,11 +22,16 @@ import java.util.List;
  * }</pre>
  */
 public final class BFGS extends QuasiNewtonOptimizer {
+    static final HyperparameterSpec SPEC = spec("BFGS", "strong_wolfe");
 
     /** BFGS's hyperparameters: those of {@link QuasiNewtonOptions}. */
     public static final class Options extends QuasiNewtonOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
     }
 
+    /** Host copy of the state's {@code H}, row by row (null before the first curvature pair). */
     private double[][] inverseHessian;
 
     public static Options options() {
@@ -33,22 +39,17 @@ public final class BFGS extends QuasiNewtonOptimizer {
     }
 
     public BFGS(List<? extends Tensor> params, Options options) {
-        super("BFGS", defaults(), options, params);
-    }
-
-    private static Hyperparameters defaults() {
-        Hyperparameters defaults = commonDefaults();
-        defaults.put("lineSearch", "strong_wolfe");
-        return defaults;
+        super(SPEC, options, params);
     }
 
     /** The dense n x n approximation is BFGS's whole cost: refused, with the way out, before it exhausts the heap. */
     private void checkDenseFits(int n) {
         double bytes = 8.0 * n * n;
         long available = Runtime.getRuntime().maxMemory();
-        if (bytes > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
+        // the host rows and the state's copy
+        if (2 * bytes > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(String.format("%s: its dense inverse-Hessian approximation of %,d x %,d parameters needs"
-                    + " %.3g GB, more than half the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(), n, n,
+                    + " %.3g GB, more than a quarter of the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(), n, n,
                     bytes / 1e9, available / 1e9));
         }
     }
@@ -56,6 +57,22 @@ public final class BFGS extends QuasiNewtonOptimizer {
     @Override
     void resetModel() {
         inverseHessian = null;
+        modelState().remove("H");
+    }
+
+    @Override
+    void reloadModel() {
+        NDArray stored = modelState().get("H");
+        if (stored == null) {
+            inverseHessian = null;
+            return;
+        }
+        int n = stored.shape(0);
+        double[] flat = stored.toDoubleArray();
+        inverseHessian = new double[n][];
+        for (int i = 0; i < n; i++) {
+            inverseHessian[i] = java.util.Arrays.copyOfRange(flat, i * n, (i + 1) * n);
+        }
     }
 
     @Override
@@ -74,13 +91,15 @@ public final class BFGS extends QuasiNewtonOptimizer {
         double yhy = Vectors.dot(y, hy);
         // Expanded form of the product update: H - rho (s hy^T + hy s^T) + (rho^2 y^T H y + rho) s s^T.
         double ss = rho * rho * yhy + rho;
+        double[] flat = new double[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 inverseHessian[i][j] += -rho * (s[i] * hy[j] + hy[i] * s[j]) + ss * s[i] * s[j];
             }
+            System.arraycopy(inverseHessian[i], 0, flat, i * n, n);
         }
+        modelState().put("H", NDArray.of(flat, n, n));
     }
-
     @Override
     double[] direction(double[] gradient) {
         if (inverseHessian == null) {

@@ -18,6 +18,23 @@ final class Curvature {
     final double[] gradient;
     private int products;
 
+    /**
+     * The curvature from an optimizer's ordinary closure (zero the gradients, compute the loss,
+     * backward, return the loss), run so that its backward pass records a graph of its own; the
+     * gradients it leaves are then differentiated again.
+     */
+    Curvature(ParameterVector theta, Tensor loss) {
+        this.theta = theta;
+        this.params = theta.parameters().toArray(new Tensor[0]);
+        this.gradients = new Tensor[params.length];
+        for (int i = 0; i < params.length; i++) {
+            Tensor grad = params[i].grad();
+            gradients[i] = grad != null ? grad : Tensor.of(params[i].data().zerosLike());
+        }
+        this.loss = loss.item();
+        this.gradient = theta.concatenate(gradients);
+    }
+
     Curvature(String op, ParameterVector theta, LossFunction function) {
         this.theta = theta;
         this.params = theta.parameters().toArray(new Tensor[0]);

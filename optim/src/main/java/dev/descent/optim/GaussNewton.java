@@ -13,12 +13,19 @@ import java.util.List;
  * (that is a clear error: use {@link LevenbergMarquardt}).
  *
  * <pre>{@code
- * LeastSquaresResult fit = new GaussNewton(List.of(b1, b2), new LeastSquaresOptions()).solve(residuals);
+ * GaussNewton gaussNewton = new GaussNewton(List.of(b1, b2), GaussNewton.options());
+ * gaussNewton.step(residuals);
  * }</pre>
  */
-public final class GaussNewton extends LeastSquaresSolver {
-    public GaussNewton(List<? extends Tensor> params, LeastSquaresOptions options) {
-        super("GaussNewton", params, options);
+public final class GaussNewton extends LeastSquaresOptimizer {
+    static final HyperparameterSpec SPEC = spec("GaussNewton", false);
+
+    public static Options options() {
+        return new Options(SPEC);
+    }
+
+    public GaussNewton(List<? extends Tensor> params, Options options) {
+        super(SPEC, options, params);
     }
 
     @Override

@@ -6,22 +6,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Named hyperparameter values, as in a {@code torch.optim} parameter group: numbers, booleans,
- * pairs such as {@code betas}, and names of a choice such as L-BFGS's {@code lineSearch}. Each optimizer's {@code Options} class sets them with typed,
- * fluent methods; the names are torch.optim's, in camel case ({@code weightDecay}, {@code lrDecay}).
+ * Named hyperparameter values, as in a {@code torch.optim} parameter group: numbers, integers,
+ * booleans, pairs such as {@code betas}, and names of a choice such as L-BFGS's
+ * {@code lineSearch}. Each optimizer declares its own once ({@link Hyperparameter},
+ * {@link HyperparameterSpec}); algorithms read them typed, {@code group.get(RHO)}. The names are
+ * torch.optim's, in camel case ({@code weightDecay}, {@code lrDecay}).
  */
 public class Hyperparameters {
     private final Map<String, Object> values = new LinkedHashMap<>();
-
-    /** Defaults from alternating names and values: {@code of("lr", 1e-3, "amsgrad", false)}. */
-    static Hyperparameters of(Object... namesAndValues) {
-        Hyperparameters result = new Hyperparameters();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            Object value = namesAndValues[i + 1];
-            result.put((String) namesAndValues[i], value instanceof Number n ? n.doubleValue() : value);
-        }
-        return result;
-    }
 
     /** The names that have a value. */
     public Set<String> names() {
@@ -32,16 +24,32 @@ public class Hyperparameters {
         return values.containsKey(name);
     }
 
-    /** A number (or 1/0 for a boolean). */
+    /** The value of {@code declaration}, typed. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Hyperparameter<T> declaration) {
+        Object value = require(declaration.name());
+        return value instanceof double[] pair ? (T) pair.clone() : (T) value;
+    }
+
+    /** A number or an integer (or 1/0 for a boolean). */
     public double getDouble(String name) {
         Object value = require(name);
         if (value instanceof Boolean b) {
             return b ? 1 : 0;
         }
-        if (!(value instanceof Double d)) {
+        if (!(value instanceof Double || value instanceof Integer)) {
             throw new IllegalStateException("hyperparameter " + name + " is not a number: " + describe(value));
         }
-        return d;
+        return ((Number) value).doubleValue();
+    }
+
+    /** An integer, such as L-BFGS's {@code historySize}. */
+    public int getInt(String name) {
+        Object value = require(name);
+        if (!(value instanceof Integer i)) {
+            throw new IllegalStateException("hyperparameter " + name + " is not an integer: " + describe(value));
+        }
+        return i;
     }
 
     public boolean getBoolean(String name) {
@@ -70,7 +78,7 @@ public class Hyperparameters {
         return text;
     }
 
-    /** The raw value: a Double, a Boolean, a double[] or a String. */
+    /** The raw value: a Double, an Integer, a Boolean, a double[] or a String. */
     public Object get(String name) {
         Object value = require(name);
         return value instanceof double[] pair ? pair.clone() : value;
@@ -84,10 +92,11 @@ public class Hyperparameters {
         return value;
     }
 
-    /** Sets a value (Double, Boolean, double[] or String). */
+    /** Sets a value (Double, Integer, Boolean, double[] or String). */
     void put(String name, Object value) {
-        if (!(value instanceof Double || value instanceof Boolean || value instanceof double[] || value instanceof String)) {
-            throw new IllegalArgumentException("hyperparameter " + name + " must be a number, a boolean, a pair or a name, got "
+        if (!(value instanceof Double || value instanceof Integer || value instanceof Boolean || value instanceof double[]
+                || value instanceof String)) {
+            throw new IllegalArgumentException("hyperparameter " + name + " must be a number, an integer, a boolean, a pair or a name, got "
                     + describe(value));
         }
         values.put(name, value instanceof double[] pair ? pair.clone() : value);

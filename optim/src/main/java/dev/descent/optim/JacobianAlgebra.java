@@ -1,5 +1,9 @@
 package dev.descent.optim;
 
+import dev.descent.autograd.Autograd;
+import dev.descent.autograd.GradMode;
+import dev.descent.autograd.Tensor;
+
 import dev.descent.core.NDArray;
 import dev.descent.core.linalg.LU;
 import dev.descent.core.linalg.QR;
@@ -112,5 +116,49 @@ final class JacobianAlgebra {
             errors[a] = Math.sqrt(variance * sum);
         }
         return errors;
+    }
+
+    /** {@code r} when it holds residuals; an error naming {@code owner} when the closure returned none. */
+    static Tensor checkResiduals(String owner, Tensor r) {
+        if (r == null || r.size() == 0) {
+            throw new IllegalArgumentException(owner + ": the closure returned no residuals; a least-squares closure returns the"
+                    + " residual vector r (and does not call backward())");
+        }
+        return r;
+    }
+
+    /** J at the parameters' current values, one row per residual: the gradient of r_i, by a backward pass seeded with e_i. */
+    static double[][] jacobian(String owner, ParameterVector theta, ResidualClosure residuals, int m) {
+        for (Tensor p : theta.parameters()) {
+            p.zeroGrad();
+        }
+        Tensor r;
+        try (GradMode.Scope ignored = GradMode.enableGrad()) {
+            r = checkResiduals(owner, residuals.residuals()).reshape(-1);
+        }
+        for (Tensor p : theta.parameters()) {
+            if (p.grad() != null) {
+                throw new IllegalArgumentException(owner + ": the closure called backward(); a least-squares closure returns the residual"
+                        + " vector r and leaves differentiation to the optimizer");
+            }
+        }
+        if (m >= 0 && r.size() != m) {
+            throw new IllegalStateException(owner + ": the closure returned " + r.size() + " residuals, earlier " + m);
+        }
+        Tensor[] inputs = theta.parameters().toArray(new Tensor[0]);
+        int rows = r.size();
+        double[][] jacobian = new double[rows][];
+        if (!r.requiresGrad()) {
+            for (int i = 0; i < rows; i++) {
+                jacobian[i] = new double[theta.size()];
+            }
+            return jacobian;
+        }
+        for (int i = 0; i < rows; i++) {
+            NDArray seed = NDArray.zeros(r.dtype(), rows);
+            seed.set(1, i);
+            jacobian[i] = theta.concatenate(Autograd.grad(new Tensor[] {r}, inputs, new Tensor[] {Tensor.of(seed.to(r.device()))}, false, true));
+        }
+        return jacobian;
     }
 }

@@ -1,10 +1,13 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Limited-memory BFGS (Liu and Nocedal, 1989), with the closure API, defaults and stopping
@@ -35,14 +38,22 @@ import java.util.List;
  * Full batch only: the curvature pairs assume the same function at every evaluation.
  */
 public final class LBFGS extends QuasiNewtonOptimizer {
+    public static final Hyperparameter<Integer> HISTORY_SIZE = Hyperparameter.integer("historySize", 100, Hyperparameter.Rule.AT_LEAST_ONE,
+            "curvature pairs kept");
+    static final HyperparameterSpec SPEC = spec("LBFGS", "none", HISTORY_SIZE);
 
     /** L-BFGS's hyperparameters: those of {@link QuasiNewtonOptions} and historySize. */
     public static final class Options extends QuasiNewtonOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options historySize(int value) {
-            return set("historySize", (double) value);
+            return set(HISTORY_SIZE, value);
         }
     }
 
+    /** A curvature pair with &rho; = 1 / y&#x1D40;s (host copies of the state's {@code old_dirs.i}, {@code old_stps.i}, {@code ro}). */
     private record Pair(double[] s, double[] y, double rho) {
     }
 
@@ -54,36 +65,73 @@ public final class LBFGS extends QuasiNewtonOptimizer {
     }
 
     public LBFGS(List<? extends Tensor> params, Options options) {
-        super("LBFGS", commonDefaults("historySize", 100.0), options, params);
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        super.validate(group);
-        if (group.getDouble("historySize") < 1) {
-            throw new IllegalArgumentException("LBFGS: historySize must be at least 1, got " + group.getDouble("historySize"));
-        }
+        super(SPEC, options, params);
     }
 
     @Override
     void resetModel() {
+        Map<String, NDArray> state = modelState();
+        for (int i = 0; i < history.size(); i++) {
+            state.remove("old_dirs." + i);
+            state.remove("old_stps." + i);
+        }
         history.clear();
         scaling = 1;
+        writeScalars();
     }
 
+    /**
+     * Adds the pair to the history and to the state's copy of it, oldest pair first:
+     * {@code old_dirs.i} (s), {@code old_stps.i} (y), {@code ro} (&rho; per pair) and {@code H_diag}
+     * (the scaling &gamma;). Dropping the oldest pair renames the others' entries (no copies).
+     */
     @Override
     void remember(double[] s, double[] y, double ys) {
-        int historySize = (int) paramGroups().get(0).getDouble("historySize");
+        int historySize = paramGroups().get(0).get(HISTORY_SIZE);
         if (history.isEmpty()) {
             checkHistoryFits(historySize, s.length);
         }
+        Map<String, NDArray> state = modelState();
         if (history.size() == historySize) {
             history.removeFirst();
+            for (int i = 0; i < history.size(); i++) {
+                state.put("old_dirs." + i, state.get("old_dirs." + (i + 1)));
+                state.put("old_stps." + i, state.get("old_stps." + (i + 1)));
+            }
         }
         history.addLast(new Pair(s, y, 1 / ys));
+        int newest = history.size() - 1;
+        setStateVector("old_dirs." + newest, s);
+        setStateVector("old_stps." + newest, y);
         scaling = ys / Vectors.dot(y, y);
+        writeScalars();
     }
 
+    private void writeScalars() {
+        double[] rho = new double[history.size()];
+        int i = 0;
+        for (Pair pair : history) {
+            rho[i++] = pair.rho();
+        }
+        setStateVector("ro", rho);
+        modelState().put("H_diag", NDArray.scalar(DType.FLOAT64, scaling));
+    }
+
+    @Override
+    void reloadModel() {
+        history.clear();
+        Map<String, NDArray> state = modelState();
+        NDArray rho = state.get("ro");
+        if (rho == null) {
+            scaling = 1;
+            return;
+        }
+        double[] ro = rho.toDoubleArray();
+        for (int i = 0; i < ro.length; i++) {
+            history.addLast(new Pair(state.get("old_dirs." + i).toDoubleArray(), state.get("old_stps." + i).toDoubleArray(), ro[i]));
+        }
+        scaling = state.get("H_diag").item();
+    }
     /** A full history holds 2 historySize float64 vectors of n: refused, with the way out, before it exhausts the heap. */
     private void checkHistoryFits(int historySize, int n) {
         double bytes = 16.0 * historySize * n;

@@ -1,48 +1,45 @@
 package dev.descent.optim;
 
+import dev.descent.autograd.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * What a least-squares solve found: the parameters (also written to the model), their
- * standard errors s &radic;diag((J&#x1D40;J)&#x207B;&sup1;) with s&sup2; = rss / (m &minus; p) (NaN when m &le; p
- * or J is rank deficient), the residual sum of squares &Vert;r&Vert;&sup2;, the iterations (accepted
- * and rejected steps), the residual and Jacobian evaluations, and why it stopped.
+ * A least-squares fit as a statistician reports it, taken at the parameters' current values after
+ * an optimizer's step: the parameters, their standard errors s &radic;diag((J&#x1D40;J)&#x207B;&sup1;) with
+ * s&sup2; = rss / (m &minus; p) (NaN when m &le; p or J is rank deficient), the residual sum of squares
+ * &Vert;r&Vert;&sup2;, and the step's iterations, evaluations and stop reason. Any optimizer can have
+ * made the fit; least-squares ones are the usual choice.
+ *
+ * <pre>{@code
+ * Optimizer lm = Optimizers.create("lm", List.of(b1, b2));
+ * ResidualClosure residuals = () -> b1.mul(b2.mul(x).neg().exp().neg().add(1)).sub(y);
+ * lm.step(residuals);
+ * LeastSquaresResult fit = LeastSquaresResult.of(lm, residuals);
+ * System.out.println(fit.stopReason().description() + ", rss " + fit.residualSumOfSquares());
+ * }</pre>
  */
 public record LeastSquaresResult(double[] parameters, double[] standardErrors, double residualSumOfSquares, int iterations,
-                                 int evaluations, int jacobianEvaluations, StopReason stopReason) {
+                                 int evaluations, StopReason stopReason) {
 
-    /** Why a least-squares solve stopped, in MINPACK's terms. */
-    public enum StopReason {
-        /** The actual and predicted relative reductions of the sum of squares are at most ftol. */
-        FTOL("relative reduction of the sum of squares below ftol"),
-        /** The relative change of the parameters is at most xtol. */
-        XTOL("relative change of the parameters below xtol"),
-        /** The residual is orthogonal to the Jacobian's columns to within gtol. */
-        GTOL("residual orthogonal to the Jacobian's columns within gtol"),
-        /** The residual is exactly zero. */
-        ZERO_RESIDUAL("zero residual"),
-        /** The listener asked to stop. */
-        STOPPED("stopped by the listener"),
-        /** The evaluation budget ran out. */
-        MAX_EVALUATIONS("maximum number of evaluations reached"),
-        /**
-         * No step, down to a vanishing gradient step, decreases the sum of squares: a minimum to
-         * working precision, reached before the tolerances (which are tighter than rounding
-         * allows; MINPACK's info 6 to 8).
-         */
-        PRECISION_LIMIT("no step decreases the sum of squares: a minimum to working precision");
-
-        private final String description;
-
-        StopReason(String description) {
-            this.description = description;
+    /** The fit {@code optimizer}'s parameters hold, for the residuals {@code residuals} (one Jacobian evaluation). */
+    public static LeastSquaresResult of(Optimizer optimizer, ResidualClosure residuals) {
+        List<Tensor> params = new ArrayList<>();
+        optimizer.paramGroups().forEach(group -> params.addAll(group.params()));
+        ParameterVector theta = ParameterVector.of(params);
+        double[][] jacobian = JacobianAlgebra.jacobian(optimizer.name(), theta, residuals, -1);
+        double[] r;
+        try (var ignored = dev.descent.autograd.GradMode.noGrad()) {
+            r = residuals.residuals().data().toDoubleArray();
         }
-
-        public String description() {
-            return description;
-        }
+        double rss = Vectors.dot(r, r);
+        StepResult last = optimizer.lastStep();
+        return new LeastSquaresResult(theta.values(), JacobianAlgebra.standardErrors(jacobian, rss), rss, last == null ? 0 : last.iterations(),
+                last == null ? 0 : last.evaluations(), last == null ? null : last.stopReason());
     }
 
-    /** Whether the solve ended at a minimum (every reason but the evaluation budget and a listener's stop). */
+    /** Whether the step ended at a minimum (every reason but a spent budget). */
     public boolean converged() {
-        return stopReason != StopReason.MAX_EVALUATIONS && stopReason != StopReason.STOPPED;
+        return stopReason != null && stopReason.converged();
     }
 }

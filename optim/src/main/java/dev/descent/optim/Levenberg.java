@@ -9,13 +9,19 @@ import java.util.List;
  * <pre>
  *   (J&#x1D40;J + &lambda; I) &delta; = &minus;J&#x1D40;r
  * </pre>
- * with &lambda; adapted by the ratio of actual to predicted reduction ({@link LeastSquaresSolver}).
+ * with &lambda; adapted by the ratio of actual to predicted reduction ({@link LeastSquaresOptimizer}).
  * Large &lambda; gives a short gradient step, small &lambda; the Gauss-Newton step. The identity
  * damps every parameter alike, so badly scaled parameters favour {@link LevenbergMarquardt}.
  */
-public final class Levenberg extends LeastSquaresSolver {
-    public Levenberg(List<? extends Tensor> params, LeastSquaresOptions options) {
-        super("Levenberg", params, options);
+public final class Levenberg extends LeastSquaresOptimizer {
+    static final HyperparameterSpec SPEC = spec("Levenberg", true);
+
+    public static Options options() {
+        return new Options(SPEC);
+    }
+
+    public Levenberg(List<? extends Tensor> params, Options options) {
+        super(SPEC, options, params);
     }
 
     @Override

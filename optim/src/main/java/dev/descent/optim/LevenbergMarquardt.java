@@ -10,19 +10,25 @@ import java.util.List;
  *   (J&#x1D40;J + &lambda; D) &delta; = &minus;J&#x1D40;r,    D = diag(J&#x1D40;J), kept at its largest value so far (MINPACK)
  * </pre>
  * which makes the method invariant to rescaling the parameters. &lambda; adapts by the ratio of
- * actual to predicted reduction ({@link LeastSquaresSolver}); stops on MINPACK's ftol, xtol,
+ * actual to predicted reduction ({@link LeastSquaresOptimizer}); stops on MINPACK's ftol, xtol,
  * gtol tests. The method of choice for curve fitting.
  *
  * <pre>{@code
  * Tensor b1 = Tensor.scalar(DType.FLOAT64, 500).requiresGrad(true), b2 = Tensor.scalar(DType.FLOAT64, 1e-4).requiresGrad(true);
- * LeastSquaresResult fit = new LevenbergMarquardt(List.of(b1, b2), new LeastSquaresOptions())
- *         .solve(() -> b1.mul(b2.mul(x).neg().exp().neg().add(1)).sub(y));
- * System.out.println(fit.stopReason().description() + ", rss " + fit.residualSumOfSquares());
+ * LevenbergMarquardt lm = new LevenbergMarquardt(List.of(b1, b2), LevenbergMarquardt.options());
+ * lm.step(() -> b1.mul(b2.mul(x).neg().exp().neg().add(1)).sub(y));
+ * System.out.println(lm.lastStep().stopReason().description() + ", loss " + lm.lastStep().loss());
  * }</pre>
  */
-public final class LevenbergMarquardt extends LeastSquaresSolver {
-    public LevenbergMarquardt(List<? extends Tensor> params, LeastSquaresOptions options) {
-        super("LevenbergMarquardt", params, options);
+public final class LevenbergMarquardt extends LeastSquaresOptimizer {
+    static final HyperparameterSpec SPEC = spec("LevenbergMarquardt", true);
+
+    public static Options options() {
+        return new Options(SPEC);
+    }
+
+    public LevenbergMarquardt(List<? extends Tensor> params, Options options) {
+        super(SPEC, options, params);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.AdaptiveMomentOptimizer.BETAS;
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
@@ -19,12 +22,19 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0, momentumDecay 4e-3.
  */
-public final class NAdam extends Optimizer {
+public final class NAdam extends AdaptiveMomentOptimizer {
+    public static final Hyperparameter<Double> MOMENTUM_DECAY = Hyperparameter.number("momentumDecay", 4e-3, Hyperparameter.Rule.NON_NEGATIVE,
+            "psi of the momentum schedule mu_t = beta1 (1 - 0.96^(t psi) / 2)");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("NAdam", lr(2e-3), BETAS, EPS, WEIGHT_DECAY, MOMENTUM_DECAY, MAXIMIZE);
 
     /** NAdam's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options momentumDecay(double value) {
-            return set("momentumDecay", value);
+            return set(MOMENTUM_DECAY, value);
         }
     }
 
@@ -32,35 +42,20 @@ public final class NAdam extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 2e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "momentumDecay", 4e-3, "maximize", false);
-    }
-
     public NAdam(List<? extends Tensor> params, Options options) {
-        super("NAdam", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public NAdam(Options defaults, ParamGroup... groups) {
-        super("NAdam", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "eps");
-        requireBetas(group);
-        requireAtLeastZero(group, "weightDecay");
-        requireAtLeastZero(group, "momentumDecay");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        NDArray average = stateArray(state, "exp_avg", param::zerosLike);
-        NDArray squareAverage = stateArray(state, "exp_avg_sq", param::zerosLike);
         NDArray muProduct = stateArray(state, "mu_product", () -> NDArray.scalar(DType.FLOAT64, 1));
         double step = incrementStep(state);
-        double[] betas = group.getPair("betas");
-        double momentumDecay = group.getDouble("momentumDecay");
+        double[] betas = group.get(BETAS);
+        double momentumDecay = group.get(MOMENTUM_DECAY);
         double biasCorrection2 = 1 - Math.pow(betas[1], step);
         double mu = betas[0] * (1 - 0.5 * Math.pow(0.96, step * momentumDecay));
         double muNext = betas[0] * (1 - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
@@ -68,9 +63,9 @@ public final class NAdam extends Optimizer {
         double product = muProduct.item();
         NDArray g = withWeightDecay(grad, param, group);
         // torch 1.13's foreach order: m and v by mul then add, sqrt(v) then divided by sqrt(1 - beta2^t)
-        average.muli(betas[0]).addi(g.mul(1 - betas[0]));
-        squareAverage.muli(betas[1]).addcmuli(g, g, 1 - betas[1]);
-        NDArray denominator = squareAverage.sqrt().divi(Math.sqrt(biasCorrection2)).addi(group.getDouble("eps"));
+        NDArray average = updateFirstMoment(state, param, g, betas[0]);
+        NDArray squareAverage = updateSecondMoment(state, param, g, betas[1]);
+        NDArray denominator = squareAverage.sqrt().divi(Math.sqrt(biasCorrection2)).addi(group.get(EPS));
         param.addcdivi(g, denominator, -(group.lr() * (1 - mu) / (1 - product)));
         param.addcdivi(average, denominator, -(group.lr() * muNext / (1 - product * muNext)));
     }

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
@@ -23,20 +25,19 @@ import java.util.Map;
  * point, only {@link #step(LossClosure)} is supported.
  * Defaults: lr 1e-3, rho 0.9, momentum 0.9, eps 1e-6.
  */
-public final class NesterovRMSprop extends Optimizer {
+public final class NesterovRMSprop extends ElementwiseOptimizer {
+    public static final Hyperparameter<Double> RHO = Adadelta.RHO.withDefault(0.9);
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("NesterovRMSprop", lr(1e-3), RHO,
+            Hyperparameter.number("momentum", 0.9, Hyperparameter.Rule.UNIT_INTERVAL, "momentum factor alpha"), EPS.withDefault(1e-6));
 
     /** The algorithm's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
+    public static final class Options extends OptimizerOptions<Options> implements WithMomentum<Options>, WithEps<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options rho(double value) {
-            return set("rho", value);
-        }
-
-        public Options momentum(double value) {
-            return set("momentum", value);
-        }
-
-        public Options eps(double value) {
-            return set("eps", value);
+            return set(RHO, value);
         }
     }
 
@@ -44,24 +45,18 @@ public final class NesterovRMSprop extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-3, "rho", 0.9, "momentum", 0.9, "eps", 1e-6);
-    }
-
     public NesterovRMSprop(List<? extends Tensor> params, Options options) {
-        super("NesterovRMSprop", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public NesterovRMSprop(Options defaults, ParamGroup... groups) {
-        super("NesterovRMSprop", defaults(), defaults, List.of(groups));
+        super(SPEC, defaults, List.of(groups));
     }
 
+    /** Refused: the gradient must be taken at the interim point, which only a closure can evaluate. */
     @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireUnitInterval(group, "rho");
-        requireUnitInterval(group, "momentum");
-        requireAtLeastZero(group, "eps");
+    public void step() {
+        step(null);
     }
 
     /** Moves every parameter to its interim point, evaluates the closure there, then updates from the saved point. */
@@ -90,7 +85,7 @@ public final class NesterovRMSprop extends Optimizer {
     private void lookAhead() {
         try (var ignored = dev.descent.autograd.GradMode.noGrad()) {
             for (ParamGroup group : paramGroups()) {
-                double momentum = group.getDouble("momentum");
+                double momentum = group.get(MOMENTUM);
                 for (Tensor p : group.params()) {
                     Map<String, NDArray> state = stateOf(p);
                     NDArray velocity = stateArray(state, "velocity", p.data()::zerosLike);
@@ -107,10 +102,10 @@ public final class NesterovRMSprop extends Optimizer {
         NDArray theta = state.remove("theta");
         NDArray velocity = state.get("velocity");
         NDArray accumulator = stateArray(state, "square_avg", param::zerosLike);
-        double rho = group.getDouble("rho");
+        double rho = group.get(RHO);
         accumulator.muli(rho).addcmuli(grad, grad, 1 - rho);
-        NDArray scaled = grad.mul(group.lr()).divi(accumulator.add(group.getDouble("eps")).sqrt());
-        velocity.muli(group.getDouble("momentum")).subi(scaled);
+        NDArray scaled = grad.mul(group.lr()).divi(accumulator.add(group.get(EPS)).sqrt());
+        velocity.muli(group.get(MOMENTUM)).subi(scaled);
         param.copyFrom(theta.addi(velocity));
     }
 }

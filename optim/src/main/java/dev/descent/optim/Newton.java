@@ -1,6 +1,5 @@
 package dev.descent.optim;
 
-import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
@@ -10,7 +9,8 @@ import java.util.List;
 
 /**
  * Newton's method with the exact Hessian from autograd, for models of up to a few thousand
- * parameters (the Hessian takes n Hessian-vector products and n&sup2; numbers):
+ * parameters (the Hessian takes n Hessian-vector products and n&sup2; numbers). One iteration
+ * per {@link #step(LossClosure)}:
  * <pre>
  *   g &larr; &nabla;f(&theta;),  H &larr; &nabla;&sup2;f(&theta;)
  *   &lambda; &larr; 0;  while H + &lambda;I is not positive definite (Cholesky fails):  &lambda; &larr; max(10&lambda;, 1e-8 &middot; max(1, max|H&#x1D62;&#x1D62;|))
@@ -25,61 +25,69 @@ import java.util.List;
  * <pre>{@code
  * Newton newton = new Newton(model.parameters(), Newton.options());
  * for (int i = 0; i < 10; i++) {
- *     Newton.Step step = newton.step(() -> Losses.mse(model.forward(x), y));
- *     if (step.gradientNorm() < 1e-10) break;
+ *     newton.step(LossClosure.of(newton, () -> Losses.mse(model.forward(x), y)));
+ *     if (newton.lastStep().stopReason() == StopReason.GRADIENT_TOLERANCE) break;
  * }
  * }</pre>
+ * The closure is the ordinary one; Newton runs it so that its backward pass can be
+ * differentiated again. Hyperparameters: lr 1 (the full step), lineSearch backtracking or none.
  */
-public final class Newton {
+public final class Newton extends ParameterVectorOptimizer {
+    public static final Hyperparameter<String> LINE_SEARCH = Hyperparameter.choice("lineSearch", "backtracking",
+            List.of("backtracking", "none"), "backtracking (Armijo) or none (always take the step)");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("Newton",
+            Hyperparameter.number("lr", 1, Hyperparameter.Rule.POSITIVE, "step length tried first"), LINE_SEARCH);
 
-    /** Settings: lr (the full step is 1, the default) and lineSearch (backtracking, default, or none). */
-    public static final class Options {
-        double lr = 1;
-        boolean lineSearch = true;
-
-        public Options lr(double value) {
-            if (!(value > 0)) {
-                throw new IllegalArgumentException("Newton: lr must be positive, got " + value);
-            }
-            lr = value;
-            return this;
+    /** Newton's hyperparameters. */
+    public static final class Options extends OptimizerOptions<Options> {
+        Options() {
+            super(SPEC);
         }
 
         /** {@code backtracking} (Armijo, the default) or {@code none} (always take the step). */
         public Options lineSearch(String value) {
-            if (!value.equals("backtracking") && !value.equals("none")) {
-                throw new IllegalArgumentException("Newton: lineSearch must be backtracking or none, got " + value);
-            }
-            lineSearch = value.equals("backtracking");
-            return this;
+            return set(LINE_SEARCH, value);
         }
     }
 
-    /**
-     * One iteration's account: the loss and gradient norm before the step, the loss after, the
-     * damping &lambda; the Hessian needed, the step length t, and the loss evaluations used.
-     */
-    public record Step(double loss, double gradientNorm, double newLoss, double damping, double stepLength, int evaluations) {
-    }
-
-    private final ParameterVector theta;
-    private final Options options;
+    private double gradientNorm = Double.NaN;
+    private double damping = Double.NaN;
+    private double stepLength = Double.NaN;
 
     public static Options options() {
         return new Options();
     }
 
     public Newton(List<? extends Tensor> params, Options options) {
-        this.theta = ParameterVector.of(params);
-        this.options = options;
+        super(SPEC, options, params);
     }
 
-    /** One Newton step on {@code loss}; the parameters hold the new point afterwards. */
-    public Step step(LossFunction loss) {
-        Curvature at = new Curvature("Newton", theta, loss);
-        double gradientNorm = Vectors.norm(at.gradient);
+    /** &Vert;g&Vert; at the start of the last step. */
+    public double gradientNorm() {
+        return gradientNorm;
+    }
+
+    /** The damping &lambda; the last step's Hessian needed (0 when it was positive definite). */
+    public double damping() {
+        return damping;
+    }
+
+    /** The step length t the last step took. */
+    public double stepLength() {
+        return stepLength;
+    }
+
+    @Override
+    public Tensor step(LossClosure closure) {
+        ParameterVector theta = theta();
+        Tensor first = evaluateLoss(closure, true);
+        Curvature at = new Curvature(theta, first);
+        gradientNorm = Vectors.norm(at.gradient);
         if (gradientNorm == 0) {
-            return new Step(at.loss, 0, at.loss, 0, 0, 1);
+            damping = 0;
+            stepLength = 0;
+            recordStep(new StepResult(at.loss, at.loss, 1, 1, StopReason.GRADIENT_TOLERANCE));
+            return first;
         }
         NDArray hessian = at.hessian();
         int n = hessian.shape(0);
@@ -99,16 +107,14 @@ public final class Newton {
             }
         }
         double[] x = theta.values();
-        double t = options.lr;
+        double t = paramGroups().get(0).lr();
         int evaluations = 1;
         double newLoss;
         Objective objective = (point, g) -> {
             theta.set(point);
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
-                return loss.compute().item();
-            }
+            return evaluateLoss(closure).item();
         };
-        if (options.lineSearch) {
+        if (paramGroups().get(0).get(LINE_SEARCH).equals("backtracking")) {
             LineSearchResult found = new BacktrackingLineSearch().search(objective, x, direction, t, at.loss, at.gradient);
             t = found.step();
             newLoss = found.value();
@@ -118,6 +124,9 @@ public final class Newton {
             evaluations++;
         }
         theta.set(Vectors.along(x, t, direction));
-        return new Step(at.loss, gradientNorm, newLoss, lambda, t, evaluations);
+        damping = lambda;
+        stepLength = t;
+        recordStep(new StepResult(at.loss, newLoss, 1, evaluations, StopReason.MAX_ITERATIONS));
+        return first;
     }
 }

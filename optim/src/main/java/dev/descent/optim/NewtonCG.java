@@ -1,6 +1,5 @@
 package dev.descent.optim;
 
-import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import java.util.List;
 
@@ -21,111 +20,124 @@ import java.util.List;
  * <pre>{@code
  * NewtonCG hf = new NewtonCG(model.parameters(), NewtonCG.options().damping(1));
  * for (int i = 0; i < 50; i++) {
- *     hf.step(() -> Losses.crossEntropy(model.forward(x), y));
+ *     hf.step(LossClosure.of(hf, () -> Losses.crossEntropy(model.forward(x), y)));
  * }
  * }</pre>
  */
-public final class NewtonCG {
+public final class NewtonCG extends ParameterVectorOptimizer {
+    public static final Hyperparameter<Double> DAMPING = Hyperparameter.number("damping", 1, Hyperparameter.Rule.NON_NEGATIVE,
+            "initial damping lambda (adapted by the reduction ratio after each step)");
+    public static final Hyperparameter<Integer> MAX_CG_ITERATIONS = Hyperparameter.integer("maxCgIterations", 250,
+            Hyperparameter.Rule.AT_LEAST_ONE, "conjugate-gradient iterations (Hessian-vector products) per step");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("NewtonCG", DAMPING, MAX_CG_ITERATIONS);
 
-    /** Settings: the initial damping &lambda; and the CG iteration cap. */
-    public static final class Options {
-        double damping = 1;
-        int maxCgIterations = 250;
+    /** Newton-CG's hyperparameters: the initial damping &lambda; and the CG iteration cap. */
+    public static final class Options extends OptimizerOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
 
         public Options damping(double value) {
-            if (!(value >= 0)) {
-                throw new IllegalArgumentException("NewtonCG: damping must be at least 0, got " + value);
-            }
-            damping = value;
-            return this;
+            return set(DAMPING, value);
         }
 
         public Options maxCgIterations(int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException("NewtonCG: maxCgIterations must be at least 1, got " + value);
-            }
-            maxCgIterations = value;
-            return this;
+            return set(MAX_CG_ITERATIONS, value);
         }
     }
 
-    /**
-     * One step's account: the loss and gradient norm before, the loss after (equal to before
-     * when the step was rejected), the reduction ratio &rho;, the damping used, and the
-     * Hessian-vector products CG took.
-     */
-    public record Step(double loss, double gradientNorm, double newLoss, double reductionRatio, double damping, int hessianProducts,
-                       boolean accepted) {
-    }
-
-    private final ParameterVector theta;
-    private double lambda;
-    private final int maxCgIterations;
-    private double[] previousStep;
+    private double gradientNorm = Double.NaN;
+    private double reductionRatio = Double.NaN;
+    private int hessianProducts;
 
     public static Options options() {
         return new Options();
     }
 
     public NewtonCG(List<? extends Tensor> params, Options options) {
-        this.theta = ParameterVector.of(params);
-        this.lambda = options.damping;
-        this.maxCgIterations = options.maxCgIterations;
+        super(SPEC, options, params);
     }
 
-    /** The current damping &lambda;. */
+    /** The current damping &lambda; (state {@code damping}). */
     public double damping() {
-        return lambda;
+        return stateNumber("damping", paramGroups().get(0).get(DAMPING));
     }
 
-    /** One Hessian-free step on {@code loss}. */
-    public Step step(LossFunction loss) {
-        Curvature at = new Curvature("NewtonCG", theta, loss);
-        double gradientNorm = Vectors.norm(at.gradient);
-        int n = at.gradient.length;
+    /** &Vert;g&Vert; at the start of the last step. */
+    public double gradientNorm() {
+        return gradientNorm;
+    }
+
+    /** The last step's ratio &rho; of actual to predicted reduction. */
+    public double reductionRatio() {
+        return reductionRatio;
+    }
+
+    /** The Hessian-vector products the last step took. */
+    public int hessianProducts() {
+        return hessianProducts;
+    }
+
+    /**
+     * One Hessian-free step: CG from the state's {@code previous_step}, the trial, and the damping
+     * (state {@code damping}) adapted; the closure is the ordinary one.
+     */
+    @Override
+    public Tensor step(LossClosure closure) {
+        ParameterVector theta = theta();
+        Tensor first = evaluateLoss(closure, true);
+        Curvature at = new Curvature(theta, first);
+        double lambda = damping();
+        gradientNorm = Vectors.norm(at.gradient);
         if (gradientNorm == 0) {
-            return new Step(at.loss, 0, at.loss, 0, lambda, 0, false);
+            reductionRatio = 0;
+            hessianProducts = 0;
+            recordStep(new StepResult(at.loss, at.loss, 1, 1, StopReason.GRADIENT_TOLERANCE));
+            return first;
         }
-        double usedDamping = lambda;
-        double[] delta = truncatedConjugateGradient(at, gradientNorm);
+        double[] delta = truncatedConjugateGradient(at, gradientNorm, lambda, stateVector("previous_step"));
         double[] hDelta = at.hessianTimes(delta);
         double predicted = Vectors.dot(at.gradient, delta) + 0.5 * Vectors.dot(delta, hDelta);
         double[] x = theta.values();
         theta.set(Vectors.along(x, 1, delta));
-        double newLoss;
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
-            newLoss = loss.compute().item();
-        }
+        double newLoss = evaluateLoss(closure).item();
         double rho = predicted < 0 ? (newLoss - at.loss) / predicted : -1;
         if (rho < 0.25) {
-            lambda *= 1.5;
+            setStateNumber("damping", lambda * 1.5);
         } else if (rho > 0.75) {
-            lambda *= 2.0 / 3;
+            setStateNumber("damping", lambda * 2.0 / 3);
+        } else {
+            setStateNumber("damping", lambda);
         }
         boolean accepted = newLoss < at.loss;
         if (!accepted) {
             theta.set(x);
-            previousStep = null;
+            setStateVector("previous_step", null);
         } else {
-            previousStep = delta;
+            setStateVector("previous_step", delta);
         }
-        return new Step(at.loss, gradientNorm, accepted ? newLoss : at.loss, rho, usedDamping, at.products(), accepted);
+        reductionRatio = rho;
+        hessianProducts = at.products();
+        recordStep(new StepResult(at.loss, accepted ? newLoss : at.loss, 1, 2,
+                accepted ? StopReason.MAX_ITERATIONS : StopReason.STEP_REJECTED));
+        return first;
     }
 
     /** CG on (H + lambda I) d = -g, from the decayed previous step, truncated as documented. */
-    private double[] truncatedConjugateGradient(Curvature at, double gradientNorm) {
+    private double[] truncatedConjugateGradient(Curvature at, double gradientNorm, double lambda, double[] previousStep) {
+        int maxCgIterations = paramGroups().get(0).get(MAX_CG_ITERATIONS);
         int n = at.gradient.length;
         double[] d = previousStep != null ? Vectors.scaled(0.95, previousStep) : new double[n];
         double[] r = Vectors.scaled(-1, at.gradient); // residual -g - (H + lambda I) d
         if (previousStep != null) {
-            double[] ad = dampedProduct(at, d);
+            double[] ad = dampedProduct(at, d, lambda);
             Vectors.addScaled(r, -1, ad);
         }
         double tolerance = Math.min(0.5, Math.sqrt(gradientNorm)) * gradientNorm;
         double[] p = r.clone();
         double rr = Vectors.dot(r, r);
         for (int iteration = 0; iteration < maxCgIterations && Math.sqrt(rr) > tolerance; iteration++) {
-            double[] ap = dampedProduct(at, p);
+            double[] ap = dampedProduct(at, p, lambda);
             double curvature = Vectors.dot(p, ap);
             if (!(curvature > 0)) {
                 break; // negative curvature: keep the iterate reached so far
@@ -147,7 +159,7 @@ public final class NewtonCG {
         return d;
     }
 
-    private double[] dampedProduct(Curvature at, double[] v) {
+    private static double[] dampedProduct(Curvature at, double[] v, double lambda) {
         double[] hv = at.hessianTimes(v);
         Vectors.addScaled(hv, lambda, v);
         return hv;

@@ -14,53 +14,72 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The base of every optimizer, shaped as {@code torch.optim.Optimizer}: parameter groups with
- * their own hyperparameters, per-parameter state created lazily at the first step,
- * {@link #step()} / {@link #step(LossClosure)}, and state dicts for resuming.
+ * The contract every optimizer keeps, first- and second-order, shaped as {@code torch.optim.Optimizer}:
+ * parameter groups with their own hyperparameters, per-parameter state created lazily at the
+ * first step, {@link #step(LossClosure)} with a closure that re-evaluates the loss, and state
+ * dicts for resuming.
  *
  * <pre>{@code
- * Optimizer adam = new Adam(model.parameters(), Adam.options().lr(1e-3));
+ * Optimizer optimizer = Optimizers.create("lbfgs:lineSearch=strong_wolfe", model.parameters());
  * for (Batch batch : loader) {
- *     adam.zeroGrad();
- *     Losses.crossEntropy(model.forward(batch.input()), batch.target()).backward();
- *     adam.step();
+ *     optimizer.step(() -> {
+ *         optimizer.zeroGrad();
+ *         Tensor loss = Losses.crossEntropy(model.forward(batch.input()), batch.target());
+ *         loss.backward();
+ *         return loss;
+ *     });
  * }
  * }</pre>
- * Updates run in place on each parameter's array, outside the graph. Parameters without a
- * gradient are skipped.
+ * The closure clears the gradients, computes the loss, calls {@code backward()} and returns the
+ * loss. Methods that need one gradient per step (the element-wise ones,
+ * {@link ElementwiseOptimizer}) also take {@link #step()} after the caller's own backward pass;
+ * methods that evaluate the loss more than once per step (line searches, quasi-Newton, Newton)
+ * need the closure. Least-squares methods ({@link #closureKind()} {@code RESIDUALS}) take a
+ * closure that returns the residual vector r instead, without calling {@code backward()}.
+ * Updates run in place on each parameter's array, outside the graph. {@link #lastStep()} tells
+ * what the last step did, in one shape for every method.
  */
 public abstract class Optimizer {
-    private final String name;
+
+    /** What the closure of {@link #step(LossClosure)} returns. */
+    public enum ClosureKind {
+        /** The scalar loss, after {@code backward()}. */
+        LOSS,
+        /** The residual vector r of a least-squares problem (the loss is &frac12;&Vert;r&Vert;&sup2;); no {@code backward()}. */
+        RESIDUALS
+    }
+
+    private final HyperparameterSpec spec;
     private final List<ParamGroup> groups;
-    private final Set<String> known;
     private final Map<Tensor, Map<String, NDArray>> state = new IdentityHashMap<>();
 
     /**
-     * @param name      the optimizer's name in messages
-     * @param defaults  every hyperparameter with its default (these names are the valid ones)
-     * @param options   values the user set for all groups
-     * @param groups    the parameter groups, whose own values override both
+     * @param spec     the algorithm's hyperparameters (its name is the optimizer's name in messages)
+     * @param options  values the user set for all groups
+     * @param groups   the parameter groups, whose own values override both
      */
-    protected Optimizer(String name, Hyperparameters defaults, OptimizerOptions<?> options, List<ParamGroup> groups) {
-        this.name = name;
-        this.known = Collections.unmodifiableSet(defaults.names());
+    protected Optimizer(HyperparameterSpec spec, OptimizerOptions<?> options, List<ParamGroup> groups) {
+        this.spec = spec;
+        String name = spec.owner();
         if (groups.isEmpty()) {
             throw new IllegalArgumentException(name + ": no parameter groups were given");
         }
-        checkNames(options.values());
-        checkKinds(defaults, options.values());
-        Hyperparameters base = new Hyperparameters();
-        base.putAll(defaults);
-        base.putAll(options.values());
+        Hyperparameters base = spec.defaults();
+        for (String key : options.values().names()) {
+            base.put(key, spec.check(key, options.values().get(key)));
+        }
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ParamGroup group : groups) {
-            checkNames(group);
-            checkKinds(defaults, group);
+            for (String key : group.names()) {
+                group.put(key, spec.check(key, group.get(key)));
+            }
             for (String key : base.names()) {
                 if (!group.has(key)) {
                     group.put(key, base.get(key));
                 }
             }
+            spec.requireSet(group);
+            group.declaredBy(spec);
             for (Tensor p : group.params()) {
                 if (!p.isLeaf() || !p.dtype().isFloatingPoint()) {
                     throw new IllegalArgumentException(name + ": can only optimize floating-point leaf tensors, got "
@@ -80,39 +99,9 @@ public abstract class Optimizer {
         return List.of(ParamGroup.of(params));
     }
 
-    private void checkNames(Hyperparameters values) {
-        for (String key : values.names()) {
-            if (!known.contains(key)) {
-                throw new IllegalArgumentException(name + ": unknown hyperparameter '" + key + "'; valid: " + known);
-            }
-        }
+    /** Checks rules that tie several hyperparameters of a group together (SGD's Nesterov needs momentum); none by default. */
+    protected void validate(ParamGroup group) {
     }
-
-    /** Each value must be of its default's kind: a number where a number is expected, and so on. */
-    private void checkKinds(Hyperparameters defaults, Hyperparameters values) {
-        for (String key : values.names()) {
-            Object expected = defaults.get(key);
-            Object given = values.get(key);
-            if (!expected.getClass().equals(given.getClass())) {
-                throw new IllegalArgumentException(name + ": hyperparameter '" + key + "' expects " + kind(expected) + ", got "
-                        + Hyperparameters.describe(given));
-            }
-        }
-    }
-
-    private static String kind(Object value) {
-        return value instanceof Double ? "a number" : value instanceof Boolean ? "true or false" : value instanceof double[] ? "a pair a/b"
-                : "a name";
-    }
-
-    /** Checks one group's hyperparameters, naming the first invalid one. */
-    protected abstract void validate(ParamGroup group);
-
-    /**
-     * Updates one parameter in place from its gradient ({@code maximize} already applied) and its
-     * state (empty at the first step; fill it then).
-     */
-    protected abstract void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state);
 
     /** The groups, whose hyperparameters (such as the learning rate) may be changed between steps. */
     public List<ParamGroup> paramGroups() {
@@ -121,7 +110,17 @@ public abstract class Optimizer {
 
     /** The name used in messages, e.g. {@code Adam}. */
     public String name() {
-        return name;
+        return spec.owner();
+    }
+
+    /** The algorithm's hyperparameters with their kinds, defaults and rules (for help texts). */
+    public HyperparameterSpec hyperparameters() {
+        return spec;
+    }
+
+    /** What the closure of {@link #step(LossClosure)} must return: the loss (the default) or residuals. */
+    public ClosureKind closureKind() {
+        return ClosureKind.LOSS;
     }
 
     /** Clears the gradient of every parameter. */
@@ -145,32 +144,63 @@ public abstract class Optimizer {
         return true;
     }
 
-    /** One update of every parameter that has a gradient. */
+    /**
+     * One update from the gradients the caller's backward pass left, for methods that need one
+     * gradient per step; the others refuse it, saying to pass a closure.
+     */
     public void step() {
-        step(null);
+        throw new IllegalStateException(name() + ": step() needs a closure that re-evaluates the loss and its gradients; use step(closure)");
     }
 
-    /** Evaluates {@code closure} (if not null) with gradients enabled, then updates; returns the loss. */
-    public Tensor step(LossClosure closure) {
-        Tensor loss = null;
-        if (closure != null) {
-            try (GradMode.Scope ignored = GradMode.enableGrad()) {
-                loss = closure.evaluate();
-            }
+    /**
+     * One step: evaluates {@code closure} as often as the method needs (once for the element-wise
+     * methods) and updates the parameters; returns the loss of the first evaluation, as
+     * {@code torch.optim} does.
+     */
+    public abstract Tensor step(LossClosure closure);
+
+    /** The account of the last step (null before the first). */
+    public abstract StepResult lastStep();
+
+    /**
+     * Evaluates a loss closure with gradients enabled and checks what it did: it returned a loss
+     * with one element and left a gradient on some parameter (it called {@code backward()}).
+     */
+    protected final Tensor evaluateLoss(LossClosure closure) {
+        return evaluateLoss(closure, false);
+    }
+
+    /**
+     * As {@link #evaluateLoss(LossClosure)}; with {@code differentiable} the closure's backward pass
+     * records its own graph ({@link GradMode#differentiableBackward()}), so the gradients it leaves
+     * can be differentiated again (Newton's methods).
+     */
+    protected final Tensor evaluateLoss(LossClosure closure, boolean differentiable) {
+        if (closure == null) {
+            throw new IllegalArgumentException(name() + ": step(closure) got a null closure; pass one that zeroes the gradients, computes"
+                    + " the loss, calls backward() and returns the loss");
         }
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
-            for (ParamGroup group : groups) {
-                boolean maximize = group.has("maximize") && group.getBoolean("maximize");
-                for (Tensor p : group.params()) {
-                    if (p.grad() == null) {
-                        continue;
-                    }
-                    NDArray grad = p.grad().data();
-                    update(p.data(), maximize ? grad.neg() : grad, group, stateOf(p));
+        Tensor loss;
+        try (GradMode.Scope ignored = GradMode.enableGrad();
+             GradMode.Scope backward = differentiable ? GradMode.differentiableBackward() : null) {
+            loss = closure.evaluate();
+        }
+        if (loss == null) {
+            throw new IllegalArgumentException(name() + ": the closure returned no loss; it must return the loss it called backward() on");
+        }
+        if (loss.size() != 1) {
+            throw new IllegalArgumentException(name() + ": the closure returned a loss of shape " + java.util.Arrays.toString(loss.shape())
+                    + "; expected a scalar (one element)");
+        }
+        for (ParamGroup group : groups) {
+            for (Tensor p : group.params()) {
+                if (p.grad() != null) {
+                    return loss;
                 }
             }
         }
-        return loss;
+        throw new IllegalArgumentException(name() + ": after the closure no parameter has a gradient; the closure must call"
+                + " loss.backward() before returning the loss");
     }
 
     /** The state of parameter {@code p}, created empty on first use. */
@@ -184,47 +214,6 @@ public abstract class Optimizer {
      */
     protected static NDArray stateArray(Map<String, NDArray> state, String key, Supplier<NDArray> initial) {
         return state.computeIfAbsent(key, k -> MemoryScope.collect(initial).withoutOwner());
-    }
-
-    /**
-     * The gradient with the group's coupled L2 penalty, g + weightDecay &middot; &theta; (torch.optim's
-     * {@code weight_decay}); the gradient itself when weightDecay is 0.
-     */
-    protected static NDArray withWeightDecay(NDArray grad, NDArray param, ParamGroup group) {
-        double weightDecay = group.getDouble("weightDecay");
-        return weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
-    }
-
-    /** Adds one to the state's step counter (a 0-d FLOAT64 array) and returns the new count. */
-    protected static double incrementStep(Map<String, NDArray> state) {
-        NDArray step = stateArray(state, "step", () -> NDArray.scalar(dev.descent.core.DType.FLOAT64, 0));
-        step.addi(1);
-        return step.item();
-    }
-
-    // ---------------------------------------------------------------- validation helpers
-
-    protected final void requireAtLeastZero(ParamGroup group, String key) {
-        double value = group.getDouble(key);
-        if (!(value >= 0)) {
-            throw new IllegalArgumentException(name + ": invalid " + key + " " + value + " (expected >= 0)");
-        }
-    }
-
-    protected final void requireUnitInterval(ParamGroup group, String key) {
-        double value = group.getDouble(key);
-        if (!(value >= 0 && value <= 1)) {
-            throw new IllegalArgumentException(name + ": invalid " + key + " " + value + " (expected 0 <= " + key + " <= 1)");
-        }
-    }
-
-    protected final void requireBetas(ParamGroup group) {
-        double[] betas = group.getPair("betas");
-        for (int i = 0; i < 2; i++) {
-            if (!(betas[i] >= 0 && betas[i] < 1)) {
-                throw new IllegalArgumentException(name + ": invalid betas[" + i + "] " + betas[i] + " (expected 0 <= beta < 1)");
-            }
-        }
     }
 
     // ---------------------------------------------------------------- state dicts
@@ -257,6 +246,7 @@ public abstract class Optimizer {
 
     /** Restores a snapshot taken from an optimizer of the same kind over parameters of the same shapes. */
     public void loadStateDict(OptimizerState snapshot) {
+        String name = name();
         if (snapshot.paramGroups().size() != groups.size()) {
             throw new IllegalArgumentException(name + ".loadStateDict: the snapshot has " + snapshot.paramGroups().size()
                     + " parameter groups but this optimizer has " + groups.size());
@@ -278,18 +268,13 @@ public abstract class Optimizer {
                         + all.size());
             }
             for (Map.Entry<String, NDArray> array : entry.getValue().entrySet()) {
-                NDArray value = array.getValue();
-                if (value.rank() > 0 && !java.util.Arrays.equals(value.shape(), all.get(index).shape())) {
-                    throw new IllegalArgumentException(name + ".loadStateDict: '" + array.getKey() + "' of parameter " + index
-                            + " has shape " + java.util.Arrays.toString(value.shape()) + " but the parameter has "
-                            + java.util.Arrays.toString(all.get(index).shape()));
-                }
+                checkLoadedState(index, array.getKey(), array.getValue(), all.get(index));
             }
         }
         for (int g = 0; g < groups.size(); g++) {
             for (Map.Entry<String, Object> entry : snapshot.paramGroups().get(g).entrySet()) {
                 if (!entry.getKey().equals("params")) {
-                    groups.get(g).put(entry.getKey(), entry.getValue());
+                    groups.get(g).put(entry.getKey(), spec.check(entry.getKey(), entry.getValue()));
                 }
             }
             validate(groups.get(g));
@@ -300,5 +285,21 @@ public abstract class Optimizer {
             arrays.forEach((k, v) -> copy.put(k, v.copy()));
             state.put(all.get(index), copy);
         });
+        stateLoaded();
+    }
+
+    /**
+     * Checks one loaded state array against its parameter: by default a per-parameter array
+     * (rank &gt; 0) has the parameter's shape; methods that keep whole-model state override this.
+     */
+    protected void checkLoadedState(int index, String key, NDArray value, Tensor param) {
+        if (value.rank() > 0 && !java.util.Arrays.equals(value.shape(), param.shape())) {
+            throw new IllegalArgumentException(name() + ".loadStateDict: '" + key + "' of parameter " + index + " has shape "
+                    + java.util.Arrays.toString(value.shape()) + " but the parameter has " + java.util.Arrays.toString(param.shape()));
+        }
+    }
+
+    /** Called after {@link #loadStateDict}: methods that mirror their state in fields re-read it here. */
+    protected void stateLoaded() {
     }
 }

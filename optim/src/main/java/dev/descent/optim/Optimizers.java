@@ -11,7 +11,10 @@ import java.util.function.Supplier;
  * Optimizers by name, in the one form a user types everywhere (docs/architecture.md, Conventions):
  * {@code NAME[:key=value,...]}, with torch.optim's class name in lower case and Descent's
  * hyperparameter names, e.g. {@code adam:lr=0.05,betas=0.9/0.999} or
- * {@code sgd:lr=0.05,momentum=0.9,nesterov=true}. Pairs are written {@code a/b}.
+ * {@code sgd:lr=0.05,momentum=0.9,nesterov=true}. Pairs are written {@code a/b}; each value is
+ * read as its hyperparameter's declared kind ({@link Hyperparameter}). Every method is here, from
+ * {@code sgd} to {@code levenbergmarquardt} (also {@code lm}); {@link #help()} lists each with its
+ * hyperparameters.
  *
  * <pre>{@code
  * Optimizer optimizer = Optimizers.create("adamw:lr=3e-4,weightDecay=0.05", model.parameters());
@@ -24,26 +27,74 @@ public final class Optimizers {
     private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
 
     static {
-        REGISTRY.put("sgd", new Entry(SGD::options, (p, o) -> new SGD(p, (SGD.Options) o)));
-        REGISTRY.put("adagrad", new Entry(Adagrad::options, (p, o) -> new Adagrad(p, (Adagrad.Options) o)));
-        REGISTRY.put("rmsprop", new Entry(RMSprop::options, (p, o) -> new RMSprop(p, (RMSprop.Options) o)));
-        REGISTRY.put("adadelta", new Entry(Adadelta::options, (p, o) -> new Adadelta(p, (Adadelta.Options) o)));
-        REGISTRY.put("adam", new Entry(Adam::options, (p, o) -> new Adam(p, (Adam.Options) o)));
-        REGISTRY.put("adamw", new Entry(AdamW::options, (p, o) -> new AdamW(p, (AdamW.Options) o)));
-        REGISTRY.put("adamax", new Entry(Adamax::options, (p, o) -> new Adamax(p, (Adamax.Options) o)));
-        REGISTRY.put("nadam", new Entry(NAdam::options, (p, o) -> new NAdam(p, (NAdam.Options) o)));
-        REGISTRY.put("radam", new Entry(RAdam::options, (p, o) -> new RAdam(p, (RAdam.Options) o)));
-        REGISTRY.put("nesterovrmsprop", new Entry(NesterovRMSprop::options, (p, o) -> new NesterovRMSprop(p, (NesterovRMSprop.Options) o)));
-        REGISTRY.put("lbfgs", new Entry(LBFGS::options, (p, o) -> new LBFGS(p, (LBFGS.Options) o)));
-        REGISTRY.put("bfgs", new Entry(BFGS::options, (p, o) -> new BFGS(p, (BFGS.Options) o)));
+        register("sgd", SGD::options, (p, o) -> new SGD(p, (SGD.Options) o));
+        register("adagrad", Adagrad::options, (p, o) -> new Adagrad(p, (Adagrad.Options) o));
+        register("rmsprop", RMSprop::options, (p, o) -> new RMSprop(p, (RMSprop.Options) o));
+        register("adadelta", Adadelta::options, (p, o) -> new Adadelta(p, (Adadelta.Options) o));
+        register("adam", Adam::options, (p, o) -> new Adam(p, (Adam.Options) o));
+        register("adamw", AdamW::options, (p, o) -> new AdamW(p, (AdamW.Options) o));
+        register("adamax", Adamax::options, (p, o) -> new Adamax(p, (Adamax.Options) o));
+        register("nadam", NAdam::options, (p, o) -> new NAdam(p, (NAdam.Options) o));
+        register("radam", RAdam::options, (p, o) -> new RAdam(p, (RAdam.Options) o));
+        register("nesterovrmsprop", NesterovRMSprop::options, (p, o) -> new NesterovRMSprop(p, (NesterovRMSprop.Options) o));
+        register("lbfgs", LBFGS::options, (p, o) -> new LBFGS(p, (LBFGS.Options) o));
+        register("bfgs", BFGS::options, (p, o) -> new BFGS(p, (BFGS.Options) o));
+        register("newton", Newton::options, (p, o) -> new Newton(p, (Newton.Options) o));
+        register("newtoncg", NewtonCG::options, (p, o) -> new NewtonCG(p, (NewtonCG.Options) o));
+        register("gaussnewton", GaussNewton::options, (p, o) -> new GaussNewton(p, (LeastSquaresOptimizer.Options) o));
+        register("levenberg", Levenberg::options, (p, o) -> new Levenberg(p, (LeastSquaresOptimizer.Options) o));
+        register("levenbergmarquardt", LevenbergMarquardt::options, (p, o) -> new LevenbergMarquardt(p, (LeastSquaresOptimizer.Options) o));
+    }
+
+    /** Short names a user may type for a registered one ({@code lm} for Levenberg-Marquardt). */
+    private static final Map<String, String> ALIASES = Map.of("lm", "levenbergmarquardt");
+
+    private static void register(String name, Supplier<OptimizerOptions<?>> options,
+                                 BiFunction<List<? extends Tensor>, OptimizerOptions<?>, Optimizer> build) {
+        REGISTRY.put(name, new Entry(options, build));
     }
 
     private Optimizers() {
     }
 
-    /** The names {@link #create} accepts. */
+    /** The names {@link #create} accepts, first-order methods first. */
     public static List<String> names() {
         return List.copyOf(REGISTRY.keySet());
+    }
+
+    /** The declarations of {@code name}'s hyperparameters: kinds, defaults, rules and descriptions, for help texts. */
+    public static HyperparameterSpec hyperparameters(String name) {
+        return entry(name).options().get().spec();
+    }
+
+    /** Help for every registered optimizer: its name and one line per hyperparameter. */
+    public static String help() {
+        StringBuilder text = new StringBuilder();
+        for (String name : REGISTRY.keySet()) {
+            text.append(name).append('\n');
+            for (String line : hyperparameters(name).help()) {
+                text.append("    ").append(line).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    /** The lower-case name {@code spec} names (its part before a colon), aliases resolved; not checked. */
+    public static String nameOf(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("optimizer: empty specification; expected NAME[:key=value,...] with NAME one of " + names());
+        }
+        int colon = spec.indexOf(':');
+        String name = (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(java.util.Locale.ROOT);
+        return ALIASES.getOrDefault(name, name);
+    }
+
+    private static Entry entry(String name) {
+        Entry entry = REGISTRY.get(ALIASES.getOrDefault(name, name));
+        if (entry == null) {
+            throw new IllegalArgumentException("optimizer: unknown name '" + name + "'; valid: " + names());
+        }
+        return entry;
     }
 
     /** Builds the optimizer {@code spec} names over {@code params}; errors name the valid choices. */
@@ -53,27 +104,22 @@ public final class Optimizers {
 
     /** As {@link #create(String, List)}, with the learning rate set to {@code lr} unless it is NaN. */
     public static Optimizer create(String spec, List<? extends Tensor> params, double lr) {
-        if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException("optimizer: empty specification; expected NAME[:key=value,...] with NAME one of " + names());
-        }
-        int colon = spec.indexOf(':');
-        String name = (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(java.util.Locale.ROOT);
-        Entry entry = REGISTRY.get(name);
-        if (entry == null) {
-            throw new IllegalArgumentException("optimizer: unknown name '" + name + "'; valid: " + names());
-        }
+        Entry entry = entry(nameOf(spec));
         OptimizerOptions<?> options = entry.options().get();
+        HyperparameterSpec declarations = options.spec();
+        int colon = spec.indexOf(':');
         if (colon >= 0 && colon < spec.length() - 1) {
             for (String pair : spec.substring(colon + 1).split(",")) {
                 int equals = pair.indexOf('=');
                 if (equals <= 0) {
                     throw new IllegalArgumentException("optimizer: '" + pair + "' in '" + spec + "' is not key=value");
                 }
-                options.set(pair.substring(0, equals).trim(), parseValue(spec, pair.substring(equals + 1).trim()));
+                Hyperparameter<?> declaration = declarations.get(pair.substring(0, equals).trim());
+                options.set(declaration.name(), declaration.parse(declarations.owner(), pair.substring(equals + 1)));
             }
         }
         if (!Double.isNaN(lr)) {
-            options.lr(lr);
+            options.set("lr", lr);
         }
         return entry.build().apply(params, options);
     }
@@ -90,36 +136,14 @@ public final class Optimizers {
                     + " got '" + spec + "' and '" + defaults + "'");
         }
         int colon = spec.indexOf(':');
-        String name = (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(java.util.Locale.ROOT);
+        String name = nameOf(spec);
         int defaultsColon = defaults.indexOf(':');
-        String defaultsName = (defaultsColon < 0 ? defaults : defaults.substring(0, defaultsColon)).trim().toLowerCase(java.util.Locale.ROOT);
+        String defaultsName = nameOf(defaults);
         if (!name.equals(defaultsName) || defaultsColon < 0) {
             return spec;
         }
         String own = colon < 0 ? "" : spec.substring(colon + 1).trim();
         // the spec's own keys come last, so they are set after the defaults and win
         return name + ":" + defaults.substring(defaultsColon + 1).trim() + (own.isEmpty() ? "" : "," + own);
-    }
-
-    private static Object parseValue(String spec, String text) {
-        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(text);
-        }
-        try {
-            if (text.contains("/")) {
-                String[] parts = text.split("/");
-                if (parts.length != 2) {
-                    throw new NumberFormatException(text);
-                }
-                return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
-            }
-            return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            if (text.matches("[A-Za-z_][A-Za-z_0-9]*")) {
-                return text; // a choice by name, e.g. lineSearch=strong_wolfe; the optimizer validates it
-            }
-            throw new IllegalArgumentException("optimizer: value '" + text + "' in '" + spec + "' is not a number, a boolean, a"
-                    + " pair a/b or a name");
-        }
     }
 }

@@ -26,6 +26,8 @@ public final class ParamGroup extends Hyperparameters {
     private double initialLr = Double.NaN;
     /** The learning rate where a capturable step reads it: a 0-d FLOAT64 copy per device, kept equal to {@link #lr()}. */
     private final Map<Device, NDArray> deviceLr = new HashMap<>();
+    /** The declarations of the optimizer that owns the group, which check every later change. */
+    private HyperparameterSpec spec;
 
     private ParamGroup(List<? extends Tensor> params) {
         if (params == null) {
@@ -65,6 +67,10 @@ public final class ParamGroup extends Hyperparameters {
         updateDeviceLr();
     }
 
+    void declaredBy(HyperparameterSpec owner) {
+        this.spec = owner;
+    }
+
     /**
      * The learning rate as a 0-d FLOAT64 array on {@code device}, for optimizer steps captured
      * into a graph (which cannot take it as a number that changes); every later change of the
@@ -96,7 +102,7 @@ public final class ParamGroup extends Hyperparameters {
         if (!has(name)) {
             throw new IllegalArgumentException("set: this group has no hyperparameter '" + name + "'; it has " + names());
         }
-        put(name, value);
+        put(name, spec == null ? value : spec.check(name, value));
         if (name.equals("lr")) {
             updateDeviceLr();
         }

@@ -1,7 +1,7 @@
 package dev.descent.optim;
 
-import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import java.util.List;
 import java.util.Map;
@@ -9,24 +9,46 @@ import java.util.Map;
 /**
  * The loop L-BFGS and BFGS share, shaped as {@code torch.optim.LBFGS.step}: up to
  * {@code maxIter} iterations per {@link #step(LossClosure)}, each a direction d = &minus;H g from
- * the subclass's inverse-Hessian model, a step (a fixed lr, or a strong Wolfe search), and
- * the curvature pair s = t d, y = &Delta;g handed to the model when y&#x1D40;s &gt; 1e-10.
- * Stops on max|g| &le; toleranceGrad, max|t d| &le; toleranceChange, |&Delta;f| &lt; toleranceChange,
- * or the iteration and evaluation caps; the model and direction persist between calls.
+ * the subclass's inverse-Hessian model, a step (a fixed lr, or a line search), and the curvature
+ * pair s = t d, y = &Delta;g handed to the model when y&#x1D40;s &gt; 1e-10. Stops on
+ * max|g| &le; toleranceGrad, max|t d| &le; toleranceChange, |&Delta;f| &lt; toleranceChange, or the
+ * iteration and evaluation caps.
+ *
+ * <p>Everything that carries over from one step to the next is optimizer state, kept (as in
+ * torch) in the state of the first parameter: the direction {@code d}, the step {@code t}, the
+ * previous gradient {@code prev_flat_grad}, the counters {@code n_iter} and {@code func_evals},
+ * and the subclass's model (L-BFGS's curvature pairs, BFGS's matrix). So {@link #stateDict()}
+ * and {@link #loadStateDict} resume a run exactly. The loop works on host copies of those arrays
+ * for speed and writes each change back into the state as it makes it.
  */
-public abstract class QuasiNewtonOptimizer extends Optimizer {
-    /** Why the last {@link #step(LossClosure)} returned. */
-    public enum StopReason {
-        GRADIENT_TOLERANCE, STEP_TOLERANCE, LOSS_CHANGE_TOLERANCE, MAX_ITERATIONS, MAX_EVALUATIONS, NOT_DESCENT_DIRECTION
+public abstract class QuasiNewtonOptimizer extends ParameterVectorOptimizer {
+    public static final Hyperparameter<Integer> MAX_ITER = Hyperparameter.integer("maxIter", 20, Hyperparameter.Rule.AT_LEAST_ONE,
+            "iterations per step");
+    public static final Hyperparameter<Integer> MAX_EVAL = Hyperparameter.integer("maxEval", 0, Hyperparameter.Rule.NON_NEGATIVE,
+            "closure evaluations per step (0: maxIter * 5 / 4, torch's default)");
+    public static final Hyperparameter<Double> TOLERANCE_GRAD = Hyperparameter.number("toleranceGrad", 1e-7, Hyperparameter.Rule.NON_NEGATIVE,
+            "stop when max |gradient| is at most this");
+    public static final Hyperparameter<Double> TOLERANCE_CHANGE = Hyperparameter.number("toleranceChange", 1e-9,
+            Hyperparameter.Rule.NON_NEGATIVE, "stop when the step or the loss change is below this");
+    public static final Hyperparameter<String> LINE_SEARCH = Hyperparameter.choice("lineSearch", "none",
+            List.of("none", "strong_wolfe", "strongWolfe", "backtracking"), "none (fixed step lr), strong_wolfe or backtracking");
+
+    /** The declarations L-BFGS and BFGS share, followed by {@code extra}. */
+    static HyperparameterSpec spec(String owner, String lineSearch, Hyperparameter<?>... extra) {
+        Hyperparameter<?>[] all = new Hyperparameter<?>[6 + extra.length];
+        all[0] = CommonHyperparameters.lr(1.0);
+        all[1] = MAX_ITER;
+        all[2] = MAX_EVAL;
+        all[3] = TOLERANCE_GRAD;
+        all[4] = TOLERANCE_CHANGE;
+        all[5] = LINE_SEARCH.withDefault(lineSearch);
+        System.arraycopy(extra, 0, all, 6, extra.length);
+        return HyperparameterSpec.of(owner, all);
     }
 
-    private final ParameterVector theta;
-    private int totalIterations;
-    private int totalEvaluations;
+    /** Host copies of the state's arrays (null until the first step or after a load). */
     private double[] direction;
-    private double stepSize;
     private double[] previousGradient;
-    private StopReason lastStop;
     private IterationListener listener;
 
     /** Told the loss after every iteration (for progress and convergence plots). */
@@ -40,31 +62,8 @@ public abstract class QuasiNewtonOptimizer extends Optimizer {
         this.listener = listener;
     }
 
-    QuasiNewtonOptimizer(String name, Hyperparameters defaults, OptimizerOptions<?> options, List<? extends Tensor> params) {
-        super(name, defaults, options, single(params));
-        this.theta = ParameterVector.of(params);
-    }
-
-    static Hyperparameters commonDefaults(Object... extra) {
-        Object[] common = {"lr", 1.0, "maxIter", 20.0, "maxEval", -1.0, "toleranceGrad", 1e-7, "toleranceChange", 1e-9, "lineSearch", "none"};
-        Object[] all = new Object[common.length + extra.length];
-        System.arraycopy(common, 0, all, 0, common.length);
-        System.arraycopy(extra, 0, all, common.length, extra.length);
-        return Hyperparameters.of(all);
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "toleranceGrad");
-        requireAtLeastZero(group, "toleranceChange");
-        if (group.getDouble("maxIter") < 1) {
-            throw new IllegalArgumentException(name() + ": maxIter must be at least 1, got " + group.getDouble("maxIter"));
-        }
-        String search = group.getString("lineSearch");
-        if (!search.equals("none")) {
-            LineSearch.named(search);
-        }
+    QuasiNewtonOptimizer(HyperparameterSpec spec, OptimizerOptions<?> options, List<? extends Tensor> params) {
+        super(spec, options, params);
     }
 
     /** Forgets every curvature pair (called at the first iteration). */
@@ -76,60 +75,63 @@ public abstract class QuasiNewtonOptimizer extends Optimizer {
     /** &minus;H g for the current inverse-Hessian model H. */
     abstract double[] direction(double[] gradient);
 
-    @Override
-    protected final void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        throw new UnsupportedOperationException(name() + " updates all parameters together in step(closure)");
-    }
-
-    /** Refused: a quasi-Newton step re-evaluates the loss, so it needs {@link #step(LossClosure)}. */
-    @Override
-    public void step() {
-        throw new IllegalStateException(name() + ": step() needs a closure that re-evaluates the loss and its gradients; use step(closure)");
-    }
+    /** Re-reads the subclass's host copy of its model from the state, after a load. */
+    abstract void reloadModel();
 
     /** Iterations over every call so far. */
     public int iterations() {
-        return totalIterations;
+        return (int) counter("n_iter");
     }
 
     /** Closure evaluations over every call so far. */
     public int functionEvaluations() {
-        return totalEvaluations;
+        return (int) counter("func_evals");
     }
 
-    /** Why the last step returned (null before the first). */
-    public StopReason lastStopReason() {
-        return lastStop;
+    private double counter(String key) {
+        return stateNumber(key, 0);
     }
+
+    private void addToCounter(String key, int amount) {
+        stateArray(modelState(), key, () -> NDArray.scalar(DType.FLOAT64, 0)).addi(amount);
+    }
+
 
     @Override
     public Tensor step(LossClosure closure) {
-        if (closure == null) {
-            step();
-        }
         ParamGroup group = paramGroups().get(0);
         double lr = group.lr();
-        int maxIter = (int) group.getDouble("maxIter");
-        int maxEval = group.getDouble("maxEval") > 0 ? (int) group.getDouble("maxEval") : maxIter * 5 / 4;
-        double toleranceGrad = group.getDouble("toleranceGrad");
-        double toleranceChange = group.getDouble("toleranceChange");
-        String searchName = group.getString("lineSearch");
+        int maxIter = group.get(MAX_ITER);
+        int maxEval = group.get(MAX_EVAL) > 0 ? group.get(MAX_EVAL) : maxIter * 5 / 4;
+        double toleranceGrad = group.get(TOLERANCE_GRAD);
+        double toleranceChange = group.get(TOLERANCE_CHANGE);
+        String searchName = group.get(LINE_SEARCH);
         LineSearch search = searchName.equals("none") ? null : LineSearch.named(searchName);
+        Map<String, NDArray> state = modelState();
+        ParameterVector theta = theta();
 
-        Tensor originalLoss = evaluate(closure);
-        double loss = originalLoss.item();
+        Tensor originalLoss = evaluateLoss(closure);
+        double initialLoss = originalLoss.item();
+        double loss = initialLoss;
         int evaluations = 1;
-        totalEvaluations++;
+        addToCounter("func_evals", 1);
         double[] gradient = theta.gradients();
         if (Vectors.maxAbs(gradient) <= toleranceGrad) {
-            lastStop = StopReason.GRADIENT_TOLERANCE;
+            recordStep(new StepResult(initialLoss, loss, 0, evaluations, StopReason.GRADIENT_TOLERANCE));
             return originalLoss;
         }
+        if (state.containsKey("d") && direction == null) {
+            direction = state.get("d").toDoubleArray();
+            previousGradient = state.get("prev_flat_grad").toDoubleArray();
+        }
+        double stepSize = state.containsKey("t") ? state.get("t").item() : 0;
+        StopReason reason = null;
         int iteration = 0;
         while (iteration < maxIter) {
             iteration++;
-            totalIterations++;
-            if (totalIterations == 1) {
+            addToCounter("n_iter", 1);
+            boolean first = iterations() == 1;
+            if (first) {
                 direction = Vectors.scaled(-1, gradient);
                 resetModel();
             } else {
@@ -142,11 +144,13 @@ public abstract class QuasiNewtonOptimizer extends Optimizer {
                 direction = direction(gradient);
             }
             previousGradient = gradient.clone();
+            setStateVector("d", direction);
+            setStateVector("prev_flat_grad", previousGradient);
             double previousLoss = loss;
-            stepSize = (totalIterations == 1 ? Math.min(1, 1 / Vectors.sumAbs(gradient)) : 1) * lr;
+            stepSize = (first ? Math.min(1, 1 / Vectors.sumAbs(gradient)) : 1) * lr;
             double slope = Vectors.dot(gradient, direction);
             if (slope > -toleranceChange) {
-                lastStop = StopReason.NOT_DESCENT_DIRECTION;
+                reason = StopReason.NOT_DESCENT_DIRECTION;
                 break;
             }
             int searchEvaluations = 0;
@@ -155,7 +159,7 @@ public abstract class QuasiNewtonOptimizer extends Optimizer {
                 double[] start = theta.values();
                 LineSearchResult found = search.search((x, g) -> {
                     theta.set(x);
-                    double value = evaluate(closure).item();
+                    double value = evaluateLoss(closure).item();
                     System.arraycopy(theta.gradients(), 0, g, 0, g.length);
                     return value;
                 }, start, direction, stepSize, loss, gradient);
@@ -168,44 +172,53 @@ public abstract class QuasiNewtonOptimizer extends Optimizer {
             } else {
                 theta.add(stepSize, direction);
                 if (iteration != maxIter) {
-                    loss = evaluate(closure).item();
+                    loss = evaluateLoss(closure).item();
                     gradient = theta.gradients();
                     gradientSmall = Vectors.maxAbs(gradient) <= toleranceGrad;
                     searchEvaluations = 1;
                 }
             }
+            state.put("t", NDArray.scalar(DType.FLOAT64, stepSize));
             evaluations += searchEvaluations;
-            totalEvaluations += searchEvaluations;
+            addToCounter("func_evals", searchEvaluations);
             if (listener != null && searchEvaluations > 0) {
-                listener.onIteration(totalIterations, totalEvaluations, loss);
+                listener.onIteration(iterations(), functionEvaluations(), loss);
             }
             if (iteration == maxIter) {
-                lastStop = StopReason.MAX_ITERATIONS;
+                reason = StopReason.MAX_ITERATIONS;
                 break;
             }
             if (evaluations >= maxEval) {
-                lastStop = StopReason.MAX_EVALUATIONS;
+                reason = StopReason.MAX_EVALUATIONS;
                 break;
             }
             if (gradientSmall) {
-                lastStop = StopReason.GRADIENT_TOLERANCE;
+                reason = StopReason.GRADIENT_TOLERANCE;
                 break;
             }
             if (Vectors.maxAbs(direction) * Math.abs(stepSize) <= toleranceChange) {
-                lastStop = StopReason.STEP_TOLERANCE;
+                reason = StopReason.STEP_TOLERANCE;
                 break;
             }
             if (Math.abs(loss - previousLoss) < toleranceChange) {
-                lastStop = StopReason.LOSS_CHANGE_TOLERANCE;
+                reason = StopReason.LOSS_CHANGE_TOLERANCE;
                 break;
             }
         }
+        recordStep(new StepResult(initialLoss, loss, iteration, evaluations, reason));
         return originalLoss;
     }
 
-    private static Tensor evaluate(LossClosure closure) {
-        try (GradMode.Scope ignored = GradMode.enableGrad()) {
-            return closure.evaluate();
-        }
+    @Override
+    protected boolean historyLengthKey(String key) {
+        return key.equals("ro");
+    }
+
+    @Override
+    protected void stateLoaded() {
+        super.stateLoaded();
+        direction = null;
+        previousGradient = null;
+        reloadModel();
     }
 }

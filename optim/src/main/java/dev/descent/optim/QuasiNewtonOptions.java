@@ -7,24 +7,28 @@ package dev.descent.optim;
  * @param <T> the concrete options type, so that setters chain
  */
 public abstract class QuasiNewtonOptions<T extends QuasiNewtonOptions<T>> extends OptimizerOptions<T> {
+    protected QuasiNewtonOptions(HyperparameterSpec spec) {
+        super(spec);
+    }
+
     public T maxIter(int value) {
-        return set("maxIter", (double) value);
+        return set(QuasiNewtonOptimizer.MAX_ITER, value);
     }
 
     public T maxEval(int value) {
-        return set("maxEval", (double) value);
+        return set(QuasiNewtonOptimizer.MAX_EVAL, value);
     }
 
     public T toleranceGrad(double value) {
-        return set("toleranceGrad", value);
+        return set(QuasiNewtonOptimizer.TOLERANCE_GRAD, value);
     }
 
     public T toleranceChange(double value) {
-        return set("toleranceChange", value);
+        return set(QuasiNewtonOptimizer.TOLERANCE_CHANGE, value);
     }
 
     /** {@code none}, {@code strong_wolfe} or {@code backtracking}. */
     public T lineSearch(String value) {
-        return set("lineSearch", value);
+        return set(QuasiNewtonOptimizer.LINE_SEARCH, value);
     }
 }

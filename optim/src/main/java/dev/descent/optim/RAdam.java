@@ -1,5 +1,8 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.AdaptiveMomentOptimizer.BETAS;
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.NDArray;
 import java.util.List;
@@ -18,47 +21,37 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0.
  */
-public final class RAdam extends Optimizer {
+public final class RAdam extends AdaptiveMomentOptimizer {
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("RAdam", lr(1e-3), BETAS, EPS, WEIGHT_DECAY, MAXIMIZE);
 
     /** RAdam's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
+        Options() {
+            super(SPEC);
+        }
     }
 
     public static Options options() {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-3, "betas", new double[] {0.9, 0.999}, "eps", 1e-8, "weightDecay", 0, "maximize", false);
-    }
-
     public RAdam(List<? extends Tensor> params, Options options) {
-        super("RAdam", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public RAdam(Options defaults, ParamGroup... groups) {
-        super("RAdam", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "eps");
-        requireBetas(group);
-        requireAtLeastZero(group, "weightDecay");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        NDArray average = stateArray(state, "exp_avg", param::zerosLike);
-        NDArray squareAverage = stateArray(state, "exp_avg_sq", param::zerosLike);
         double step = incrementStep(state);
-        double[] betas = group.getPair("betas");
+        double[] betas = group.get(BETAS);
         double biasCorrection1 = 1 - Math.pow(betas[0], step);
         double biasCorrection2 = 1 - Math.pow(betas[1], step);
         NDArray g = withWeightDecay(grad, param, group);
-        average.muli(betas[0]).addi(g.mul(1 - betas[0]));
-        squareAverage.muli(betas[1]).addcmuli(g, g, 1 - betas[1]);
+        NDArray average = updateFirstMoment(state, param, g, betas[0]);
+        NDArray squareAverage = updateSecondMoment(state, param, g, betas[1]);
         NDArray corrected = average.div(biasCorrection1);
         double rhoInfinity = 2 / (1 - betas[1]) - 1;
         double rhoT = rhoInfinity - 2 * step * Math.pow(betas[1], step) / biasCorrection2;
@@ -66,7 +59,7 @@ public final class RAdam extends Optimizer {
             double rectification = Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInfinity
                     / ((rhoInfinity - 4) * (rhoInfinity - 2) * rhoT));
             // as torch computes scalar / tensor: the reciprocal times the scalar
-            NDArray adaptive = squareAverage.sqrt().addi(group.getDouble("eps")).reciprocal().muli(Math.sqrt(biasCorrection2));
+            NDArray adaptive = squareAverage.sqrt().addi(group.get(EPS)).reciprocal().muli(Math.sqrt(biasCorrection2));
             param.subi(corrected.muli(group.lr()).muli(adaptive).muli(rectification));
         } else {
             param.subi(corrected.muli(group.lr()));

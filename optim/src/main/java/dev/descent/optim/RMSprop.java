@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
@@ -18,27 +20,26 @@ import java.util.Map;
  * </pre>
  * Defaults: lr 0.01, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false.
  */
-public final class RMSprop extends Optimizer {
+public final class RMSprop extends ElementwiseOptimizer {
+    public static final Hyperparameter<Double> ALPHA = Hyperparameter.number("alpha", 0.99, Hyperparameter.Rule.NON_NEGATIVE,
+            "smoothing constant of the running average of squared gradients");
+    public static final Hyperparameter<Boolean> CENTERED = Hyperparameter.flag("centered", false,
+            "normalize by an estimate of the gradient's variance instead of its second moment");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("RMSprop", lr(1e-2), ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED, MAXIMIZE);
 
     /** RMSprop's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
+    public static final class Options extends OptimizerOptions<Options> implements WithEps<Options>, WithWeightDecay<Options>,
+            WithMomentum<Options>, WithMaximize<Options> {
+        Options() {
+            super(SPEC);
+        }
+
         public Options alpha(double value) {
-            return set("alpha", value);
+            return set(ALPHA, value);
         }
-        public Options eps(double value) {
-            return set("eps", value);
-        }
-        public Options weightDecay(double value) {
-            return set("weightDecay", value);
-        }
-        public Options momentum(double value) {
-            return set("momentum", value);
-        }
+
         public Options centered(boolean value) {
-            return set("centered", value);
-        }
-        public Options maximize(boolean value) {
-            return set("maximize", value);
+            return set(CENTERED, value);
         }
     }
 
@@ -46,44 +47,31 @@ public final class RMSprop extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weightDecay", 0, "momentum", 0, "centered", false, "maximize", false);
-    }
-
     public RMSprop(List<? extends Tensor> params, Options options) {
-        super("RMSprop", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public RMSprop(Options defaults, ParamGroup... groups) {
-        super("RMSprop", defaults(), defaults, List.of(groups));
-    }
-
-    @Override
-    protected void validate(ParamGroup group) {
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "eps");
-        requireAtLeastZero(group, "momentum");
-        requireAtLeastZero(group, "weightDecay");
-        requireAtLeastZero(group, "alpha");
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
         NDArray squareAverage = stateArray(state, "square_avg", param::zerosLike);
         incrementStep(state);
-        double alpha = group.getDouble("alpha");
+        double alpha = group.get(ALPHA);
         NDArray g = withWeightDecay(grad, param, group);
         squareAverage.muli(alpha).addcmuli(g, g, 1 - alpha);
         NDArray average;
-        if (group.getBoolean("centered")) {
+        if (group.get(CENTERED)) {
             NDArray gradAverage = stateArray(state, "grad_avg", param::zerosLike);
             gradAverage.muli(alpha).addi(g.mul(1 - alpha));
             average = squareAverage.addcmul(gradAverage, gradAverage, -1).sqrt();
         } else {
             average = squareAverage.sqrt();
         }
-        average.addi(group.getDouble("eps"));
-        double momentum = group.getDouble("momentum");
+        average.addi(group.get(EPS));
+        double momentum = group.get(MOMENTUM);
         if (momentum > 0) {
             NDArray buffer = stateArray(state, "momentum_buffer", param::zerosLike);
             buffer.muli(momentum).addcdivi(g, average, 1);

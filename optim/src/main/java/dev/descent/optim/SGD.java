@@ -1,6 +1,10 @@
 package dev.descent.optim;
 
+import static dev.descent.optim.CommonHyperparameters.*;
+
 import dev.descent.autograd.Tensor;
+import dev.descent.core.FusedKernels.SgdArrays;
+import dev.descent.core.FusedKernels.SgdStep;
 import dev.descent.core.NDArray;
 import java.util.List;
 import java.util.Map;
@@ -17,28 +21,26 @@ import java.util.Map;
  * </pre>
  * The learning rate has no default. Nesterov needs momentum &gt; 0 and no dampening.
  */
-public final class SGD extends Optimizer {
+public final class SGD extends ElementwiseOptimizer {
+    public static final Hyperparameter<Double> DAMPENING = Hyperparameter.number("dampening", 0, Hyperparameter.Rule.ANY,
+            "dampening of the gradient's contribution to the momentum buffer");
+    public static final Hyperparameter<Boolean> NESTEROV = Hyperparameter.flag("nesterov", false, "Nesterov momentum");
+    static final HyperparameterSpec SPEC = HyperparameterSpec.of("SGD", lr(Double.NaN), MOMENTUM,
+            DAMPENING, WEIGHT_DECAY, NESTEROV, MAXIMIZE);
 
     /** SGD's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> {
-        public Options momentum(double value) {
-            return set("momentum", value);
+    public static final class Options extends OptimizerOptions<Options> implements WithMomentum<Options>,
+            WithWeightDecay<Options>, WithMaximize<Options> {
+        Options() {
+            super(SPEC);
         }
 
         public Options dampening(double value) {
-            return set("dampening", value);
-        }
-
-        public Options weightDecay(double value) {
-            return set("weightDecay", value);
+            return set(DAMPENING, value);
         }
 
         public Options nesterov(boolean value) {
-            return set("nesterov", value);
-        }
-
-        public Options maximize(boolean value) {
-            return set("maximize", value);
+            return set(NESTEROV, value);
         }
     }
 
@@ -46,43 +48,34 @@ public final class SGD extends Optimizer {
         return new Options();
     }
 
-    private static Hyperparameters defaults() {
-        return Hyperparameters.of("lr", Double.NaN, "momentum", 0, "dampening", 0, "weightDecay", 0, "nesterov", false,
-                "maximize", false);
-    }
-
     public SGD(List<? extends Tensor> params, Options options) {
-        super("SGD", defaults(), options, single(params));
+        super(SPEC, options, single(params));
     }
 
     public SGD(Options defaults, ParamGroup... groups) {
-        super("SGD", defaults(), defaults, List.of(groups));
+        super(SPEC, defaults, List.of(groups));
     }
 
     @Override
     protected void validate(ParamGroup group) {
-        if (Double.isNaN(group.getDouble("lr"))) {
-            throw new IllegalArgumentException("SGD: lr is required (SGD.options().lr(...))");
-        }
-        requireAtLeastZero(group, "lr");
-        requireAtLeastZero(group, "momentum");
-        requireAtLeastZero(group, "weightDecay");
-        if (group.getBoolean("nesterov") && (group.getDouble("momentum") <= 0 || group.getDouble("dampening") != 0)) {
-            throw new IllegalArgumentException("SGD: nesterov requires momentum > 0 and dampening = 0, got momentum "
-                    + group.getDouble("momentum") + " and dampening " + group.getDouble("dampening"));
+        double momentum = group.get(MOMENTUM);
+        double dampening = group.get(DAMPENING);
+        if (group.get(NESTEROV) && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("SGD: nesterov requires momentum > 0 and dampening = 0, got momentum " + momentum
+                    + " and dampening " + dampening);
         }
     }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {
-        double momentum = group.getDouble("momentum");
+        double momentum = group.get(MOMENTUM);
         NDArray buffer = null;
         boolean firstStep = false;
         if (momentum != 0) {
             firstStep = !state.containsKey("momentum_buffer");
             buffer = stateArray(state, "momentum_buffer", param::zerosLike);
         }
-        param.backend().sgdUpdate(param, grad, buffer, firstStep, group.lr(), momentum, group.getDouble("dampening"),
-                group.getDouble("weightDecay"), group.getBoolean("nesterov"));
+        param.backend().fused().sgdUpdate(new SgdArrays(param, grad, buffer),
+                new SgdStep(group.lr(), momentum, group.get(DAMPENING), group.get(WEIGHT_DECAY), group.get(NESTEROV), firstStep));
     }
 }

@@ -35,9 +35,9 @@ class LeastSquaresTest {
             Tensor b1 = Tensor.scalar(DType.FLOAT64, start[0]).requiresGrad(true);
             Tensor b2 = Tensor.scalar(DType.FLOAT64, start[1]).requiresGrad(true);
             List<Tensor> params = List.of(b1, b2);
-            LeastSquaresSolver solver = method.equals("GaussNewton") ? new GaussNewton(params, new LeastSquaresOptions())
-                    : new Levenberg(params, new LeastSquaresOptions().maxEvaluations(20000));
-            LeastSquaresResult result = solver.solve(() -> b1.mul(b2.mul(x).neg().exp().neg().add(1)).sub(y));
+            Optimizer solver = method.equals("GaussNewton") ? new GaussNewton(params, GaussNewton.options())
+                    : new Levenberg(params, Levenberg.options().maxEvaluations(20000));
+            LeastSquaresResult result = solve(solver, () -> b1.mul(b2.mul(x).neg().exp().neg().add(1)).sub(y));
             assertTrue(result.converged(), method + ": " + result.stopReason());
             assertEquals(certified[0], b1.item(), 1e-6 * certified[0], method + " writes the solution into the parameters");
             assertEquals(certified[1], result.parameters()[1], 1e-6 * certified[1], method);
@@ -52,11 +52,11 @@ class LeastSquaresTest {
         Tensor design = Tensor.of(a);
         Tensor y = Tensor.of(NDArray.of(observed, 5));
         Tensor b = Tensor.zeros(2).astype(DType.FLOAT64).requiresGrad(true);
-        LeastSquaresResult result = new GaussNewton(List.of(b), new LeastSquaresOptions()).solve(() -> design.matmul(b).sub(y));
+        LeastSquaresResult result = solve(new GaussNewton(List.of(b), GaussNewton.options()), () -> design.matmul(b).sub(y));
         double[] expected = QR.factor(a).leastSquares(observed);
         assertEquals(expected[0], result.parameters()[0], 1e-12);
         assertEquals(expected[1], result.parameters()[1], 1e-12);
-        assertTrue(result.jacobianEvaluations() <= 3, "linear: " + result.jacobianEvaluations() + " Jacobians");
+        assertTrue(result.evaluations() <= 3, "linear: " + result.evaluations() + " evaluations");
     }
 
     @Test
@@ -68,8 +68,8 @@ class LeastSquaresTest {
         Tensor y = Tensor.of(NDArray.of(ys, 6));
         Tensor intercept = Tensor.scalar(DType.FLOAT64, 0).requiresGrad(true);
         Tensor slope = Tensor.scalar(DType.FLOAT64, 1).requiresGrad(true);
-        LeastSquaresResult result = new LevenbergMarquardt(List.of(intercept, slope), new LeastSquaresOptions())
-                .solve(() -> x.mul(slope).add(intercept).sub(y));
+        LeastSquaresResult result = solve(new LevenbergMarquardt(List.of(intercept, slope), LevenbergMarquardt.options()),
+                () -> x.mul(slope).add(intercept).sub(y));
         double mean = 3.5;
         double sxx = 0;
         for (double v : xs) {
@@ -86,14 +86,28 @@ class LeastSquaresTest {
         Tensor x = Tensor.of(new double[] {1, 2, 3}, 3);
         // Both parameters enter only as their sum: the Jacobian has rank 1.
         SingularMatrixException e = assertThrows(SingularMatrixException.class,
-                () -> new GaussNewton(List.of(b), new LeastSquaresOptions()).solve(() -> x.mul(b.sum()).sub(x.mul(3))));
+                () -> solve(new GaussNewton(List.of(b), GaussNewton.options()), () -> x.mul(b.sum()).sub(x.mul(3))));
         assertTrue(e.getMessage().contains("rank deficient") && e.getMessage().contains("LevenbergMarquardt"), e.getMessage());
         // Levenberg-Marquardt copes with the same problem.
-        LeastSquaresResult damped = new LevenbergMarquardt(List.of(b), new LeastSquaresOptions()).solve(() -> x.mul(b.sum()).sub(x.mul(3)));
+        LeastSquaresResult damped = solve(new LevenbergMarquardt(List.of(b), LevenbergMarquardt.options()), () -> x.mul(b.sum()).sub(x.mul(3)));
         assertEquals(3.0, b.sum().item(), 1e-9);
         assertTrue(damped.converged());
         Tensor frozen = Tensor.of(new double[] {1}, 1);
-        assertThrows(IllegalArgumentException.class, () -> new LevenbergMarquardt(List.of(frozen), new LeastSquaresOptions()));
-        assertThrows(IllegalArgumentException.class, () -> new LeastSquaresOptions().ftol(-1));
+        assertThrows(IllegalArgumentException.class, () -> new LevenbergMarquardt(List.of(frozen), LevenbergMarquardt.options()));
+        assertThrows(IllegalArgumentException.class, () -> LevenbergMarquardt.options().ftol(-1));
+        // a closure that differentiates, as a loss closure does, is refused by name
+        IllegalArgumentException differentiated = assertThrows(IllegalArgumentException.class,
+                () -> new LevenbergMarquardt(List.of(b), LevenbergMarquardt.options()).step(() -> {
+                    Tensor loss = x.mul(b.sum()).sub(x.mul(3)).square().sum();
+                    loss.backward();
+                    return loss;
+                }));
+        assertTrue(differentiated.getMessage().startsWith("LevenbergMarquardt: the closure called backward()"), differentiated.getMessage());
+    }
+
+    /** One step of a least-squares optimizer (a whole solve with the default budgets) and the fit it leaves. */
+    static LeastSquaresResult solve(Optimizer optimizer, ResidualClosure residuals) {
+        optimizer.step(residuals);
+        return LeastSquaresResult.of(optimizer, residuals);
     }
 }

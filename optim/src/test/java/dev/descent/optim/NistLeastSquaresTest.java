@@ -62,8 +62,8 @@ class NistLeastSquaresTest {
             b[i] = Tensor.scalar(DType.FLOAT64, start[i]).requiresGrad(true);
         }
         BiFunction<Tensor[], Tensor, Tensor> model = MODELS.get(problem.get("name").asText());
-        LeastSquaresOptions options = new LeastSquaresOptions().maxEvaluations(5000); // default tolerances
-        return new LevenbergMarquardt(List.of(b), options).solve(() -> model.apply(b, x).sub(y));
+        LevenbergMarquardt.Options options = LevenbergMarquardt.options().maxEvaluations(5000); // default tolerances
+        return LeastSquaresTest.solve(new LevenbergMarquardt(List.of(b), options), () -> model.apply(b, x).sub(y));
     }
 
     @Test

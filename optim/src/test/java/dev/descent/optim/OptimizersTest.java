@@ -29,7 +29,7 @@ class OptimizersTest {
     void badSpecificationsListTheValidChoices() {
         IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adamm", params));
         assertEquals("optimizer: unknown name 'adamm'; valid: [sgd, adagrad, rmsprop, adadelta, adam, adamw, adamax, nadam, radam,"
-                + " nesterovrmsprop, lbfgs, bfgs]", name.getMessage());
+                + " nesterovrmsprop, lbfgs, bfgs, newton, newtoncg, gaussnewton, levenberg, levenbergmarquardt]", name.getMessage());
         IllegalArgumentException key = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:momentum=0.9", params));
         assertTrue(key.getMessage().startsWith("Adam: unknown hyperparameter 'momentum'; valid: [lr, betas"), key.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam:lr", params));

@@ -32,9 +32,9 @@ class SecondOrderTest {
         Tensor b = Tensor.scalar(DType.FLOAT64, -4).requiresGrad(true);
         LossFunction mse = () -> x.matmul(w).add(b).sub(y).square().mean();
         Newton newton = new Newton(List.of(w, b), Newton.options());
-        Newton.Step step = newton.step(mse);
-        assertEquals(0.0, step.damping(), "a positive definite Hessian needs no damping");
-        assertEquals(1.0, step.stepLength(), "the full step is accepted");
+        newton.step(LossClosure.of(newton, mse));
+        assertEquals(0.0, newton.damping(), "a positive definite Hessian needs no damping");
+        assertEquals(1.0, newton.stepLength(), "the full step is accepted");
         double[] qr = QR.factor(design).leastSquares(targets);
         double[] newtonSolution = {w.data().toDoubleArray()[0], w.data().toDoubleArray()[1], w.data().toDoubleArray()[2], b.item()};
         for (int i = 0; i < 4; i++) {
@@ -47,15 +47,17 @@ class SecondOrderTest {
         Tensor x = Tensor.of(new double[] {0, 1}, 2).requiresGrad(true);
         Newton newton = new Newton(List.of(x), Newton.options());
         // At (0, 1) the Hessian is diag(-398, 200): indefinite.
-        Newton.Step first = newton.step(() -> rosenbrock(x));
-        assertTrue(first.damping() > 398, "damping " + first.damping() + " must exceed the negative eigenvalue's size");
-        assertTrue(first.newLoss() < first.loss(), "the damped step descends");
+        newton.step(LossClosure.of(newton, () -> rosenbrock(x)));
+        StepResult first = newton.lastStep();
+        assertTrue(newton.damping() > 398, "damping " + newton.damping() + " must exceed the negative eigenvalue's size");
+        assertTrue(first.loss() < first.initialLoss(), "the damped step descends");
         Tensor start = Tensor.of(new double[] {-1.5, 2}, 2).requiresGrad(true);
         Newton fromStart = new Newton(List.of(start), Newton.options());
         int iterations = 0;
         double norm = Double.POSITIVE_INFINITY;
         while (norm > 1e-10 && iterations < 100) {
-            norm = fromStart.step(() -> rosenbrock(start)).gradientNorm();
+            fromStart.step(LossClosure.of(fromStart, () -> rosenbrock(start)));
+            norm = fromStart.gradientNorm();
             iterations++;
         }
         assertTrue(norm <= 1e-10, "gradient norm " + norm);
@@ -78,9 +80,9 @@ class SecondOrderTest {
         double gradientNorm = Double.POSITIVE_INFINITY;
         int steps = 0;
         for (; steps < 30 && gradientNorm > 1e-8; steps++) {
-            NewtonCG.Step step = hf.step(quadratic);
-            gradientNorm = step.gradientNorm();
-            assertTrue(step.hessianProducts() <= 252, "CG is capped: " + step.hessianProducts());
+            hf.step(LossClosure.of(hf, quadratic));
+            gradientNorm = hf.gradientNorm();
+            assertTrue(hf.hessianProducts() <= 252, "CG is capped: " + hf.hessianProducts());
         }
         assertTrue(gradientNorm <= 1e-8, "gradient norm " + gradientNorm + " after " + steps + " steps");
         double[] expected = dev.descent.core.linalg.Cholesky.factor(a).solve(bArray.toDoubleArray());
@@ -92,9 +94,10 @@ class SecondOrderTest {
         NewtonCG onRosenbrock = new NewtonCG(List.of(r), NewtonCG.options());
         double last = Double.POSITIVE_INFINITY;
         for (int i = 0; i < 200; i++) {
-            NewtonCG.Step step = onRosenbrock.step(() -> rosenbrock(r));
-            assertTrue(step.newLoss() <= step.loss(), "never accepts an increase");
-            last = step.newLoss();
+            onRosenbrock.step(LossClosure.of(onRosenbrock, () -> rosenbrock(r)));
+            StepResult step = onRosenbrock.lastStep();
+            assertTrue(step.loss() <= step.initialLoss(), "never accepts an increase");
+            last = step.loss();
         }
         assertTrue(last < 1e-10, "Rosenbrock loss after 200 Hessian-free steps: " + last);
     }

@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import dev.descent.core.linalg.QR;
 import dev.descent.core.linalg.SingularMatrixException;
@@ -19,23 +20,87 @@ import java.util.List;
  *   &rho; &le; 0:  &lambda; &larr; &lambda; &nu;,  &nu; &larr; 2&nu;                    (Nielsen's update, a trust-region rule)
  * </pre>
  * Gauss-Newton has no &lambda;: it solves J &delta; = &minus;r by QR and halves a step that does not
- * decrease F. Stops on MINPACK's ftol, xtol and gtol tests or the evaluation budget
- * ({@link LeastSquaresOptions}); the result says which.
+ * decrease F. One {@link #step(LossClosure)} iterates until MINPACK's ftol, xtol or gtol test
+ * holds, or the step's budget of iterations ({@code maxIter}, 0 for none) or residual
+ * evaluations ({@code maxEvaluations}) is spent; {@link #lastStep()} says which. The closure returns
+ * the residuals ({@link ResidualClosure}); &lambda;, &nu; and D carry over between steps as
+ * optimizer state ({@code damping}, {@code nu}, {@code scale}).
+ *
+ * <p>Tolerances, with MINPACK's meanings (the defaults are tighter than MINPACK's &radic;&epsilon;,
+ * so that a fit reproduces reference results to 6 significant digits and more): {@code ftol}
+ * bounds the actual and predicted relative reduction of &Vert;r&Vert;&sup2; in a step; {@code xtol} the
+ * step relative to &Vert;&theta;&Vert;; {@code gtol} the largest cosine between r and a column of J.
+ * {@code initialDamping} &tau; sets the first &lambda; relative to the scale of J&#x1D40;J (Madsen,
+ * Nielsen and Tingleff advise 1e-6 near the solution and up to 1 for a poor start, which is the
+ * case a default must survive).
  */
-public abstract class LeastSquaresSolver {
-    private final String name;
-    private final ParameterVector theta;
-    private final LeastSquaresOptions options;
+public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
+    public static final Hyperparameter<Double> FTOL = Hyperparameter.number("ftol", 1e-12, Hyperparameter.Rule.NON_NEGATIVE,
+            "stop when the actual and predicted relative reductions of the sum of squares are at most ftol");
+    public static final Hyperparameter<Double> XTOL = Hyperparameter.number("xtol", 1e-12, Hyperparameter.Rule.NON_NEGATIVE,
+            "stop when the step is at most xtol (|theta| + xtol)");
+    public static final Hyperparameter<Double> GTOL = Hyperparameter.number("gtol", 1e-12, Hyperparameter.Rule.NON_NEGATIVE,
+            "stop when the largest cosine between r and a column of J is at most gtol");
+    public static final Hyperparameter<Integer> MAX_ITER = Hyperparameter.integer("maxIter", 0, Hyperparameter.Rule.NON_NEGATIVE,
+            "trial steps (accepted or not) per step (0: no limit but the tests and maxEvaluations)");
+    public static final Hyperparameter<Integer> MAX_EVALUATIONS = Hyperparameter.integer("maxEvaluations", 0,
+            Hyperparameter.Rule.NON_NEGATIVE, "residual evaluations per step (0: 200 (p + 1), MINPACK's 100 (p + 1) doubled for"
+                    + " geodesic acceleration)");
+    public static final Hyperparameter<Double> INITIAL_DAMPING = Hyperparameter.number("initialDamping", 1, Hyperparameter.Rule.POSITIVE,
+            "tau: the first lambda relative to the scale of J^T J");
+    public static final Hyperparameter<Boolean> GEODESIC_ACCELERATION = Hyperparameter.flag("geodesicAcceleration", true,
+            "add Transtrum and Sethna's second-order correction to each damped step");
 
-    LeastSquaresSolver(String name, List<? extends Tensor> params, LeastSquaresOptions options) {
-        this.name = name;
+    /** The declarations of a least-squares method; a damped one also has initialDamping and geodesicAcceleration. */
+    static HyperparameterSpec spec(String owner, boolean damped) {
+        return damped ? HyperparameterSpec.of(owner, FTOL, XTOL, GTOL, MAX_ITER, MAX_EVALUATIONS, INITIAL_DAMPING, GEODESIC_ACCELERATION)
+                : HyperparameterSpec.of(owner, FTOL, XTOL, GTOL, MAX_ITER, MAX_EVALUATIONS);
+    }
+
+    /** The options of the least-squares methods. */
+    public static final class Options extends OptimizerOptions<Options> {
+        Options(HyperparameterSpec spec) {
+            super(spec);
+        }
+
+        public Options ftol(double value) {
+            return set(FTOL, value);
+        }
+
+        public Options xtol(double value) {
+            return set(XTOL, value);
+        }
+
+        public Options gtol(double value) {
+            return set(GTOL, value);
+        }
+
+        public Options maxIter(int value) {
+            return set(MAX_ITER, value);
+        }
+
+        public Options maxEvaluations(int value) {
+            return set(MAX_EVALUATIONS, value);
+        }
+
+        /** Levenberg and Levenberg-Marquardt only. */
+        public Options initialDamping(double value) {
+            return set(INITIAL_DAMPING, value);
+        }
+
+        /** Levenberg and Levenberg-Marquardt only: whether each step gets geodesic acceleration (default on). */
+        public Options geodesicAcceleration(boolean value) {
+            return set(GEODESIC_ACCELERATION, value);
+        }
+    }
+
+    LeastSquaresOptimizer(HyperparameterSpec spec, OptimizerOptions<?> options, List<? extends Tensor> params) {
+        super(spec, options, params);
         for (Tensor p : params) {
             if (!p.requiresGrad()) {
-                throw new IllegalArgumentException(name + ": every parameter must require grad (the Jacobian comes from autograd)");
+                throw new IllegalArgumentException(name() + ": every parameter must require grad (the Jacobian comes from autograd)");
             }
         }
-        this.theta = ParameterVector.of(params);
-        this.options = options;
     }
 
     /**
@@ -44,49 +109,58 @@ public abstract class LeastSquaresSolver {
      */
     abstract double[] damping(double[] normalDiagonal, double[] previous);
 
-    /** Told of every accepted step; returning false stops the solve (reason {@code STOPPED}). */
-    @FunctionalInterface
-    public interface Listener {
-        boolean onStep(int iterations, int evaluations, double residualSumOfSquares, double[] parameters);
+    /** The closure returns residuals. */
+    @Override
+    public ClosureKind closureKind() {
+        return ClosureKind.RESIDUALS;
     }
 
-    private Listener listener;
-
-    /** Sets the listener told of every accepted step (null for none); returns this solver. */
-    public LeastSquaresSolver onStep(Listener listener) {
-        this.listener = listener;
-        return this;
+    /** As {@link #step(LossClosure)}, typed for a lambda that returns residuals. */
+    public Tensor step(ResidualClosure residuals) {
+        return step((LossClosure) residuals);
     }
 
-    /** The solver's name in messages. */
-    public String name() {
-        return name;
-    }
-
-    /** Minimizes &frac12;&Vert;r&Vert;&sup2; from the parameters' current values; leaves the solution in them. */
-    public LeastSquaresResult solve(ResidualFunction residuals) {
+    /**
+     * Minimizes &frac12;&Vert;r&Vert;&sup2; from the parameters' current values, reading what the closure
+     * returns as r; leaves the result in the parameters and returns &frac12;&Vert;r&Vert;&sup2; at the start.
+     */
+    @Override
+    public Tensor step(LossClosure closure) {
+        if (closure == null) {
+            throw new IllegalArgumentException(name() + ": step(closure) got a null closure; pass one that returns the residuals r");
+        }
+        ResidualClosure residuals = closure::evaluate;
+        ParamGroup group = paramGroups().get(0);
+        ParameterVector theta = theta();
+        int maxIter = group.get(MAX_ITER);
+        double ftol = group.get(FTOL);
+        double xtol = group.get(XTOL);
+        double gtol = group.get(GTOL);
+        boolean geodesicAcceleration = group.has(GEODESIC_ACCELERATION.name()) && group.get(GEODESIC_ACCELERATION);
         int p = theta.size();
-        int maxEvaluations = options.maxEvaluations > 0 ? options.maxEvaluations : 200 * (p + 1);
+        int maxEvaluations = group.get(MAX_EVALUATIONS) > 0 ? group.get(MAX_EVALUATIONS) : 200 * (p + 1);
         double[] x = theta.values();
+        // the Jacobian first: its evaluation, with gradients recorded, is where a closure that differentiates is caught
+        double[][] jacobian = jacobian(residuals, -1);
         double[] r = evaluate(residuals);
-        double[][] jacobian = jacobian(residuals, r.length);
         int evaluations = 1;
         int jacobians = 1;
         int iterations = 0;
         double rss = Vectors.dot(r, r);
-        double lambda = -1;
-        double nu = 2;
-        double[] scale = null;
-        LeastSquaresResult.StopReason reason = null;
+        double initialRss = rss;
+        double lambda = stateNumber("damping", -1);
+        double nu = stateNumber("nu", 2);
+        double[] scale = stateVector("scale");
+        StopReason reason = null;
         while (reason == null) {
             if (rss == 0) {
-                reason = LeastSquaresResult.StopReason.ZERO_RESIDUAL;
+                reason = StopReason.ZERO_RESIDUAL;
                 break;
             }
             double[] diagonal = JacobianAlgebra.columnSquares(jacobian); // diag(J^T J)
             double[] gradient = JacobianAlgebra.transposeTimes(jacobian, r);
-            if (JacobianAlgebra.largestCosine(diagonal, r, gradient) <= options.gtol) {
-                reason = LeastSquaresResult.StopReason.GTOL;
+            if (JacobianAlgebra.largestCosine(diagonal, r, gradient) <= gtol) {
+                reason = StopReason.GTOL;
                 break;
             }
             scale = damping(diagonal, scale);
@@ -95,18 +169,22 @@ public abstract class LeastSquaresSolver {
                 for (int j = 0; j < p; j++) {
                     ratio = Math.max(ratio, diagonal[j] / scale[j]);
                 }
-                lambda = options.initialDamping * (ratio > 0 ? ratio : 1);
+                lambda = group.get(INITIAL_DAMPING) * (ratio > 0 ? ratio : 1);
             }
             // Try steps until one decreases F (accepted) or a stopping test fires.
             double halving = 1;
             while (true) {
                 if (evaluations >= maxEvaluations) {
-                    reason = LeastSquaresResult.StopReason.MAX_EVALUATIONS;
+                    reason = StopReason.MAX_EVALUATIONS;
+                    break;
+                }
+                if (maxIter > 0 && iterations >= maxIter) {
+                    reason = StopReason.MAX_ITERATIONS;
                     break;
                 }
                 double[] step = scale == null ? gaussNewtonStep(jacobian, r, halving)
                         : JacobianAlgebra.dampedStep(jacobian, r, lambda, scale);
-                if (step != null && scale != null && options.geodesicAcceleration) {
+                if (step != null && scale != null && geodesicAcceleration) {
                     step = accelerate(residuals, x, r, jacobian, step, lambda, scale);
                     evaluations++;
                 }
@@ -114,7 +192,7 @@ public abstract class LeastSquaresSolver {
                     lambda = Math.max(lambda, Double.MIN_NORMAL) * nu;
                     nu *= 2;
                     if (!(lambda < 1e300)) {
-                        reason = LeastSquaresResult.StopReason.PRECISION_LIMIT;
+                        reason = StopReason.PRECISION_LIMIT;
                         break;
                     }
                     continue;
@@ -144,8 +222,8 @@ public abstract class LeastSquaresSolver {
                 // Nor does a step kept short by the damping: the tests apply once lambda D is below the curvature
                 // J^T J in every coordinate, so that the step is within a factor 2 of the Gauss-Newton step.
                 boolean judged = accept && dampingNegligible(lambda, scale, diagonal);
-                boolean small = judged && Vectors.norm(step) <= options.xtol * (Vectors.norm(x) + options.xtol);
-                boolean flat = judged && actual <= options.ftol * rss && predicted <= options.ftol * rss && rho <= 2;
+                boolean small = judged && Vectors.norm(step) <= xtol * (Vectors.norm(x) + xtol);
+                boolean flat = judged && actual <= ftol * rss && predicted <= ftol * rss && rho <= 2;
                 if (!accept) {
                     theta.set(x);
                 } else {
@@ -158,33 +236,34 @@ public abstract class LeastSquaresSolver {
                         nu = 2;
                     }
                     if (flat) {
-                        reason = LeastSquaresResult.StopReason.FTOL;
+                        reason = StopReason.FTOL;
                     } else if (small) {
-                        reason = LeastSquaresResult.StopReason.XTOL;
-                    }
-                    if (listener != null && !listener.onStep(iterations, evaluations, rss, x.clone()) && reason == null) {
-                        reason = LeastSquaresResult.StopReason.STOPPED;
+                        reason = StopReason.XTOL;
                     }
                     break;
                 }
                 if (scale == null) {
                     halving /= 2;
                     if (halving < 1e-10) {
-                        reason = LeastSquaresResult.StopReason.PRECISION_LIMIT;
+                        reason = StopReason.PRECISION_LIMIT;
                         break;
                     }
                 } else {
                     lambda *= nu;
                     nu *= 2;
                     if (!(lambda < 1e300)) {
-                        reason = LeastSquaresResult.StopReason.PRECISION_LIMIT;
+                        reason = StopReason.PRECISION_LIMIT;
                         break;
                     }
                 }
             }
         }
         theta.set(x);
-        return new LeastSquaresResult(x, JacobianAlgebra.standardErrors(jacobian, rss), rss, iterations, evaluations, jacobians, reason);
+        setStateNumber("damping", lambda);
+        setStateNumber("nu", nu);
+        setStateVector("scale", scale);
+        recordStep(new StepResult(initialRss / 2, rss / 2, iterations, evaluations, reason));
+        return Tensor.scalar(DType.FLOAT64, initialRss / 2);
     }
 
     /**
@@ -197,12 +276,12 @@ public abstract class LeastSquaresSolver {
      * refused (null, so &lambda; grows) when 2&Vert;a&Vert;/&Vert;v&Vert; &gt; 0.75: the path bends too much for
      * the step to be trusted. It keeps long steps on curved valleys from flying off them.
      */
-    private double[] accelerate(ResidualFunction residuals, double[] x, double[] r, double[][] jacobian, double[] velocity,
+    private double[] accelerate(ResidualClosure residuals, double[] x, double[] r, double[][] jacobian, double[] velocity,
                                 double lambda, double[] scale) {
         double h = 0.1;
-        theta.set(Vectors.along(x, h, velocity));
+        theta().set(Vectors.along(x, h, velocity));
         double[] shifted = evaluate(residuals);
-        theta.set(x);
+        theta().set(x);
         double[] secondDerivative = new double[r.length];
         for (int i = 0; i < r.length; i++) {
             secondDerivative[i] = 2 / h * ((shifted[i] - r[i]) / h - Vectors.dot(jacobian[i], velocity));
@@ -217,42 +296,14 @@ public abstract class LeastSquaresSolver {
         return Vectors.along(velocity, 0.5, acceleration);
     }
 
-    private double[] evaluate(ResidualFunction residuals) {
+    private double[] evaluate(ResidualClosure residuals) {
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            return check(residuals.compute()).data().toDoubleArray();
+            return JacobianAlgebra.checkResiduals(name(), residuals.residuals()).data().toDoubleArray();
         }
     }
 
-    private Tensor check(Tensor r) {
-        if (r == null || r.size() == 0) {
-            throw new IllegalArgumentException(name + ": the residual function returned no residuals");
-        }
-        return r;
-    }
-
-    /** J, one row per residual: the gradient of r_i, by a backward pass seeded with e_i. */
-    private double[][] jacobian(ResidualFunction residuals, int m) {
-        Tensor r;
-        try (GradMode.Scope ignored = GradMode.enableGrad()) {
-            r = check(residuals.compute()).reshape(-1);
-        }
-        if (r.size() != m) {
-            throw new IllegalStateException(name + ": the residual function returned " + r.size() + " residuals, earlier " + m);
-        }
-        Tensor[] inputs = theta.parameters().toArray(new Tensor[0]);
-        double[][] rows = new double[m][];
-        if (!r.requiresGrad()) {
-            for (int i = 0; i < m; i++) {
-                rows[i] = new double[theta.size()];
-            }
-            return rows;
-        }
-        for (int i = 0; i < m; i++) {
-            NDArray seed = NDArray.zeros(r.dtype(), m);
-            seed.set(1, i);
-            rows[i] = theta.concatenate(Autograd.grad(new Tensor[] {r}, inputs, new Tensor[] {Tensor.of(seed)}, false, true));
-        }
-        return rows;
+    private double[][] jacobian(ResidualClosure residuals, int m) {
+        return JacobianAlgebra.jacobian(name(), theta(), residuals, m);
     }
 
     private static boolean dampingNegligible(double lambda, double[] scale, double[] diagonal) {
@@ -272,13 +323,13 @@ public abstract class LeastSquaresSolver {
         int m = jacobian.length;
         int p = jacobian[0].length;
         if (m < p) {
-            throw new IllegalArgumentException(name + ": " + m + " residuals for " + p + " parameters; Gauss-Newton needs at least as many"
+            throw new IllegalArgumentException(name() + ": " + m + " residuals for " + p + " parameters; Gauss-Newton needs at least as many"
                     + " residuals as parameters (use LevenbergMarquardt)");
         }
         try {
             return Vectors.scaled(-fraction, QR.factor(NDArray.of(JacobianAlgebra.flatten(jacobian, 0), m, p)).leastSquares(r));
         } catch (SingularMatrixException e) {
-            throw new SingularMatrixException(name + ": the " + m + "x" + p + " Jacobian is rank deficient at the current parameters,"
+            throw new SingularMatrixException(name() + ": the " + m + "x" + p + " Jacobian is rank deficient at the current parameters,"
                     + " so the Gauss-Newton step is not defined; use Levenberg or LevenbergMarquardt");
         }
     }
