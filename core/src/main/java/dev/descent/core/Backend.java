@@ -4,7 +4,9 @@ package dev.descent.core;
  * The kernels a device provides. {@link NDArray} checks arguments, broadcasts, promotes dtypes and
  * allocates results; it then calls one of these primitives, so a backend never validates user
  * input and never sees two dtypes where one is expected. A new device implements this interface
- * and registers a {@link BackendProvider}.
+ * and registers a {@link BackendProvider}; the CPU's is {@link dev.descent.core.cpu.CpuBackend}.
+ * Fused forms of longer compositions (optimizer updates, batch normalization) sit behind
+ * {@link #fused()}, with composed defaults.
  *
  * <p>Conventions for every method:
  * <ul>
@@ -151,24 +153,12 @@ public interface Backend {
     // ---------------------------------------------------------------- optional fused kernels
 
     /**
-     * One SGD update in place (the formula of {@code dev.descent.optim.SGD}):
-     * g = grad + weightDecay param; with momentum, buffer = g on the first step, else
-     * momentum buffer + (1 - dampening) g, and g = g + momentum buffer (nesterov) or buffer;
-     * then param = param - lr g. {@code buffer} is null without momentum. All arrays share one
-     * shape and dtype. This default composes primitives; a backend may override it with one pass.
+     * The fused optimizer updates and batch normalization of this backend. This default is
+     * {@link FusedKernels#COMPOSED}, built from the primitives; a backend that fuses some of them
+     * returns its own implementation.
      */
-    default void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum,
-                           double dampening, double weightDecay, boolean nesterov) {
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
-        if (buffer != null) {
-            if (firstStep) {
-                buffer.copyFrom(g);
-            } else {
-                buffer.muli(momentum).addi(g.mul(1 - dampening));
-            }
-            g = nesterov ? g.add(buffer.mul(momentum)) : buffer;
-        }
-        param.subi(g.mul(lr));
+    default FusedKernels fused() {
+        return FusedKernels.COMPOSED;
     }
 
     /**
@@ -183,23 +173,6 @@ public interface Backend {
     }
 
     /**
-     * {@link #adamUpdate} with the learning rate and the step count (already incremented) read
-     * from 0-d FLOAT64 arrays on the device, so that a step captured into a graph stays right as
-     * they change: stepSize = lr / (1 - beta1<sup>step</sup>), sqrtBiasCorrection2 =
-     * sqrt(1 - beta2<sup>step</sup>), decoupledDecay = 1 - lr &middot; decoupledWeightDecay (AdamW;
-     * 0 for Adam). This default reads the two values back; device backends compute them on the
-     * device.
-     */
-    default void capturableAdamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare,
-                                      NDArray lr, NDArray step, double beta1, double beta2, double eps, double weightDecay,
-                                      double decoupledWeightDecay) {
-        double rate = lr.item();
-        double count = step.item();
-        adamUpdate(param, grad, average, squareAverage, maxSquare, rate / (1 - Math.pow(beta1, count)), Math.sqrt(1 - Math.pow(beta2, count)),
-                beta1, beta2, eps, weightDecay, 1 - rate * decoupledWeightDecay);
-    }
-
-    /**
      * Adds to the 0-d FLOAT64 array {@code counter} how many elements of the INT32 array {@code x}
      * lie outside [0, size), not counting those equal to {@code ignore} (pass 0 when nothing is
      * ignored): an index check that needs no read-back. The default composes comparisons;
@@ -211,87 +184,8 @@ public interface Backend {
     }
 
     /**
-     * Batch normalization with batch statistics, of x [N, C] over its N rows:
-     * <pre>
-     *   mean_c = &Sigma;&#x2099; x_nc / N      var_c = &Sigma;&#x2099; (x_nc - mean_c)&sup2; / N      invStd_c = 1 / sqrt(var_c + eps)
-     *   out_nc = (x_nc - mean_c) invStd_c weight_c + bias_c
-     * </pre>
-     * Writes {@code out} [N, C], {@code mean} and {@code invStd} [C]; {@code weight} and {@code bias}
-     * [C] may be null (1 and 0). All arrays share x's dtype. This default composes primitives; a
-     * backend may override it with a pass or two over x.
-     */
-    default void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
-        NDArray batchMean = x.mean(0);
-        NDArray centered = x.sub(batchMean);
-        NDArray inverse = centered.mul(centered).mean(0).add(eps).rsqrt();
-        NDArray y = centered.mul(inverse);
-        if (weight != null) {
-            y = y.mul(weight);
-        }
-        if (bias != null) {
-            y = y.add(bias);
-        }
-        out.copyFrom(y);
-        mean.copyFrom(batchMean);
-        invStd.copyFrom(inverse);
-    }
-
-    /**
-     * The gradients of {@link #batchNormForward} from {@code grad} = dL/dout [N, C], with
-     * x&#x302; = (x - mean) invStd:
-     * <pre>
-     *   gradBias_c = &Sigma;&#x2099; grad_nc        gradWeight_c = &Sigma;&#x2099; grad_nc x&#x302;_nc
-     *   gradInput_nc = weight_c invStd_c (grad_nc - gradBias_c / N - x&#x302;_nc gradWeight_c / N)
-     * </pre>
-     * {@code weight} may be null (1); each of the three outputs may be null when not wanted. This
-     * default composes primitives; a backend may override it with two passes.
-     */
-    default void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
-                                   NDArray gradWeight, NDArray gradBias) {
-        int n = x.shape()[0];
-        NDArray normalized = x.sub(mean).mul(invStd);
-        NDArray sumGrad = grad.sum(0);
-        NDArray sumGradNormalized = grad.mul(normalized).sum(0);
-        if (gradInput != null) {
-            NDArray scale = weight != null ? invStd.mul(weight) : invStd;
-            gradInput.copyFrom(grad.sub(sumGrad.div(n)).sub(normalized.mul(sumGradNormalized.div(n))).mul(scale));
-        }
-        if (gradWeight != null) {
-            gradWeight.copyFrom(sumGradNormalized);
-        }
-        if (gradBias != null) {
-            gradBias.copyFrom(sumGrad);
-        }
-    }
-
-    /**
-     * One Adam or AdamW update in place (the formulas of {@code dev.descent.optim.Adam} and
-     * {@code AdamW}): param = param (1 - lr decoupledWeightDecay); g = grad + weightDecay param;
-     * m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2; with {@code maxSquare} (AMSGrad)
-     * maxSquare = max(maxSquare, v) replaces v below; param = param - stepSize m / (sqrt(v) /
-     * sqrtBiasCorrection2 + eps). This default composes primitives; a backend may override it.
-     */
-    default void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare,
-                            double stepSize, double sqrtBiasCorrection2, double beta1, double beta2, double eps,
-                            double weightDecay, double decoupledDecay) {
-        if (decoupledDecay != 1) {
-            param.muli(decoupledDecay);
-        }
-        NDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
-        average.muli(beta1).addi(g.mul(1 - beta1));
-        squareAverage.muli(beta2).addcmuli(g, g, 1 - beta2);
-        NDArray second = squareAverage;
-        if (maxSquare != null) {
-            maxSquare.copyFrom(maxSquare.maximum(squareAverage));
-            second = maxSquare;
-        }
-        NDArray denominator = second.sqrt().divi(sqrtBiasCorrection2).addi(eps);
-        param.addcdivi(average, denominator, -stepSize);
-    }
-
-    /**
      * Softmax cross-entropy of {@code logits} [N, C] against INT32 class indices {@code targets}
-     * [N], the fused forward of {@code crossEntropy}:
+     * [N], in one kernel where a loss would compose log-softmax and a gather:
      * <pre>
      *   probabilities_ic = exp(logits_ic - max_i) / &Sigma;_c exp(logits_ic - max_i)
      *   losses_i = log &Sigma;_c exp(logits_ic - max_i) - (logits_i,targets_i - max_i)

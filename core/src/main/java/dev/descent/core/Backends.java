@@ -1,5 +1,6 @@
 package dev.descent.core;
 
+import dev.descent.core.cpu.CpuBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;

@@ -14,8 +14,8 @@ import java.util.function.LongFunction;
  * often, and the device stays usable.
  *
  * <pre>{@code
- * DeferredChecks.requireInRange("crossEntropy targets, 10 classes", targets, 10, -100,
- *         count -> new IndexOutOfBoundsException("crossEntropy: " + count + " target(s) out of range"));
+ * DeferredChecks.requireInRange("class indices, 10 classes", targets, 10, -100,
+ *         count -> new IndexOutOfBoundsException("targets: " + count + " class index(es) out of range"));
  * }</pre>
  *
  * On the CPU a check is evaluated at once.

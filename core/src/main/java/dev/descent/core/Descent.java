@@ -1,5 +1,7 @@
 package dev.descent.core;
 
+import dev.descent.core.cpu.CpuBackend;
+
 /**
  * Global settings of the framework.
  *
@@ -19,37 +21,20 @@ public final class Descent {
         if (threads < 1) {
             throw new IllegalArgumentException("Descent.setNumThreads: threads must be >= 1, got " + threads);
         }
-        Parallel.resize(threads);
+        CpuBackend.setThreads(threads);
     }
 
     /** The number of threads CPU kernels may use. */
+    public static int numThreads() {
+        return CpuBackend.threads();
+    }
+
     /**
      * Whether float32 kernels run as explicit SIMD code (the JVM was started with
      * {@code --add-modules jdk.incubator.vector}); otherwise plain-Java kernels give the same results,
      * more slowly.
      */
     public static boolean simdKernels() {
-        return VectorSupport.enabled;
-    }
-
-    public static int numThreads() {
-        return Parallel.threads();
-    }
-
-    /** The thread count from {@code DESCENT_NUM_THREADS}, or the number of available cores. */
-    static int defaultThreads() {
-        String configured = System.getenv("DESCENT_NUM_THREADS");
-        if (configured == null || configured.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        try {
-            int threads = Integer.parseInt(configured.trim());
-            if (threads >= 1) {
-                return threads;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through to the error below
-        }
-        throw new IllegalStateException("DESCENT_NUM_THREADS must be a positive integer, got '" + configured + "'");
+        return CpuBackend.simdKernels();
     }
 }

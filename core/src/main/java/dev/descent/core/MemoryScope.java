@@ -17,15 +17,13 @@ import java.util.function.Supplier;
  * same after every step. Host arrays are not tracked: scopes cost nothing on the CPU.
  *
  * <pre>{@code
+ * NDArray gradient;
  * try (MemoryScope step = MemoryScope.open()) {
- *     Tensor loss = Losses.crossEntropy(model.forward(images), labels);
- *     loss.backward();
- *     for (Parameter p : model.parameters()) {
- *         step.keep(p.grad().data());        // the optimizer reads the gradients after the scope
- *     }
- *     lossValue = loss.item();
+ *     NDArray error = x.matmul(w).sub(y);            // a temporary: released when the scope closes
+ *     gradient = x.t().matmul(error).div(x.shape(0));
+ *     step.keep(gradient);                           // read after the scope, so passed on
  * }
- * adam.step();                               // outside: its state, made on the first step, lives on
+ * w.subi(gradient.mul(0.1));                         // outside: w, made before the scope, lives on
  * }</pre>
  *
  * An array released by a scope must not be used afterwards: a device backend then throws

@@ -252,46 +252,4 @@ class ReductionTest {
             }
         }
     }
-
-    @Test
-    void fusedSumOfSquaresMatchesTheComposedOneAndIgnoresTheThreadCount() {
-        boolean original = VectorSupport.enabled;
-        try {
-            for (boolean vector : new boolean[] {true, false}) {
-                VectorSupport.enabled = vector;
-                // the vector kernel sums runs of 1024 squares in float32 lanes before float64
-                checkSumOfSquares(vector ? 1e-7 : 1e-12);
-            }
-        } finally {
-            VectorSupport.enabled = original;
-        }
-    }
-
-    private static void checkSumOfSquares(double relativeTolerance) {
-        Generator g = new Generator(13);
-        for (int n : new int[] {2, 3, 17, 1024, 16_384, 16_385, 100_003, 401_408}) {
-            NDArray x = NDArray.randn(g, n);
-            Backend cpu = x.backend();
-            double composed = x.astype(DType.FLOAT64).square().sum().item();
-            int threads = Descent.numThreads();
-            try {
-                Descent.setNumThreads(1);
-                double one = sumOfSquares(cpu, x);
-                Descent.setNumThreads(2);
-                double two = sumOfSquares(cpu, x);
-                org.junit.jupiter.api.Assertions.assertEquals(one, two, 0.0, "the same bits on 1 and 2 threads, n = " + n);
-                org.junit.jupiter.api.Assertions.assertEquals(composed, one, relativeTolerance * composed, "n = " + n);
-            } finally {
-                Descent.setNumThreads(threads);
-            }
-            org.junit.jupiter.api.Assertions.assertEquals(Math.sqrt(composed), x.norm(2).item(), 1e-6 * Math.sqrt(composed));
-        }
-    }
-
-    /** The backend's fused sum of squares, read from the 0-d array it writes. */
-    private static double sumOfSquares(Backend backend, NDArray x) {
-        NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device()).fill(0);
-        backend.sumOfSquares(x, total);
-        return total.item();
-    }
 }

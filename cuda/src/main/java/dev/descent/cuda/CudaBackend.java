@@ -9,6 +9,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import dev.descent.core.Backend;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.FusedKernels;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import dev.descent.core.Storage;
@@ -24,6 +25,7 @@ import jcuda.Pointer;
  */
 final class CudaBackend implements Backend {
     private final CudaDevice device;
+    private final FusedKernels fused = new Fused();
 
     CudaBackend(CudaDevice device) {
         this.device = device;
@@ -36,6 +38,11 @@ final class CudaBackend implements Backend {
 
     CudaDevice cudaDevice() {
         return device;
+    }
+
+    @Override
+    public FusedKernels fused() {
+        return fused;
     }
 
     @Override
@@ -291,79 +298,6 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum, double dampening,
-                          double weightDecay, boolean nesterov) {
-        if (!contiguous(param, grad, buffer)) {
-            Backend.super.sgdUpdate(param, grad, buffer, firstStep, lr, momentum, dampening, weightDecay, nesterov);
-            return;
-        }
-        long n = param.size();
-        launch("sgd_update_" + suffix(param.dtype()), n, at(param), at(grad), at(buffer), n, firstStep ? 1 : 0, lr, momentum, dampening,
-                weightDecay, nesterov ? 1 : 0);
-    }
-
-    @Override
-    public void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, double stepSize,
-                           double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay, double decoupledDecay) {
-        if (!contiguous(param, grad, average, squareAverage, maxSquare)) {
-            Backend.super.adamUpdate(param, grad, average, squareAverage, maxSquare, stepSize, sqrtBiasCorrection2, beta1, beta2, eps,
-                    weightDecay, decoupledDecay);
-            return;
-        }
-        long n = param.size();
-        launch("adam_update_" + suffix(param.dtype()), n, at(param), at(grad), at(average), at(squareAverage), at(maxSquare), n, stepSize,
-                sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay);
-    }
-
-    @Override
-    public void capturableAdamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, NDArray lr,
-                                     NDArray step, double beta1, double beta2, double eps, double weightDecay, double decoupledWeightDecay) {
-        if (!contiguous(param, grad, average, squareAverage, maxSquare)) {
-            Backend.super.capturableAdamUpdate(param, grad, average, squareAverage, maxSquare, lr, step, beta1, beta2, eps, weightDecay,
-                    decoupledWeightDecay);
-            return;
-        }
-        long n = param.size();
-        launch("capturable_adam_update_" + suffix(param.dtype()), n, at(param), at(grad), at(average), at(squareAverage), at(maxSquare), n,
-                at(lr), at(step), beta1, beta2, eps, weightDecay, decoupledWeightDecay);
-    }
-
-    @Override
-    public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
-        if (x.rank() != 2 || x.dtype() == DType.INT32 || !contiguous(x, weight, bias, out, mean, invStd)) {
-            Backend.super.batchNormForward(x, weight, bias, eps, out, mean, invStd);
-            return;
-        }
-        int rows = x.shape()[0];
-        int channels = x.shape()[1];
-        String suffix = suffix(x.dtype());
-        device.launch("batch_norm_statistics_" + suffix, CudaDevice.blocksFor(channels), CudaDevice.THREADS, at(x), rows, channels, eps,
-                at(mean), at(invStd));
-        launch("batch_norm_normalize_" + suffix, (long) rows * channels, at(x), at(mean), at(invStd), at(weight), at(bias), at(out), rows,
-                channels);
-    }
-
-    @Override
-    public void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
-                                  NDArray gradWeight, NDArray gradBias) {
-        if (x.rank() != 2 || x.dtype() == DType.INT32 || !contiguous(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias)) {
-            Backend.super.batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
-            return;
-        }
-        int rows = x.shape()[0];
-        int channels = x.shape()[1];
-        String suffix = suffix(x.dtype());
-        NDArray sumGrad = gradBias != null ? gradBias : NDArray.empty(x.dtype(), new int[] {channels}, device.device());
-        NDArray sumGradNormalized = gradWeight != null ? gradWeight : NDArray.empty(x.dtype(), new int[] {channels}, device.device());
-        device.launch("batch_norm_backward_sums_" + suffix, CudaDevice.blocksFor(channels), CudaDevice.THREADS, at(grad), at(x), at(mean),
-                at(invStd), rows, channels, at(sumGrad), at(sumGradNormalized));
-        if (gradInput != null) {
-            launch("batch_norm_input_gradient_" + suffix, (long) rows * channels, at(grad), at(x), at(mean), at(invStd), at(weight),
-                    at(sumGrad), at(sumGradNormalized), at(gradInput), rows, channels);
-        }
-    }
-
-    @Override
     public void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
         if (logits.rank() != 2 || logits.dtype() == DType.INT32 || !contiguous(logits, targets, losses, probabilities)) {
             Backend.super.softmaxCrossEntropy(logits, targets, ignoreIndex, losses, probabilities);
@@ -386,6 +320,88 @@ final class CudaBackend implements Backend {
         int classes = probabilities.shape()[1];
         launch("softmax_cross_entropy_backward_" + suffix(probabilities.dtype()), (long) rows * classes, at(probabilities), at(targets),
                 ignoreIndex, at(gradLosses), at(gradLogits), rows, classes);
+    }
+
+    /** The fused kernels of this GPU: contiguous arrays of a floating-point dtype; the composed defaults otherwise. */
+    private final class Fused implements FusedKernels {
+        @Override
+        public void sgdUpdate(SgdArrays arrays, SgdStep step) {
+            NDArray param = arrays.param();
+            if (!contiguous(param, arrays.grad(), arrays.momentumBuffer())) {
+                FusedKernels.super.sgdUpdate(arrays, step);
+                return;
+            }
+            long n = param.size();
+            launch("sgd_update_" + suffix(param.dtype()), n, at(param), at(arrays.grad()), at(arrays.momentumBuffer()), n,
+                    step.firstStep() ? 1 : 0, step.lr(), step.momentum(), step.dampening(), step.weightDecay(), step.nesterov() ? 1 : 0);
+        }
+
+        @Override
+        public void adamUpdate(AdamArrays arrays, AdamStep step) {
+            if (!adamContiguous(arrays)) {
+                FusedKernels.super.adamUpdate(arrays, step);
+                return;
+            }
+            long n = arrays.param().size();
+            launch("adam_update_" + suffix(arrays.param().dtype()), n, at(arrays.param()), at(arrays.grad()), at(arrays.average()),
+                    at(arrays.squareAverage()), at(arrays.maxSquare()), n, step.stepSize(), step.sqrtBiasCorrection2(), step.beta1(),
+                    step.beta2(), step.eps(), step.weightDecay(), step.decoupledDecay());
+        }
+
+        @Override
+        public void capturableAdamUpdate(AdamArrays arrays, CapturableAdamStep step) {
+            if (!adamContiguous(arrays)) {
+                FusedKernels.super.capturableAdamUpdate(arrays, step);
+                return;
+            }
+            long n = arrays.param().size();
+            launch("capturable_adam_update_" + suffix(arrays.param().dtype()), n, at(arrays.param()), at(arrays.grad()),
+                    at(arrays.average()), at(arrays.squareAverage()), at(arrays.maxSquare()), n, at(step.lr()), at(step.step()),
+                    step.beta1(), step.beta2(), step.eps(), step.weightDecay(), step.decoupledWeightDecay());
+        }
+
+        private static boolean adamContiguous(AdamArrays arrays) {
+            return contiguous(arrays.param(), arrays.grad(), arrays.average(), arrays.squareAverage(), arrays.maxSquare());
+        }
+
+        @Override
+        public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, BatchNormStatistics statistics) {
+            if (x.rank() != 2 || x.dtype() == DType.INT32 || !contiguous(x, weight, bias, out, statistics.mean(), statistics.invStd())) {
+                FusedKernels.super.batchNormForward(x, weight, bias, eps, out, statistics);
+                return;
+            }
+            int rows = x.shape()[0];
+            int channels = x.shape()[1];
+            String suffix = suffix(x.dtype());
+            device.launch("batch_norm_statistics_" + suffix, CudaDevice.blocksFor(channels), CudaDevice.THREADS, at(x), rows, channels, eps,
+                    at(statistics.mean()), at(statistics.invStd()));
+            launch("batch_norm_normalize_" + suffix, (long) rows * channels, at(x), at(statistics.mean()), at(statistics.invStd()),
+                    at(weight), at(bias), at(out), rows, channels);
+        }
+
+        @Override
+        public void batchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
+                                      BatchNormGradients gradients) {
+            NDArray mean = statistics.mean();
+            NDArray invStd = statistics.invStd();
+            if (x.rank() != 2 || x.dtype() == DType.INT32
+                    || !contiguous(grad, x, mean, invStd, weight, gradients.input(), gradients.weight(), gradients.bias())) {
+                FusedKernels.super.batchNormBackward(grad, x, weight, statistics, gradients);
+                return;
+            }
+            int rows = x.shape()[0];
+            int channels = x.shape()[1];
+            String suffix = suffix(x.dtype());
+            NDArray sumGrad = gradients.bias() != null ? gradients.bias() : NDArray.empty(x.dtype(), new int[] {channels}, device.device());
+            NDArray sumGradNormalized = gradients.weight() != null ? gradients.weight()
+                    : NDArray.empty(x.dtype(), new int[] {channels}, device.device());
+            device.launch("batch_norm_backward_sums_" + suffix, CudaDevice.blocksFor(channels), CudaDevice.THREADS, at(grad), at(x), at(mean),
+                    at(invStd), rows, channels, at(sumGrad), at(sumGradNormalized));
+            if (gradients.input() != null) {
+                launch("batch_norm_input_gradient_" + suffix, (long) rows * channels, at(grad), at(x), at(mean), at(invStd), at(weight),
+                        at(sumGrad), at(sumGradNormalized), at(gradients.input()), rows, channels);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -3,9 +3,11 @@ package dev.descent.cuda;
 import dev.descent.core.Backend;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.FusedKernels;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import dev.descent.core.Storage;
+import dev.descent.core.cpu.CpuBackend;
 
 /**
  * The {@link Backend} of the {@linkplain EmulatedDevice emulated} {@code cuda:0}: storages come
@@ -18,10 +20,12 @@ import dev.descent.core.Storage;
  * while a graph is being captured, records for every replay.
  */
 final class EmulatedCudaBackend implements Backend {
-    /** The CPU's kernels, reached through a host array (core keeps its backend class to itself). */
-    private static final Backend CPU = NDArray.empty(DType.FLOAT32, new int[] {0}, Device.CPU).backend();
+    /** The CPU's kernels. */
+    private static final Backend CPU = new CpuBackend();
+    private static final FusedKernels CPU_FUSED = CPU.fused();
 
     private final EmulatedDevice device;
+    private final FusedKernels fused = new Fused();
 
     EmulatedCudaBackend(EmulatedDevice device) {
         this.device = device;
@@ -34,6 +38,11 @@ final class EmulatedCudaBackend implements Backend {
     @Override
     public Device device() {
         return device.device();
+    }
+
+    @Override
+    public FusedKernels fused() {
+        return fused;
     }
 
     /** New memory is zeroed on a GPU by a memset queued like a kernel (and replayed within a graph): so here. */
@@ -243,67 +252,6 @@ final class EmulatedCudaBackend implements Backend {
     }
 
     @Override
-    public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum, double dampening,
-                          double weightDecay, boolean nesterov) {
-        NDArray p = host(param);
-        NDArray g = host(grad);
-        NDArray m = host(buffer);
-        device.run(1, () -> CPU.sgdUpdate(p, g, m, firstStep, lr, momentum, dampening, weightDecay, nesterov));
-    }
-
-    @Override
-    public void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, double stepSize,
-                           double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay, double decoupledDecay) {
-        NDArray p = host(param);
-        NDArray g = host(grad);
-        NDArray m = host(average);
-        NDArray v = host(squareAverage);
-        NDArray vMax = host(maxSquare);
-        device.run(1, () -> CPU.adamUpdate(p, g, m, v, vMax, stepSize, sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay));
-    }
-
-    /** The learning rate and step count are read when the kernel runs, as the GPU kernel reads them from device memory. */
-    @Override
-    public void capturableAdamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, NDArray lr,
-                                     NDArray step, double beta1, double beta2, double eps, double weightDecay, double decoupledWeightDecay) {
-        NDArray p = host(param);
-        NDArray g = host(grad);
-        NDArray m = host(average);
-        NDArray v = host(squareAverage);
-        NDArray vMax = host(maxSquare);
-        NDArray rate = host(lr);
-        NDArray count = host(step);
-        device.run(1, () -> CPU.capturableAdamUpdate(p, g, m, v, vMax, rate, count, beta1, beta2, eps, weightDecay, decoupledWeightDecay));
-    }
-
-    /** Two kernels on a GPU: statistics, then normalization. */
-    @Override
-    public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
-        NDArray a = host(x);
-        NDArray w = host(weight);
-        NDArray b = host(bias);
-        NDArray o = host(out);
-        NDArray mu = host(mean);
-        NDArray s = host(invStd);
-        device.run(2, () -> CPU.batchNormForward(a, w, b, eps, o, mu, s));
-    }
-
-    /** Two kernels on a GPU: the per-channel sums, then the input gradient. */
-    @Override
-    public void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
-                                  NDArray gradWeight, NDArray gradBias) {
-        NDArray g = host(grad);
-        NDArray a = host(x);
-        NDArray mu = host(mean);
-        NDArray s = host(invStd);
-        NDArray w = host(weight);
-        NDArray gi = host(gradInput);
-        NDArray gw = host(gradWeight);
-        NDArray gb = host(gradBias);
-        device.run(2, () -> CPU.batchNormBackward(g, a, mu, s, w, gi, gw, gb));
-    }
-
-    @Override
     public void softmaxCrossEntropy(NDArray logits, NDArray targets, int ignoreIndex, NDArray losses, NDArray probabilities) {
         NDArray x = host(logits);
         NDArray t = host(targets);
@@ -320,6 +268,62 @@ final class EmulatedCudaBackend implements Backend {
         NDArray g = host(gradLosses);
         NDArray o = host(gradLogits);
         device.run(1, () -> CPU.softmaxCrossEntropyBackward(p, t, ignoreIndex, g, o));
+    }
+
+    /** The CPU's fused kernels on host views, counted as the GPU's launches. */
+    private final class Fused implements FusedKernels {
+        @Override
+        public void sgdUpdate(SgdArrays arrays, SgdStep step) {
+            SgdArrays views = new SgdArrays(host(arrays.param()), host(arrays.grad()), host(arrays.momentumBuffer()));
+            device.run(1, () -> CPU_FUSED.sgdUpdate(views, step));
+        }
+
+        @Override
+        public void adamUpdate(AdamArrays arrays, AdamStep step) {
+            AdamArrays views = hostArrays(arrays);
+            device.run(1, () -> CPU_FUSED.adamUpdate(views, step));
+        }
+
+        /** The learning rate and step count are read when the kernel runs, as the GPU kernel reads them from device memory. */
+        @Override
+        public void capturableAdamUpdate(AdamArrays arrays, CapturableAdamStep step) {
+            AdamArrays views = hostArrays(arrays);
+            CapturableAdamStep scalars = new CapturableAdamStep(host(step.lr()), host(step.step()), step.beta1(), step.beta2(), step.eps(),
+                    step.weightDecay(), step.decoupledWeightDecay());
+            device.run(1, () -> CPU_FUSED.capturableAdamUpdate(views, scalars));
+        }
+
+        private AdamArrays hostArrays(AdamArrays arrays) {
+            return new AdamArrays(host(arrays.param()), host(arrays.grad()), host(arrays.average()), host(arrays.squareAverage()),
+                    host(arrays.maxSquare()));
+        }
+
+        /** Two kernels on a GPU: statistics, then normalization. */
+        @Override
+        public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, BatchNormStatistics statistics) {
+            NDArray a = host(x);
+            NDArray w = host(weight);
+            NDArray b = host(bias);
+            NDArray o = host(out);
+            BatchNormStatistics s = hostStatistics(statistics);
+            device.run(2, () -> CPU_FUSED.batchNormForward(a, w, b, eps, o, s));
+        }
+
+        /** Two kernels on a GPU: the per-channel sums, then the input gradient. */
+        @Override
+        public void batchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
+                                      BatchNormGradients gradients) {
+            NDArray g = host(grad);
+            NDArray a = host(x);
+            NDArray w = host(weight);
+            BatchNormStatistics s = hostStatistics(statistics);
+            BatchNormGradients out = new BatchNormGradients(host(gradients.input()), host(gradients.weight()), host(gradients.bias()));
+            device.run(2, () -> CPU_FUSED.batchNormBackward(g, a, w, s, out));
+        }
+
+        private BatchNormStatistics hostStatistics(BatchNormStatistics statistics) {
+            return new BatchNormStatistics(host(statistics.mean()), host(statistics.invStd()));
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.descent.core.Backend;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
+import dev.descent.core.FusedKernels.AdamArrays;
+import dev.descent.core.FusedKernels.AdamStep;
+import dev.descent.core.FusedKernels.BatchNormGradients;
+import dev.descent.core.FusedKernels.BatchNormStatistics;
+import dev.descent.core.FusedKernels.SgdArrays;
+import dev.descent.core.FusedKernels.SgdStep;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import java.util.Arrays;
@@ -211,14 +217,16 @@ class CudaBackendTest {
         NDArray m = randomArray(DType.FLOAT32, shape, -1, 1).contiguous();
         NDArray v = randomArray(DType.FLOAT32, shape, 0, 1).contiguous();
         NDArray[] gpu = {param.to(GPU), grad.to(GPU), m.to(GPU), v.to(GPU)};
-        param.backend().adamUpdate(param, grad, m, v, null, 1e-3, 0.9, 0.9, 0.999, 1e-8, 0.01, 0.999);
-        gpu[0].backend().adamUpdate(gpu[0], gpu[1], gpu[2], gpu[3], null, 1e-3, 0.9, 0.9, 0.999, 1e-8, 0.01, 0.999);
+        AdamStep adam = new AdamStep(1e-3, 0.9, 0.9, 0.999, 1e-8, 0.01, 0.999);
+        param.backend().fused().adamUpdate(new AdamArrays(param, grad, m, v, null), adam);
+        gpu[0].backend().fused().adamUpdate(new AdamArrays(gpu[0], gpu[1], gpu[2], gpu[3], null), adam);
         assertClose(param, gpu[0], 1e-5, "adam param");
         assertClose(v, gpu[3], 1e-5, "adam second moment");
         NDArray buffer = randomArray(DType.FLOAT32, shape, -1, 1).contiguous();
         NDArray gpuBuffer = buffer.to(GPU);
-        param.backend().sgdUpdate(param, grad, buffer, false, 0.1, 0.9, 0.1, 1e-4, true);
-        gpu[0].backend().sgdUpdate(gpu[0], gpu[1], gpuBuffer, false, 0.1, 0.9, 0.1, 1e-4, true);
+        SgdStep sgd = new SgdStep(0.1, 0.9, 0.1, 1e-4, true, false);
+        param.backend().fused().sgdUpdate(new SgdArrays(param, grad, buffer), sgd);
+        gpu[0].backend().fused().sgdUpdate(new SgdArrays(gpu[0], gpu[1], gpuBuffer), sgd);
         assertClose(param, gpu[0], 1e-5, "sgd param");
 
         NDArray x = randomArray(DType.FLOAT32, new int[] {128, 40}, -2, 5).contiguous();
@@ -226,17 +234,19 @@ class CudaBackendTest {
         NDArray bias = randomArray(DType.FLOAT32, new int[] {40}, -1, 1);
         NDArray[] cpuOut = {NDArray.empty(DType.FLOAT32, x.shape(), Device.CPU), NDArray.zeros(40), NDArray.zeros(40)};
         NDArray[] gpuOut = {NDArray.empty(DType.FLOAT32, x.shape(), GPU), NDArray.zeros(40).to(GPU), NDArray.zeros(40).to(GPU)};
-        x.backend().batchNormForward(x, weight, bias, 1e-5, cpuOut[0], cpuOut[1], cpuOut[2]);
-        gpuOut[0].backend().batchNormForward(x.to(GPU), weight.to(GPU), bias.to(GPU), 1e-5, gpuOut[0], gpuOut[1], gpuOut[2]);
+        x.backend().fused().batchNormForward(x, weight, bias, 1e-5, cpuOut[0], new BatchNormStatistics(cpuOut[1], cpuOut[2]));
+        gpuOut[0].backend().fused().batchNormForward(x.to(GPU), weight.to(GPU), bias.to(GPU), 1e-5, gpuOut[0],
+                new BatchNormStatistics(gpuOut[1], gpuOut[2]));
         for (int i = 0; i < 3; i++) {
             assertClose(cpuOut[i], gpuOut[i], 1e-4, "batch norm forward " + i);
         }
         NDArray upstream = randomArray(DType.FLOAT32, x.shape(), -1, 1).contiguous();
         NDArray[] cpuGrads = {NDArray.empty(DType.FLOAT32, x.shape(), Device.CPU), NDArray.zeros(40), NDArray.zeros(40)};
         NDArray[] gpuGrads = {NDArray.empty(DType.FLOAT32, x.shape(), GPU), NDArray.zeros(40).to(GPU), NDArray.zeros(40).to(GPU)};
-        x.backend().batchNormBackward(upstream, x, cpuOut[1], cpuOut[2], weight, cpuGrads[0], cpuGrads[1], cpuGrads[2]);
-        gpuGrads[0].backend().batchNormBackward(upstream.to(GPU), x.to(GPU), gpuOut[1], gpuOut[2], weight.to(GPU), gpuGrads[0], gpuGrads[1],
-                gpuGrads[2]);
+        x.backend().fused().batchNormBackward(upstream, x, weight, new BatchNormStatistics(cpuOut[1], cpuOut[2]),
+                new BatchNormGradients(cpuGrads[0], cpuGrads[1], cpuGrads[2]));
+        gpuGrads[0].backend().fused().batchNormBackward(upstream.to(GPU), x.to(GPU), weight.to(GPU),
+                new BatchNormStatistics(gpuOut[1], gpuOut[2]), new BatchNormGradients(gpuGrads[0], gpuGrads[1], gpuGrads[2]));
         for (int i = 0; i < 3; i++) {
             assertClose(cpuGrads[i], gpuGrads[i], 1e-4, "batch norm backward " + i);
         }

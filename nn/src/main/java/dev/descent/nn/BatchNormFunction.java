@@ -5,6 +5,8 @@ import dev.descent.autograd.Function;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
+import dev.descent.core.FusedKernels.BatchNormGradients;
+import dev.descent.core.FusedKernels.BatchNormStatistics;
 import dev.descent.core.NDArray;
 
 /**
@@ -15,7 +17,7 @@ import dev.descent.core.NDArray;
  *   dbias = &Sigma;&#x2099; dy        dweight = &Sigma;&#x2099; dy x&#x302;
  *   dx = weight invStd (dy - dbias / N - x&#x302; dweight / N)
  * </pre>
- * Forward and backward run the backend's fused kernels ({@code Backend.batchNormForward} and
+ * Forward and backward run the backend's fused kernels ({@code FusedKernels.batchNormForward} and
  * {@code batchNormBackward}): on the CPU five passes over the activations instead of about
  * sixteen for the same formula composed from primitives. When the backward itself is being
  * recorded (a backward with {@code createGraph}, for Hessian-vector products) it is written with
@@ -55,7 +57,8 @@ final class BatchNormFunction extends Function {
         NDArray out = NDArray.empty(x.dtype(), x.shape(), x.device());
         mean = NDArray.empty(x.dtype(), new int[] {features}, x.device());
         invStd = NDArray.empty(x.dtype(), new int[] {features}, x.device());
-        x.backend().batchNormForward(x, affine ? in[1] : null, affine ? in[2] : null, eps, out, mean, invStd);
+        x.backend().fused().batchNormForward(x, affine ? in[1] : null, affine ? in[2] : null, eps, out,
+                new BatchNormStatistics(mean, invStd));
         if (affine) {
             ctx.save(x, mean, invStd, in[1]);
         } else {
@@ -74,8 +77,8 @@ final class BatchNormFunction extends Function {
         NDArray gradInput = ctx.needsInputGrad(0) ? NDArray.empty(x.dtype(), x.shape(), x.device()) : null;
         NDArray gradWeight = affine && ctx.needsInputGrad(1) ? NDArray.empty(x.dtype(), weight.shape(), x.device()) : null;
         NDArray gradBias = affine && ctx.needsInputGrad(2) ? NDArray.empty(x.dtype(), weight.shape(), x.device()) : null;
-        x.backend().batchNormBackward(g.data().contiguous(), x, ctx.saved(1).data(), ctx.saved(2).data(), weight, gradInput,
-                gradWeight, gradBias);
+        x.backend().fused().batchNormBackward(g.data().contiguous(), x, weight, new BatchNormStatistics(ctx.saved(1).data(),
+                ctx.saved(2).data()), new BatchNormGradients(gradInput, gradWeight, gradBias));
         Tensor[] grads = new Tensor[affine ? 3 : 1];
         grads[0] = gradInput == null ? null : Tensor.of(gradInput);
         if (affine) {

@@ -4,7 +4,7 @@ import dev.descent.core.NDArray;
 
 /**
  * A square linear map given only by its product with a vector, v &#x21A6; A v: what the iterative
- * solvers need, so that a Hessian-vector product from autograd can drive them without the matrix
+ * solvers need, so that a Hessian-vector product can drive them without the matrix
  * ever being formed.
  *
  * <pre>{@code

@@ -1,6 +1,8 @@
 package dev.descent.examples.bench;
 
 import dev.descent.core.Descent;
+import dev.descent.core.FusedKernels.BatchNormGradients;
+import dev.descent.core.FusedKernels.BatchNormStatistics;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +44,8 @@ public class BatchNormBenchmark {
     private NDArray weight;
     private NDArray bias;
     private NDArray out;
-    private NDArray mean;
-    private NDArray invStd;
-    private NDArray gradInput;
-    private NDArray gradWeight;
-    private NDArray gradBias;
+    private BatchNormStatistics statistics;
+    private BatchNormGradients gradients;
     private NDArray copy;
 
     @Setup
@@ -58,23 +57,20 @@ public class BatchNormBenchmark {
         weight = NDArray.randn(g, COLUMNS);
         bias = NDArray.randn(g, COLUMNS);
         out = NDArray.zeros(ROWS, COLUMNS);
-        mean = NDArray.zeros(COLUMNS);
-        invStd = NDArray.zeros(COLUMNS);
-        gradInput = NDArray.zeros(ROWS, COLUMNS);
-        gradWeight = NDArray.zeros(COLUMNS);
-        gradBias = NDArray.zeros(COLUMNS);
+        statistics = new BatchNormStatistics(NDArray.zeros(COLUMNS), NDArray.zeros(COLUMNS));
+        gradients = new BatchNormGradients(NDArray.zeros(ROWS, COLUMNS), NDArray.zeros(COLUMNS), NDArray.zeros(COLUMNS));
         copy = NDArray.zeros(ROWS, COLUMNS);
         forward();
     }
 
     @Benchmark
     public void forward() {
-        x.backend().batchNormForward(x, weight, bias, 1e-5, out, mean, invStd);
+        x.backend().fused().batchNormForward(x, weight, bias, 1e-5, out, statistics);
     }
 
     @Benchmark
     public void backward() {
-        x.backend().batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
+        x.backend().fused().batchNormBackward(grad, x, weight, statistics, gradients);
     }
 
     /** One array copy: two arrays of bytes moved. */

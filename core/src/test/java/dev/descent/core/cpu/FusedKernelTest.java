@@ -1,12 +1,33 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.Backend;
+import dev.descent.core.DType;
+import dev.descent.core.Descent;
+import dev.descent.core.Device;
+import dev.descent.core.FusedKernels;
+import dev.descent.core.FusedKernels.AdamArrays;
+import dev.descent.core.FusedKernels.AdamStep;
+import dev.descent.core.FusedKernels.BatchNormGradients;
+import dev.descent.core.FusedKernels.BatchNormStatistics;
+import dev.descent.core.FusedKernels.CapturableAdamStep;
+import dev.descent.core.FusedKernels.SgdArrays;
+import dev.descent.core.FusedKernels.SgdStep;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.core.Storage;
 import org.junit.jupiter.api.Test;
 
-/** The CPU's fused kernels (optimizer updates, batch norm) agree with the composed defaults of the Backend interface. */
+/**
+ * The CPU's fused kernels (optimizer updates, batch norm, softmax cross-entropy, sum of squares)
+ * agree with the composed defaults of {@link FusedKernels} and {@link Backend}.
+ */
 class FusedKernelTest {
+    private static final FusedKernels FUSED = new CpuBackend().fused();
+    private static final FusedKernels COMPOSED = FusedKernels.COMPOSED;
     private final Generator g = new Generator(8);
     private final Backend composed = new Backend() {
         private final CpuBackend cpu = new CpuBackend();
@@ -52,10 +73,9 @@ class FusedKernelTest {
                 for (int step = 1; step <= 3; step++) {
                     double stepSize = 1e-2 / (1 - Math.pow(0.9, step));
                     double correction = Math.sqrt(1 - Math.pow(0.999, step));
-                    new CpuBackend().adamUpdate(fused[0], fused[1], fused[2], fused[3], amsgrad ? fused[4] : null, stepSize,
-                            correction, 0.9, 0.999, 1e-8, 0.01, 0.99);
-                    composed.adamUpdate(reference[0], reference[1], reference[2], reference[3], amsgrad ? reference[4] : null,
-                            stepSize, correction, 0.9, 0.999, 1e-8, 0.01, 0.99);
+                    AdamStep scalars = new AdamStep(stepSize, correction, 0.9, 0.999, 1e-8, 0.01, 0.99);
+                    FUSED.adamUpdate(adamArrays(fused, amsgrad), scalars);
+                    COMPOSED.adamUpdate(adamArrays(reference, amsgrad), scalars);
                 }
                 assertSame(dtype, fused, reference, "adam amsgrad=" + amsgrad);
             }
@@ -69,14 +89,38 @@ class FusedKernelTest {
                 NDArray[] fused = arrays(dtype, 3);
                 NDArray[] reference = copies(fused);
                 for (int step = 0; step < 3; step++) {
-                    new CpuBackend().sgdUpdate(fused[0], fused[1], fused[2], step == 0, 0.1, 0.9, nesterov ? 0 : 0.1, 0.01, nesterov);
-                    composed.sgdUpdate(reference[0], reference[1], reference[2], step == 0, 0.1, 0.9, nesterov ? 0 : 0.1, 0.01, nesterov);
+                    SgdStep scalars = new SgdStep(0.1, 0.9, nesterov ? 0 : 0.1, 0.01, nesterov, step == 0);
+                    FUSED.sgdUpdate(new SgdArrays(fused[0], fused[1], fused[2]), scalars);
+                    COMPOSED.sgdUpdate(new SgdArrays(reference[0], reference[1], reference[2]), scalars);
                 }
-                new CpuBackend().sgdUpdate(fused[0], fused[1], null, false, 0.1, 0, 0, 0, false);
-                composed.sgdUpdate(reference[0], reference[1], null, false, 0.1, 0, 0, 0, false);
+                SgdStep plain = new SgdStep(0.1, 0, 0, 0, false, false);
+                FUSED.sgdUpdate(new SgdArrays(fused[0], fused[1], null), plain);
+                COMPOSED.sgdUpdate(new SgdArrays(reference[0], reference[1], null), plain);
                 assertSame(dtype, fused, reference, "sgd nesterov=" + nesterov);
             }
         }
+    }
+
+    /** The default capturable update reads the learning rate and step count and then runs the eager update: the same bits. */
+    @Test
+    void capturableAdamReadsItsScalarsAndMatchesTheEagerUpdate() {
+        NDArray[] capturable = arrays(DType.FLOAT32, 5);
+        NDArray[] eager = copies(capturable);
+        NDArray lr = NDArray.scalar(DType.FLOAT64, 1e-2);
+        NDArray count = NDArray.scalar(DType.FLOAT64, 0);
+        for (int step = 1; step <= 3; step++) {
+            count.addi(1);
+            FUSED.capturableAdamUpdate(adamArrays(capturable, true), new CapturableAdamStep(lr, count, 0.9, 0.999, 1e-8, 0.01, 0.1));
+            FUSED.adamUpdate(adamArrays(eager, true), new AdamStep(1e-2 / (1 - Math.pow(0.9, step)), Math.sqrt(1 - Math.pow(0.999, step)),
+                    0.9, 0.999, 1e-8, 0.01, 1 - 1e-2 * 0.1));
+        }
+        for (int i = 0; i < capturable.length; i++) {
+            assertArrayEquals(eager[i].toFloatArray(), capturable[i].toFloatArray(), 0f, "array " + i);
+        }
+    }
+
+    private static AdamArrays adamArrays(NDArray[] arrays, boolean amsgrad) {
+        return new AdamArrays(arrays[0], arrays[1], arrays[2], arrays[3], amsgrad ? arrays[4] : null);
     }
 
     @Test
@@ -103,8 +147,8 @@ class FusedKernelTest {
             NDArray weight = affine ? NDArray.randn(g, columns) : null;
             NDArray bias = affine ? NDArray.randn(g, columns) : null;
             NDArray grad = NDArray.randn(g, rows, columns);
-            NDArray[] fused = batchNorm(new CpuBackend(), x, weight, bias, grad);
-            NDArray[] reference = batchNorm(composed, x.astype(DType.FLOAT64), affine ? weight.astype(DType.FLOAT64) : null,
+            NDArray[] fused = batchNorm(FUSED, x, weight, bias, grad);
+            NDArray[] reference = batchNorm(COMPOSED, x.astype(DType.FLOAT64), affine ? weight.astype(DType.FLOAT64) : null,
                     affine ? bias.astype(DType.FLOAT64) : null, grad.astype(DType.FLOAT64));
             String[] names = {"out", "mean", "invStd", "gradInput", "gradWeight", "gradBias"};
             for (int i = 0; i < names.length; i++) {
@@ -160,6 +204,48 @@ class FusedKernelTest {
         assertEquals(1.0 / 7, result[2].get(1, 0), 1e-15);
     }
 
+    @Test
+    void fusedSumOfSquaresMatchesTheComposedOneAndIgnoresTheThreadCount() {
+        boolean original = VectorSupport.enabled;
+        try {
+            for (boolean vector : new boolean[] {true, false}) {
+                VectorSupport.enabled = vector;
+                // the vector kernel sums runs of 1024 squares in float32 lanes before float64
+                checkSumOfSquares(vector ? 1e-7 : 1e-12);
+            }
+        } finally {
+            VectorSupport.enabled = original;
+        }
+    }
+
+    private static void checkSumOfSquares(double relativeTolerance) {
+        Generator g = new Generator(13);
+        for (int n : new int[] {2, 3, 17, 1024, 16_384, 16_385, 100_003, 401_408}) {
+            NDArray x = NDArray.randn(g, n);
+            Backend cpu = x.backend();
+            double composed = x.astype(DType.FLOAT64).square().sum().item();
+            int threads = Descent.numThreads();
+            try {
+                Descent.setNumThreads(1);
+                double one = sumOfSquares(cpu, x);
+                Descent.setNumThreads(2);
+                double two = sumOfSquares(cpu, x);
+                assertEquals(one, two, 0.0, "the same bits on 1 and 2 threads, n = " + n);
+                assertEquals(composed, one, relativeTolerance * composed, "n = " + n);
+            } finally {
+                Descent.setNumThreads(threads);
+            }
+            assertEquals(Math.sqrt(composed), x.norm(2).item(), 1e-6 * Math.sqrt(composed));
+        }
+    }
+
+    /** The backend's fused sum of squares, read from the 0-d array it writes. */
+    private static double sumOfSquares(Backend backend, NDArray x) {
+        NDArray total = NDArray.empty(DType.FLOAT64, new int[0], x.device()).fill(0);
+        backend.sumOfSquares(x, total);
+        return total.item();
+    }
+
     /** losses, probabilities and gradLogits of the fused kernels on {@code backend}. */
     private static NDArray[] softmaxCrossEntropy(Backend backend, NDArray logits, NDArray targets, NDArray gradLosses) {
         NDArray losses = NDArray.zeros(logits.dtype(), logits.shape()[0]);
@@ -171,17 +257,15 @@ class FusedKernelTest {
     }
 
     /** Forward then backward on {@code backend}: out, mean, invStd, gradInput, gradWeight, gradBias. */
-    private static NDArray[] batchNorm(Backend backend, NDArray x, NDArray weight, NDArray bias, NDArray grad) {
+    private static NDArray[] batchNorm(FusedKernels kernels, NDArray x, NDArray weight, NDArray bias, NDArray grad) {
         int columns = x.shape()[1];
         NDArray out = NDArray.zeros(x.dtype(), x.shape());
-        NDArray mean = NDArray.zeros(x.dtype(), columns);
-        NDArray invStd = NDArray.zeros(x.dtype(), columns);
-        backend.batchNormForward(x, weight, bias, 1e-5, out, mean, invStd);
-        NDArray gradInput = NDArray.zeros(x.dtype(), x.shape());
-        NDArray gradWeight = NDArray.zeros(x.dtype(), columns);
-        NDArray gradBias = NDArray.zeros(x.dtype(), columns);
-        backend.batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
-        return new NDArray[] {out, mean, invStd, gradInput, gradWeight, gradBias};
+        BatchNormStatistics statistics = new BatchNormStatistics(NDArray.zeros(x.dtype(), columns), NDArray.zeros(x.dtype(), columns));
+        kernels.batchNormForward(x, weight, bias, 1e-5, out, statistics);
+        BatchNormGradients gradients = new BatchNormGradients(NDArray.zeros(x.dtype(), x.shape()), NDArray.zeros(x.dtype(), columns),
+                NDArray.zeros(x.dtype(), columns));
+        kernels.batchNormBackward(grad, x, weight, statistics, gradients);
+        return new NDArray[] {out, statistics.mean(), statistics.invStd(), gradients.input(), gradients.weight(), gradients.bias()};
     }
 
     private static NDArray[] copies(NDArray[] arrays) {

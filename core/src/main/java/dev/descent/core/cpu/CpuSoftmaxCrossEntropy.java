@@ -1,4 +1,8 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
+
+import dev.descent.core.Backend;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
 
 /**
  * The CPU's fused softmax cross-entropy ({@link Backend#softmaxCrossEntropy} and its backward) for

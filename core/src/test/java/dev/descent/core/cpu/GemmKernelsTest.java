@@ -1,7 +1,12 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.Backend;
+import dev.descent.core.DType;
+import dev.descent.core.Descent;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,16 +1,54 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
+import dev.descent.core.Backend;
+import dev.descent.core.DType;
+import dev.descent.core.Descent;
+import dev.descent.core.Device;
+import dev.descent.core.FusedKernels;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.core.Shape;
+import dev.descent.core.Storage;
 import java.util.Arrays;
 
 /**
- * The built-in backend: Java arrays on the host and multi-threaded kernels on the shared pool
- * ({@link Descent#setNumThreads}). Needs no native code.
+ * The built-in backend: Java arrays on the host and multi-threaded kernels on one shared team of
+ * threads, sized by {@link Descent#setNumThreads}. Needs no native code. Its kernels are
+ * package-private; the static methods are the settings {@link Descent} exposes.
  */
-final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend {
+
+    /** A backend for {@link Device#CPU}: it holds no state, so every instance runs the same kernels. */
+    public CpuBackend() {
+    }
+
+    /** Sets the number of threads the CPU kernels may use (at least 1); 1 runs them on the calling thread. */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("CpuBackend.setThreads: threads must be >= 1, got " + threads);
+        }
+        Parallel.resize(threads);
+    }
+
+    /** The number of threads the CPU kernels may use. */
+    public static int threads() {
+        return Parallel.threads();
+    }
+
+    /** Whether float32 kernels run as explicit SIMD code (the Vector API), rather than plain Java. */
+    public static boolean simdKernels() {
+        return VectorSupport.enabled;
+    }
 
     @Override
     public Device device() {
         return Device.CPU;
+    }
+
+    /** Optimizer updates in one pass, batch normalization in three passes forward and two backward. */
+    @Override
+    public FusedKernels fused() {
+        return CpuFusedKernels.INSTANCE;
     }
 
     @Override
@@ -35,7 +73,7 @@ final class CpuBackend implements Backend {
     @Override
     public Object download(NDArray x) {
         CpuStorage target = CpuStorage.allocate(x.dtype(), x.size());
-        copy(x, new NDArray(target, x.shape(), Shape.contiguousStrides(x.shape()), 0));
+        copy(x, NDArray.wrap(target, x.shape(), Shape.contiguousStrides(x.shape()), 0));
         return target.array();
     }
 
@@ -209,7 +247,7 @@ final class CpuBackend implements Backend {
         CpuStorage target = (CpuStorage) out.storage();
         int[] indices = ((CpuStorage) index.storage()).ints;
         int step = x.strides()[dim];
-        NDArray xAlongIndex = new NDArray(x.storage(), index.shape(), zeroStride(x.strides(), dim), x.offset());
+        NDArray xAlongIndex = NDArray.wrap(x.storage(), index.shape(), zeroStride(x.strides(), dim), x.offset());
         StridedLoop loop = StridedLoop.over(index.shape(), index, xAlongIndex, out);
         int is = loop.innerStride(0);
         int xs = loop.innerStride(1);
@@ -227,7 +265,7 @@ final class CpuBackend implements Backend {
         CpuStorage target = (CpuStorage) out.storage();
         int[] indices = ((CpuStorage) index.storage()).ints;
         int step = out.strides()[dim];
-        NDArray outAlongIndex = new NDArray(out.storage(), index.shape(), zeroStride(out.strides(), dim), out.offset());
+        NDArray outAlongIndex = NDArray.wrap(out.storage(), index.shape(), zeroStride(out.strides(), dim), out.offset());
         StridedLoop loop = StridedLoop.over(index.shape(), index, source, outAlongIndex);
         int is = loop.innerStride(0);
         int ss = loop.innerStride(1);
@@ -258,7 +296,7 @@ final class CpuBackend implements Backend {
         }
         int[] indexStrides = new int[out.rank()];
         indexStrides[dim] = index.strides()[0];
-        NDArray indexAlongOut = new NDArray(index.storage(), out.shape(), indexStrides, index.offset());
+        NDArray indexAlongOut = NDArray.wrap(index.storage(), out.shape(), indexStrides, index.offset());
         gather(x, dim, indexAlongOut, out);
     }
 
@@ -283,10 +321,10 @@ final class CpuBackend implements Backend {
     }
 
     /**
-     * Element i (row-major) is {@code value} when the top 53 bits of {@code counterBits(key, i)},
-     * as a fraction of 2^53, are below p, and 0 otherwise. Dropout draws a mask every step: float32
-     * runs the hash a vector of lanes at a time ({@link VectorKernels#bernoulli}), and the threads
-     * share the work.
+     * Element i (row-major) is {@code value} when the top 53 bits of
+     * {@code CounterStream.bits(key, i)}, as a fraction of 2^53, are below p, and 0 otherwise. A
+     * dropout mask is drawn every step: float32 runs the hash a vector of lanes at a time
+     * ({@link VectorKernels#bernoulli}), and the threads share the work.
      */
     private static void bernoulli(double p, double value, long key, NDArray out) {
         NDArray contiguous = out.isContiguous() ? out : NDArray.empty(out.dtype(), out.shape(), out.device());
@@ -301,31 +339,12 @@ final class CpuBackend implements Backend {
                 i = VectorKernels.bernoulli(storage.floats, base, start, end, key, threshold, (float) value);
             }
             for (; i < end; i++) {
-                boolean hit = Generator.counterBits(key, i) >>> 11 < threshold;
+                boolean hit = CounterStream.bits(key, i) >>> 11 < threshold;
                 storage.set(base + i, hit ? value : 0);
             }
         });
         if (contiguous != out) {
             out.copyFrom(contiguous);
-        }
-    }
-
-    @Override
-    public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
-        if (CpuBatchNormKernels.fusable(x, weight, bias, out, mean, invStd)) {
-            CpuBatchNormKernels.forward(x, weight, bias, eps, out, mean, invStd);
-        } else {
-            Backend.super.batchNormForward(x, weight, bias, eps, out, mean, invStd);
-        }
-    }
-
-    @Override
-    public void batchNormBackward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
-                                  NDArray gradWeight, NDArray gradBias) {
-        if (CpuBatchNormKernels.fusable(x, grad, mean, invStd, weight, gradInput, gradWeight, gradBias)) {
-            CpuBatchNormKernels.backward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
-        } else {
-            Backend.super.batchNormBackward(grad, x, mean, invStd, weight, gradInput, gradWeight, gradBias);
         }
     }
 
@@ -407,29 +426,6 @@ final class CpuBackend implements Backend {
             total += p;
         }
         out.addi(total);
-    }
-
-    @Override
-    public void sgdUpdate(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum,
-                          double dampening, double weightDecay, boolean nesterov) {
-        if (CpuOptimizerKernels.fusable(param, grad, buffer)) {
-            CpuOptimizerKernels.sgd(param, grad, buffer, firstStep, lr, momentum, dampening, weightDecay, nesterov);
-        } else {
-            Backend.super.sgdUpdate(param, grad, buffer, firstStep, lr, momentum, dampening, weightDecay, nesterov);
-        }
-    }
-
-    @Override
-    public void adamUpdate(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare,
-                           double stepSize, double sqrtBiasCorrection2, double beta1, double beta2, double eps,
-                           double weightDecay, double decoupledDecay) {
-        if (CpuOptimizerKernels.fusable(param, grad, average, squareAverage, maxSquare)) {
-            CpuOptimizerKernels.adam(param, grad, average, squareAverage, maxSquare, stepSize, sqrtBiasCorrection2, beta1, beta2,
-                    eps, weightDecay, decoupledDecay);
-        } else {
-            Backend.super.adamUpdate(param, grad, average, squareAverage, maxSquare, stepSize, sqrtBiasCorrection2, beta1, beta2,
-                    eps, weightDecay, decoupledDecay);
-        }
     }
 
     /** Uniform on [a, b), taking care that rounding to float never yields b itself. */

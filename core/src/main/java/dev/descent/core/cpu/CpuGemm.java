@@ -1,6 +1,8 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import dev.descent.core.Backend.MatrixOperand;
+import dev.descent.core.DType;
+import dev.descent.core.Storage;
 
 /**
  * Matrix multiplication on the CPU: {@code C = A @ B (+ C)}, batched, with A and B read in place

@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import java.util.concurrent.ForkJoinWorkerThread;
 
@@ -14,10 +14,27 @@ final class Parallel {
         void run(int start, int end);
     }
 
-    private static volatile int threads = Descent.defaultThreads();
+    private static volatile int threads = defaultThreads();
     private static volatile WorkerTeam team = newTeam(threads);
 
     private Parallel() {
+    }
+
+    /** The thread count from {@code DESCENT_NUM_THREADS}, or the number of available cores. */
+    private static int defaultThreads() {
+        String configured = System.getenv("DESCENT_NUM_THREADS");
+        if (configured == null || configured.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int count = Integer.parseInt(configured.trim());
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalStateException("DESCENT_NUM_THREADS must be a positive integer, got '" + configured + "'");
     }
 
     private static WorkerTeam newTeam(int size) {

@@ -1,6 +1,10 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import dev.descent.core.Backend.ReduceOp;
+import dev.descent.core.DType;
+import dev.descent.core.NDArray;
+import dev.descent.core.ReductionDimensions;
+import dev.descent.core.Shape;
 
 /**
  * Reductions on the CPU. The output elements are split across threads; each is reduced over its
@@ -16,9 +20,8 @@ final class CpuReductions {
     private record Plan(int[] keptShape, int[] keptStrides, int[] outStrides, StridedLoop block, int blockSize) {
         static Plan of(NDArray x, int[] dims, NDArray out) {
             ReductionDimensions split = ReductionDimensions.of(x, dims);
-            NDArray blockView = new NDArray(x.storage(), split.reducedShape(), split.reducedStrides(), 0);
-            return new Plan(split.keptShape(), split.keptStrides(), out.strides(), StridedLoop.over(split.reducedShape(), blockView),
-                    Shape.numel(split.reducedShape()));
+            return new Plan(split.keptShape(), split.keptStrides(), out.strides(),
+                    StridedLoop.overBlock(split.reducedShape(), split.reducedStrides()), Shape.numel(split.reducedShape()));
         }
 
         /** Calls {@code body(xBase, outOffset)} for output elements {@code [start, end)}. */

@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import dev.descent.core.Backend.BinaryOp;
 import dev.descent.core.Backend.CompareOp;

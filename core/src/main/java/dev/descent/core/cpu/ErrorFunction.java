@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 /**
  * The error function in double precision (relative error near 1e-14), needed by the exact GELU.

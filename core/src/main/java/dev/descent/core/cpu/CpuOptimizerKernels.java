@@ -1,9 +1,17 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
+
+import dev.descent.core.DType;
+import dev.descent.core.FusedKernels;
+import dev.descent.core.FusedKernels.AdamArrays;
+import dev.descent.core.FusedKernels.AdamStep;
+import dev.descent.core.FusedKernels.SgdArrays;
+import dev.descent.core.FusedKernels.SgdStep;
+import dev.descent.core.NDArray;
 
 /**
  * Fused optimizer updates on the CPU: one pass over the arrays instead of one pass (and one
  * temporary) per arithmetic step. Each element is computed in the order of the composed form
- * ({@link Backend#sgdUpdate}, {@link Backend#adamUpdate}), in the arrays' own precision, and
+ * ({@link FusedKernels#sgdUpdate}, {@link FusedKernels#adamUpdate}), in the arrays' own precision, and
  * stored once. Used when every array is contiguous with the same offset and dtype: one index
  * then addresses all of them, which lets the JIT vectorize the loop (an optimizer step runs at
  * about the speed of copying the arrays it writes).
@@ -29,30 +37,29 @@ final class CpuOptimizerKernels {
         return true;
     }
 
-    static void sgd(NDArray param, NDArray grad, NDArray buffer, boolean firstStep, double lr, double momentum,
-                    double dampening, double weightDecay, boolean nesterov) {
+    static void sgd(SgdArrays arrays, SgdStep step) {
+        NDArray param = arrays.param();
         int offset = param.offset();
         boolean isFloat = param.dtype() == DType.FLOAT32;
         CpuStorage p = (CpuStorage) param.storage();
-        CpuStorage g = (CpuStorage) grad.storage();
-        CpuStorage b = buffer == null ? null : (CpuStorage) buffer.storage();
+        CpuStorage g = (CpuStorage) arrays.grad().storage();
+        CpuStorage b = arrays.momentumBuffer() == null ? null : (CpuStorage) arrays.momentumBuffer().storage();
         Parallel.forRange(param.size(), GRAIN, (start, end) -> {
             if (isFloat) {
-                sgdFloat(p.floats, g.floats, b == null ? null : b.floats, offset + start, offset + end, firstStep, lr, momentum,
-                        dampening, weightDecay, nesterov);
+                sgdFloat(p.floats, g.floats, b == null ? null : b.floats, offset + start, offset + end, step);
             } else {
-                sgdDouble(p.doubles, g.doubles, b == null ? null : b.doubles, offset + start, offset + end, firstStep, lr,
-                        momentum, dampening, weightDecay, nesterov);
+                sgdDouble(p.doubles, g.doubles, b == null ? null : b.doubles, offset + start, offset + end, step);
             }
         });
     }
 
-    private static void sgdFloat(float[] p, float[] g, float[] b, int start, int end, boolean firstStep, double lr,
-                                 double momentum, double dampening, double weightDecay, boolean nesterov) {
-        float rate = (float) lr;
-        float decay = (float) weightDecay;
-        float m = (float) momentum;
-        float keep = (float) (1 - dampening);
+    private static void sgdFloat(float[] p, float[] g, float[] b, int start, int end, SgdStep step) {
+        float rate = (float) step.lr();
+        float decay = (float) step.weightDecay();
+        float m = (float) step.momentum();
+        float keep = (float) (1 - step.dampening());
+        boolean firstStep = step.firstStep();
+        boolean nesterov = step.nesterov();
         if (b == null) {
             for (int i = start; i < end; i++) {
                 float d = g[i] + p[i] * decay;
@@ -69,8 +76,13 @@ final class CpuOptimizerKernels {
         }
     }
 
-    private static void sgdDouble(double[] p, double[] g, double[] b, int start, int end, boolean firstStep, double lr,
-                                  double momentum, double dampening, double weightDecay, boolean nesterov) {
+    private static void sgdDouble(double[] p, double[] g, double[] b, int start, int end, SgdStep step) {
+        double lr = step.lr();
+        double momentum = step.momentum();
+        double dampening = step.dampening();
+        double weightDecay = step.weightDecay();
+        boolean firstStep = step.firstStep();
+        boolean nesterov = step.nesterov();
         if (b == null) {
             for (int i = start; i < end; i++) {
                 double d = weightDecay != 0 ? g[i] + p[i] * weightDecay : g[i];
@@ -87,39 +99,35 @@ final class CpuOptimizerKernels {
         }
     }
 
-    static void adam(NDArray param, NDArray grad, NDArray average, NDArray squareAverage, NDArray maxSquare, double stepSize,
-                     double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay,
-                     double decoupledDecay) {
+    static void adam(AdamArrays arrays, AdamStep step) {
+        NDArray param = arrays.param();
         int offset = param.offset();
         boolean isFloat = param.dtype() == DType.FLOAT32;
         CpuStorage p = (CpuStorage) param.storage();
-        CpuStorage g = (CpuStorage) grad.storage();
-        CpuStorage m = (CpuStorage) average.storage();
-        CpuStorage v = (CpuStorage) squareAverage.storage();
-        CpuStorage vMax = maxSquare == null ? null : (CpuStorage) maxSquare.storage();
+        CpuStorage g = (CpuStorage) arrays.grad().storage();
+        CpuStorage m = (CpuStorage) arrays.average().storage();
+        CpuStorage v = (CpuStorage) arrays.squareAverage().storage();
+        CpuStorage vMax = arrays.maxSquare() == null ? null : (CpuStorage) arrays.maxSquare().storage();
         Parallel.forRange(param.size(), GRAIN, (start, end) -> {
             if (isFloat) {
-                adamFloat(p.floats, g.floats, m.floats, v.floats, vMax == null ? null : vMax.floats, offset + start, offset + end,
-                        stepSize, sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay);
+                adamFloat(p.floats, g.floats, m.floats, v.floats, vMax == null ? null : vMax.floats, offset + start, offset + end, step);
             } else {
                 adamDouble(p.doubles, g.doubles, m.doubles, v.doubles, vMax == null ? null : vMax.doubles, offset + start,
-                        offset + end, stepSize, sqrtBiasCorrection2, beta1, beta2, eps, weightDecay, decoupledDecay);
+                        offset + end, step);
             }
         });
     }
 
-    private static void adamFloat(float[] p, float[] g, float[] m, float[] v, float[] vMax, int start, int end, double stepSize,
-                                  double sqrtBiasCorrection2, double beta1, double beta2, double eps, double weightDecay,
-                                  double decoupledDecay) {
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float oneMinusB1 = (float) (1 - beta1);
-        float oneMinusB2 = (float) (1 - beta2);
-        float correction = (float) sqrtBiasCorrection2;
-        float epsilon = (float) eps;
-        float step = (float) -stepSize;
-        float decay = (float) weightDecay;
-        float shrink = (float) decoupledDecay;
+    private static void adamFloat(float[] p, float[] g, float[] m, float[] v, float[] vMax, int start, int end, AdamStep scalars) {
+        float b1 = (float) scalars.beta1();
+        float b2 = (float) scalars.beta2();
+        float oneMinusB1 = (float) (1 - scalars.beta1());
+        float oneMinusB2 = (float) (1 - scalars.beta2());
+        float correction = (float) scalars.sqrtBiasCorrection2();
+        float epsilon = (float) scalars.eps();
+        float step = (float) -scalars.stepSize();
+        float decay = (float) scalars.weightDecay();
+        float shrink = (float) scalars.decoupledDecay();
         for (int i = start; i < end; i++) {
             float theta = p[i] * shrink;
             float d = g[i] + theta * decay;
@@ -136,9 +144,14 @@ final class CpuOptimizerKernels {
         }
     }
 
-    private static void adamDouble(double[] p, double[] g, double[] m, double[] v, double[] vMax, int start, int end,
-                                   double stepSize, double sqrtBiasCorrection2, double beta1, double beta2, double eps,
-                                   double weightDecay, double decoupledDecay) {
+    private static void adamDouble(double[] p, double[] g, double[] m, double[] v, double[] vMax, int start, int end, AdamStep step) {
+        double stepSize = step.stepSize();
+        double sqrtBiasCorrection2 = step.sqrtBiasCorrection2();
+        double beta1 = step.beta1();
+        double beta2 = step.beta2();
+        double eps = step.eps();
+        double weightDecay = step.weightDecay();
+        double decoupledDecay = step.decoupledDecay();
         for (int i = start; i < end; i++) {
             double theta = decoupledDecay != 1 ? p[i] * decoupledDecay : p[i];
             double d = weightDecay != 0 ? g[i] + theta * weightDecay : g[i];

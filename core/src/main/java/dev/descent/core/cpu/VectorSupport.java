@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 /**
  * Whether the explicit SIMD kernels ({@link VectorGemm}, {@link VectorKernels}) run: they need the

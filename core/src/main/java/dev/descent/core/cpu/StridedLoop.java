@@ -1,4 +1,6 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
+
+import dev.descent.core.NDArray;
 
 /**
  * Walks several strided views of one shape together, row by row. Dimensions of size 1 are dropped
@@ -92,6 +94,11 @@ final class StridedLoop {
             offsets[k] = arrays[k].offset();
         }
         return new StridedLoop(shape, strides, offsets);
+    }
+
+    /** A loop over {@code shape} for one operand with these strides, offsets counted from 0 (a block walked from bases the caller adds). */
+    static StridedLoop overBlock(int[] shape, int[] strides) {
+        return new StridedLoop(shape, new int[][] {strides}, new int[1]);
     }
 
     int innerStride(int operand) {

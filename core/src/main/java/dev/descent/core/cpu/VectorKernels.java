@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import dev.descent.core.Backend.BinaryOp;
 import dev.descent.core.Backend.UnaryOp;
@@ -186,7 +186,7 @@ final class VectorKernels {
     }
 
     /**
-     * out[base + i] = value where {@code Generator.counterBits(key, i) >>> 11 < threshold}, else 0,
+     * out[base + i] = value where {@code CounterStream.bits(key, i) >>> 11 < threshold}, else 0,
      * for i from start in whole float vectors before end; returns where it stopped. The hash runs
      * on 64-bit lanes (SplitMix64's arithmetic), two long vectors per float vector.
      *
@@ -204,12 +204,12 @@ final class VectorKernels {
         // odd hits into the upper halves makes the 32-bit lanes run i, i + 1, ... in order, and an
         // all-ones lane selects value's bits: no long-to-float conversions, which the JIT does not
         // compile to single instructions everywhere (they made this kernel four times slower)
-        LongVector even = LongVector.zero(longs).addIndex(2).mul(Generator.GOLDEN_GAMMA);
-        LongVector odd = even.add(Generator.GOLDEN_GAMMA);
+        LongVector even = LongVector.zero(longs).addIndex(2).mul(CounterStream.GOLDEN_GAMMA);
+        LongVector odd = even.add(CounterStream.GOLDEN_GAMMA);
         int valueBits = Float.floatToRawIntBits(value);
         int i = start;
         for (; i + LANES <= end; i += LANES) {
-            long counter = key + (i + 1L) * Generator.GOLDEN_GAMMA;
+            long counter = key + (i + 1L) * CounterStream.GOLDEN_GAMMA;
             LongVector hits = hits(even, counter, threshold).or(hits(odd, counter, threshold).lanewise(VectorOperators.LSHL, 32));
             IntVector selected = hits.reinterpretAsInts().neg().and(valueBits);
             selected.reinterpretAsFloats().intoArray(out, base + i);
@@ -220,8 +220,8 @@ final class VectorKernels {
     /** 1 in each lane where the counter-based stream's element at counter {@code steps + counter} is below threshold, else 0. */
     private static LongVector hits(LongVector steps, long counter, long threshold) {
         LongVector z = steps.add(counter);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(Generator.MIX_MULTIPLIER_1);
-        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(Generator.MIX_MULTIPLIER_2);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(CounterStream.MIX_MULTIPLIER_1);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(CounterStream.MIX_MULTIPLIER_2);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
         // (u - threshold) >>> 63 is 1 exactly when u < threshold (both below 2^53)
         return z.lanewise(VectorOperators.LSHR, 11).sub(threshold).lanewise(VectorOperators.LSHR, 63);

@@ -1,8 +1,14 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
+
+import dev.descent.core.DType;
+import dev.descent.core.FusedKernels;
+import dev.descent.core.FusedKernels.BatchNormGradients;
+import dev.descent.core.FusedKernels.BatchNormStatistics;
+import dev.descent.core.NDArray;
 
 /**
  * Batch normalization of a contiguous float32 [N, C] matrix on the CPU, forward and backward, as
- * {@link Backend#batchNormForward} and {@link Backend#batchNormBackward} define them. The
+ * {@link FusedKernels#batchNormForward} and {@link FusedKernels#batchNormBackward} define them. The
  * composed defaults make about eight passes over N x C values and as many temporaries each way;
  * here the forward is three passes (column sums, centred squares, the affine map) and the backward
  * two (the two column sums, then the input gradient as one multiply-add per element), all along
@@ -44,7 +50,9 @@ final class CpuBatchNormKernels {
         return Math.max(16, StridedLoop.PARALLEL_THRESHOLD / Math.max(1, rows));
     }
 
-    static void forward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, NDArray mean, NDArray invStd) {
+    static void forward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, BatchNormStatistics statistics) {
+        NDArray mean = statistics.mean();
+        NDArray invStd = statistics.invStd();
         int rows = x.shape()[0];
         int columns = x.shape()[1];
         float[] xv = floats(x);
@@ -109,8 +117,12 @@ final class CpuBatchNormKernels {
         });
     }
 
-    static void backward(NDArray grad, NDArray x, NDArray mean, NDArray invStd, NDArray weight, NDArray gradInput,
-                         NDArray gradWeight, NDArray gradBias) {
+    static void backward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics, BatchNormGradients gradients) {
+        NDArray mean = statistics.mean();
+        NDArray invStd = statistics.invStd();
+        NDArray gradInput = gradients.input();
+        NDArray gradWeight = gradients.weight();
+        NDArray gradBias = gradients.bias();
         int rows = x.shape()[0];
         int columns = x.shape()[1];
         float[] xv = floats(x);

@@ -1,4 +1,8 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
+
+import dev.descent.core.DType;
+import dev.descent.core.Device;
+import dev.descent.core.Storage;
 
 /** A storage on the host: exactly one of the three Java arrays is set, matching the dtype. */
 final class CpuStorage implements Storage {

@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
