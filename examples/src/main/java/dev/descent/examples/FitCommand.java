@@ -3,12 +3,10 @@ package dev.descent.examples;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
-import dev.descent.optim.GaussNewton;
-import dev.descent.optim.LeastSquaresOptions;
 import dev.descent.optim.LeastSquaresResult;
-import dev.descent.optim.LeastSquaresSolver;
-import dev.descent.optim.Levenberg;
-import dev.descent.optim.LevenbergMarquardt;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Optimizers;
+import dev.descent.optim.ResidualClosure;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,7 +38,8 @@ final class FitCommand {
                 .flag("data", null, "a CSV file whose header row names its columns (required)")
                 .flag("response", "y", "the formula the model is fitted to, e.g. log(y)")
                 .flag("start", null, "the starting values v1,v2,...,vp (required)")
-                .flag("method", "lm", "lm (Levenberg-Marquardt), levenberg or gauss-newton")
+                .flag("method", "lm", "a least-squares optimizer, NAME[:key=value,...]: " + String.join(", ", leastSquaresNames())
+                        + " (lm is levenbergmarquardt)")
                 .flag("max-evaluations", "0", "residual evaluations allowed (0: 200 (p + 1))")
                 .flag("json", null, "also write params, stderr, rss, iterations, evaluations and stopReason as JSON to this file");
     }
@@ -58,7 +57,7 @@ final class FitCommand {
         }
         Formula model = Formula.parse("--model", line.string("model"));
         Formula response = Formula.parse("--response", line.string("response"));
-        String method = line.choice("method", "lm", "levenberg", "gauss-newton");
+        String method = line.string("method");
         int maxEvaluations = line.integer("max-evaluations", 0);
         Map<String, double[]> columns = readCsv(Path.of(line.string("data")));
         int p = model.parameterCount();
@@ -84,16 +83,20 @@ final class FitCommand {
             parameters.add(b);
             values.put("b" + k, b);
         }
-        LeastSquaresOptions options = new LeastSquaresOptions();
-        if (maxEvaluations > 0) {
-            options.maxEvaluations(maxEvaluations);
+        String spec = maxEvaluations > 0 ? method + (method.contains(":") ? "," : ":") + "maxEvaluations=" + maxEvaluations : method;
+        Optimizer solver;
+        try {
+            solver = Optimizers.create(spec, parameters);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("fit: --method: " + e.getMessage());
         }
-        LeastSquaresSolver solver = switch (method) {
-            case "lm" -> new LevenbergMarquardt(parameters, options);
-            case "levenberg" -> new Levenberg(parameters, options);
-            default -> new GaussNewton(parameters, options);
-        };
-        LeastSquaresResult result = solver.solve(() -> model.evaluate(values).sub(observed).reshape(-1).expand(rows));
+        if (solver.closureKind() != Optimizer.ClosureKind.RESIDUALS) {
+            throw new UsageException("fit: --method " + method + " minimizes a loss, not a sum of squares; use one of "
+                    + String.join(", ", leastSquaresNames()));
+        }
+        ResidualClosure residuals = () -> model.evaluate(values).sub(observed).reshape(-1).expand(rows);
+        solver.step(residuals);
+        LeastSquaresResult result = LeastSquaresResult.of(solver, residuals);
 
         out.printf("descent fit: %s to %s (%d observations, %d parameters) by %s%n", line.string("model"), line.string("response"), rows, p,
                 solver.name());
@@ -102,8 +105,8 @@ final class FitCommand {
             out.printf("%-10s %24.10E %24.10E%n", "b" + (k + 1), result.parameters()[k], result.standardErrors()[k]);
         }
         out.printf("residual sum of squares %.10E%n", result.residualSumOfSquares());
-        out.printf("%d iterations, %d evaluations (%d Jacobians); stopped: %s (%s)%n", result.iterations(), result.evaluations(),
-                result.jacobianEvaluations(), result.stopReason(), result.stopReason().description());
+        out.printf("%d iterations, %d evaluations; stopped: %s (%s)%n", result.iterations(), result.evaluations(),
+                result.stopReason(), result.stopReason().description());
         if (line.string("json") != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", line.string("model"));
@@ -123,6 +126,19 @@ final class FitCommand {
             return 1;
         }
         return 0;
+    }
+
+    /** The registered optimizers whose closure returns residuals: the least-squares methods. */
+    static List<String> leastSquaresNames() {
+        List<String> names = new ArrayList<>();
+        Tensor probe = Tensor.scalar(DType.FLOAT64, 0).requiresGrad(true);
+        for (String name : Optimizers.names()) {
+            Optimizer optimizer = Optimizers.create(name, List.of(probe), Optimizers.hyperparameters(name).names().contains("lr") ? 0.1 : Double.NaN);
+            if (optimizer.closureKind() == Optimizer.ClosureKind.RESIDUALS) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     private static void checkNames(Formula formula, Map<String, double[]> columns, int parameters, String flag) {

@@ -2,16 +2,11 @@ package dev.descent.examples;
 
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
-import dev.descent.optim.GaussNewton;
-import dev.descent.optim.LeastSquaresOptions;
-import dev.descent.optim.LeastSquaresSolver;
-import dev.descent.optim.Levenberg;
-import dev.descent.optim.LevenbergMarquardt;
-import dev.descent.optim.Newton;
-import dev.descent.optim.NewtonCG;
+import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
-import dev.descent.optim.QuasiNewtonOptimizer;
+import dev.descent.optim.ResidualClosure;
+import dev.descent.optim.StopReason;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,8 +23,6 @@ import java.util.Map;
  * second-order methods alike, each given as a {@code NAME[:key=value,...]} specification.
  */
 final class LandscapeCommand {
-    static final List<String> SECOND_ORDER = List.of("newton", "newtoncg", "gauss-newton", "levenberg", "lm");
-
     private LandscapeCommand() {
     }
 
@@ -39,8 +32,7 @@ final class LandscapeCommand {
                 .flag("start", null, "the start x,y (default: the function's usual start)")
                 .flag("steps", "200", "steps (iterations) per optimizer")
                 .flag("optimizers", null, "specifications separated by ';', e.g. 'sgd:lr=1e-3;adam:lr=0.05;lbfgs:lineSearch=strong_wolfe;newton;lm'"
-                        + " (names: " + String.join(", ", Optimizers.names()) + ", " + String.join(", ", SECOND_ORDER)
-                        + "; default: a set suited to the function)")
+                        + " (names: " + String.join(", ", Optimizers.names()) + ", and lm; default: a set suited to the function)")
                 .flag("out", "runs/landscape-<function>", "directory for landscape.svg and landscape.html")
                 .flag("json", null, "also write, per optimizer, its specification and the point and loss after every step")
                 .parse(args);
@@ -111,78 +103,42 @@ final class LandscapeCommand {
         }
     }
 
-    /** The start and the point after every step (a diverging run stops at its first non-finite point). */
+    /**
+     * The start and the point after every step (a diverging run stops at its first non-finite
+     * point, a converged one where its own test stops it). Methods with {@code maxIter} take one
+     * iteration per step, as the picture wants; least-squares methods get the function's residuals.
+     */
     static List<double[]> trajectory(TestFunction function, String spec, double[] start, int steps) {
         Tensor p = Tensor.of(start.clone(), 2).requiresGrad(true);
         List<double[]> points = new ArrayList<>();
         points.add(start.clone());
-        int colon = spec.indexOf(':');
-        String name = (colon < 0 ? spec : spec.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-        String options = colon < 0 ? "" : spec.substring(colon + 1);
-        if (SECOND_ORDER.contains(name)) {
-            if (!options.isBlank()) {
-                throw new UsageException("landscape: " + name + " takes no options here, got '" + options + "'");
-            }
-            secondOrder(function, name, p, points, steps);
-            return points;
-        }
         Optimizer optimizer;
         try {
             optimizer = Optimizers.create(spec, List.of(p));
         } catch (IllegalArgumentException e) {
             throw new UsageException("landscape: --optimizers: " + e.getMessage());
         }
-        boolean quasiNewton = optimizer instanceof QuasiNewtonOptimizer;
-        if (quasiNewton) {
-            optimizer.paramGroups().get(0).set("maxIter", 1.0); // one iteration per step, as the picture wants
+        if (optimizer.hyperparameters().names().contains("maxIter")) {
+            optimizer.paramGroups().get(0).set("maxIter", 1);
+        }
+        LossClosure closure;
+        if (optimizer.closureKind() == Optimizer.ClosureKind.RESIDUALS) {
+            if (function.residuals() == null) {
+                throw new UsageException("landscape: " + spec + " needs a sum of squares, and " + function.name() + " is not one");
+            }
+            closure = (ResidualClosure) () -> function.residuals().apply(p);
+        } else {
+            closure = LossClosure.of(optimizer, () -> function.value().apply(p));
         }
         for (int i = 0; i < steps; i++) {
-            if (quasiNewton) {
-                optimizer.step(() -> {
-                    optimizer.zeroGrad();
-                    Tensor f = function.value().apply(p);
-                    f.backward();
-                    return f;
-                });
-            } else {
-                optimizer.zeroGrad();
-                function.value().apply(p).backward();
-                optimizer.step();
-            }
-            if (!record(points, p)) {
+            optimizer.step(closure);
+            StopReason reason = optimizer.lastStep().stopReason();
+            if (!record(points, p) || (reason != StopReason.UPDATED && reason != StopReason.MAX_ITERATIONS
+                    && reason != StopReason.STEP_REJECTED)) {
                 break;
             }
         }
         return points;
-    }
-
-    private static void secondOrder(TestFunction function, String name, Tensor p, List<double[]> points, int steps) {
-        if (name.equals("newton") || name.equals("newtoncg")) {
-            Newton newton = name.equals("newton") ? new Newton(List.of(p), Newton.options()) : null;
-            NewtonCG hf = name.equals("newtoncg") ? new NewtonCG(List.of(p), NewtonCG.options()) : null;
-            for (int i = 0; i < steps; i++) {
-                double gradientNorm = newton != null ? newton.step(() -> function.value().apply(p)).gradientNorm()
-                        : hf.step(() -> function.value().apply(p)).gradientNorm();
-                if (!record(points, p) || gradientNorm == 0) {
-                    break;
-                }
-            }
-            return;
-        }
-        if (function.residuals() == null) {
-            throw new UsageException("landscape: " + name + " needs a sum of squares, and " + function.name() + " is not one");
-        }
-        LeastSquaresOptions options = new LeastSquaresOptions().maxEvaluations(Math.max(10, 10 * steps));
-        LeastSquaresSolver solver = switch (name) {
-            case "gauss-newton" -> new GaussNewton(List.of(p), options);
-            case "levenberg" -> new Levenberg(List.of(p), options);
-            default -> new LevenbergMarquardt(List.of(p), options);
-        };
-        solver.onStep((iterations, evaluations, rss, parameters) -> {
-            points.add(parameters.clone());
-            return points.size() <= steps;
-        });
-        solver.solve(() -> function.residuals().apply(p));
     }
 
     private static boolean record(List<double[]> points, Tensor p) {

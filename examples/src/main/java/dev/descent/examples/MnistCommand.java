@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /** {@code descent mnist}: trains MLP-BN on MNIST or Fashion-MNIST and writes weights, metrics and a report. */
 final class MnistCommand {
@@ -47,6 +48,11 @@ final class MnistCommand {
     static final String MINIBATCH_LBFGS = "lbfgs:historySize=10,maxIter=4,lineSearch=strong_wolfe";
     /** SGD has no default learning rate (as in PyTorch); 0.1 suits MLP-BN, whose batch norm keeps the steps in scale. */
     static final String SGD_RATE = "sgd:lr=0.1";
+    /**
+     * Hessian-free Newton on minibatches with a short conjugate-gradient budget per batch, as
+     * Martens truncates it: each product costs about two backward passes.
+     */
+    static final String MINIBATCH_NEWTON_CG = "newtoncg:maxCgIterations=10";
 
     private MnistCommand() {
     }
@@ -56,11 +62,13 @@ final class MnistCommand {
                 .flag("epochs", "5", "number of passes over the training set")
                 .flag("batch", "128", "samples per step")
                 .flag("optimizer", "adam", "NAME[:key=value,...], e.g. sgd:lr=0.05,momentum=0.9; names: " + String.join(", ", Optimizers.names())
-                        + ". Every one steps through a closure; sgd takes lr=0.1 and lbfgs runs on each batch as " + MINIBATCH_LBFGS
-                        + " unless the spec says otherwise (larger batches suit L-BFGS: --batch 1000); bfgs keeps a dense matrix of all parameters, which MLP-BN's"
-                        + " 537,354 make too large")
+                        + ". Every one steps through a closure; sgd takes lr=0.1, lbfgs runs on each batch as " + MINIBATCH_LBFGS
+                        + " and newtoncg as " + MINIBATCH_NEWTON_CG + " unless the spec says otherwise (larger batches suit them: --batch 1000);"
+                        + " bfgs and newton keep a dense matrix of all parameters, which MLP-BN's 537,354 make too large, and gaussnewton,"
+                        + " levenberg and levenbergmarquardt fit residuals, not a classifier's loss: those are refused with the reason")
                 .flag("lr", null, "learning rate, overriding the optimizer's")
-                .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step) or constant")
+                .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step) or constant"
+                        + " (constant for methods without a learning rate, such as newtoncg)")
                 .flag("seed", "0", "seed of the weights, the data order, dropout and augmentation")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads for the kernels")
                 .toggle("augment", "random rotations, scaling and shifts of the training images")
@@ -68,17 +76,21 @@ final class MnistCommand {
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
                 .flag("device", "cpu", DeviceFlag.HELP)
                 .flag("cuda-graph", "on", "on a GPU, capture the training step once as a CUDA graph and replay it (on or off)")
-                .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics and report.html")
+                .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics, report.html and the last epoch's checkpoint")
                 .flag("json", null, "also write the run's summary as JSON to this file")
-                .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)");
+                .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)")
+                .flag("resume", null, "continue the run in this directory from the checkpoint it writes after every epoch, with its saved"
+                        + " flags (those that change the training must not differ; --epochs may be raised to train further)");
     }
 
-    /** The validated settings of a run. */
+    /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
     record Settings(int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
-                    String dataset, String device, boolean cudaGraph, Path out, Path json, Map<String, String> flags) {
+                    String dataset, String device, boolean cudaGraph, Path out, Path json, Map<String, String> flags,
+                    MnistCheckpoint.Saved resume) {
     }
 
     static Settings settings(CommandLine line) {
+        MnistCheckpoint.Saved resume = line.string("resume") == null ? null : MnistResume.apply(line);
         if (line.string("config") != null) {
             try {
                 Map<String, String> saved = new LinkedHashMap<>();
@@ -87,6 +99,7 @@ final class MnistCommand {
                 saved.remove("out");
                 saved.remove("json");
                 saved.remove("config");
+                saved.remove("resume");
                 line.defaults(saved);
             } catch (IOException e) {
                 throw new UsageException("mnist: cannot read --config " + line.string("config") + ": " + e.getMessage());
@@ -108,6 +121,14 @@ final class MnistCommand {
             throw new UsageException("mnist: --optimizer: " + e.getMessage());
         }
         String schedule = line.choice("schedule", "cosine", "constant");
+        if (!Optimizers.hyperparameters(Optimizers.nameOf(optimizer)).names().contains("lr")) {
+            // Newton-CG and the least-squares methods set their own step lengths: there is no rate to anneal
+            if (line.isSet("schedule") && schedule.equals("cosine")) {
+                throw new UsageException("mnist: --schedule cosine: " + Optimizers.nameOf(optimizer) + " has no learning rate to schedule;"
+                        + " use --schedule constant");
+            }
+            schedule = "constant";
+        }
         String dataset = line.choice("dataset", "mnist", "fashion-mnist");
         String device = line.string("device");
         DeviceFlag.parse("mnist", device);
@@ -118,13 +139,14 @@ final class MnistCommand {
         Path json = line.string("json") == null ? null : Path.of(line.string("json"));
         Map<String, String> flags = line.effective();
         flags.put("out", out.toString());
+        flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
         return new Settings(epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
-                out, json, flags);
+                out, json, flags, resume);
     }
 
     /** {@code spec} with the commands' own defaults for SGD's learning rate and minibatch L-BFGS, where the spec leaves them out. */
     static String withCommandDefaults(String spec) {
-        return Optimizers.withDefaults(Optimizers.withDefaults(spec, MINIBATCH_LBFGS), SGD_RATE);
+        return Optimizers.withDefaults(Optimizers.withDefaults(Optimizers.withDefaults(spec, MINIBATCH_LBFGS), SGD_RATE), MINIBATCH_NEWTON_CG);
     }
 
     /** MNIST and Fashion-MNIST have 60,000 training images: a batch beyond the set (or its --limit) cannot be filled. */
@@ -147,6 +169,11 @@ final class MnistCommand {
     }
 
     static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
+        return run(args, out, terminal, epoch -> { });
+    }
+
+    /** The command, telling {@code afterCheckpoint} each epoch whose checkpoint is written (tests interrupt a run there). */
+    static int run(List<String> args, PrintStream out, boolean terminal, IntConsumer afterCheckpoint) throws IOException {
         CommandLine line = flags().parse(args);
         if (line.helpRequested()) {
             out.print(line.usage());
@@ -181,7 +208,8 @@ final class MnistCommand {
         }
         Dataset test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
 
-        Sequential model = MlpBn.create(s.seed());
+        Generator dropout = new Generator(s.seed() + 1);
+        Sequential model = MlpBn.create(new Generator(s.seed()), dropout);
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
@@ -198,23 +226,20 @@ final class MnistCommand {
             trainer.eager();
         }
         DataLoader testLoader = new DataLoader(test, 1000).prefetch(!onGpu);
+        // before a restore: drawing the graph runs a training-mode forward, which moves dropout's generator and batch norm's statistics
         String graph = graphOf(model, test);
 
-        List<Double> trainLoss = new ArrayList<>();
-        List<Double> trainAccuracy = new ArrayList<>();
-        List<Double> testLoss = new ArrayList<>();
-        List<Double> testAccuracy = new ArrayList<>();
-        List<Double> seconds = new ArrayList<>();
+        RunHistory history = RunHistory.of(trainer);
+        TrainingState state = new TrainingState(model, optimizer, scheduler, loader, dropout, augmentation, history);
+        if (s.resume() != null) {
+            MnistResume.restore(s.resume(), state, s.epochs(), out);
+        }
         Trainer.Evaluation evaluation = null;
-        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+        for (int epoch = history.epochs() + 1; epoch <= s.epochs(); epoch++) {
             Progress progress = new Progress(out, terminal, String.format("epoch %d/%d", epoch, s.epochs()));
             Trainer.EpochResult result = trainer.trainEpoch(loader, progress::update);
             evaluation = trainer.evaluate(testLoader, classes.length);
-            trainLoss.add(result.meanLoss());
-            trainAccuracy.add(result.accuracy());
-            testLoss.add(evaluation.meanLoss());
-            testAccuracy.add(evaluation.accuracy());
-            seconds.add(result.seconds());
+            history.addEpoch(result, evaluation);
             out.printf("epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s (%,.0f samples/s)%n",
                     epoch, s.epochs(), result.meanLoss(), 100 * result.accuracy(), evaluation.meanLoss(), 100 * evaluation.accuracy(),
                     result.seconds(), result.samples() / result.seconds());
@@ -222,15 +247,19 @@ final class MnistCommand {
                 // flat from epoch to epoch when nothing leaks: the caching allocator's own counters
                 out.println("  device memory: " + CudaMemory.statistics(device));
             }
-            RunFiles.writeMetrics(s.out(), trainLoss, trainAccuracy, testLoss, testAccuracy, seconds);
+            RunFiles.writeMetrics(s.out(), history.trainLoss(), history.trainAccuracy(), history.testLoss(), history.testAccuracy(),
+                    history.epochSeconds());
+            MnistCheckpoint.write(s.out(), epoch, s.flags(), state);
+            afterCheckpoint.accept(epoch);
         }
 
         Path weights = s.out().resolve("weights.safetensors");
         model.save(weights);
         RunFiles.writeConfig(s.out().resolve("config.json"), s.flags());
         Report.Content content = new Report.Content((fashion ? "Fashion-MNIST" : "MNIST") + ": MLP-BN with " + s.optimizer(),
-                new LinkedHashMap<>(s.flags()), Report.array(trainLoss), Report.array(testLoss), Report.array(trainAccuracy),
-                Report.array(testAccuracy), Report.array(seconds), trainer.stepLoss, trainer.stepLr, trainer.stepGradNorm,
+                new LinkedHashMap<>(s.flags()), Report.array(history.trainLoss()), Report.array(history.testLoss()),
+                Report.array(history.trainAccuracy()), Report.array(history.testAccuracy()), Report.array(history.epochSeconds()),
+                history.stepLoss(), history.stepLr(), history.stepGradNorm(),
                 evaluation.confusion(), classes, misclassified(testSet, evaluation.predictions(), classes),
                 s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph);
         AtomicFiles.write(s.out().resolve("report.html"), Report.html(content));
@@ -238,10 +267,10 @@ final class MnistCommand {
         if (s.json() != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("dataset", s.dataset());
-            summary.put("epochSeconds", seconds);
-            summary.put("trainLoss", trainLoss);
-            summary.put("testLoss", testLoss);
-            summary.put("testAccuracy", testAccuracy);
+            summary.put("epochSeconds", history.epochSeconds());
+            summary.put("trainLoss", history.trainLoss());
+            summary.put("testLoss", history.testLoss());
+            summary.put("testAccuracy", history.testAccuracy());
             summary.put("threads", s.threads());
             summary.put("optimizer", s.optimizer());
             summary.put("schedule", s.schedule());
@@ -258,9 +287,9 @@ final class MnistCommand {
         if (trainer.activityPerStep() != null) {
             out.println("device activity " + trainer.activityPerStep() + " (training steps, metric reads included)");
         }
-        out.printf("final test accuracy %.2f%%  median epoch %.1f s  peak memory %.0f MiB%n", 100 * testAccuracy.get(testAccuracy.size() - 1),
-                Report.median(Report.array(seconds)), peakRss);
-        out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv and report.html to " + s.out()
+        out.printf("final test accuracy %.2f%%  median epoch %.1f s  peak memory %.0f MiB%n", 100 * history.testAccuracy().get(history.epochs() - 1),
+                Report.median(Report.array(history.epochSeconds())), peakRss);
+        out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv, report.html and the last epoch's checkpoint to " + s.out()
                 + (s.json() != null ? "; summary " + s.json() : ""));
         return 0;
     }

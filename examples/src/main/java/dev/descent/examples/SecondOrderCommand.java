@@ -2,16 +2,12 @@ package dev.descent.examples;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Descent;
-import dev.descent.optim.Adam;
-import dev.descent.optim.GaussNewton;
-import dev.descent.optim.LBFGS;
-import dev.descent.optim.LeastSquaresOptions;
-import dev.descent.optim.LeastSquaresSolver;
-import dev.descent.optim.LevenbergMarquardt;
-import dev.descent.optim.Newton;
-import dev.descent.optim.NewtonCG;
+import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.SGD;
+import dev.descent.optim.Optimizers;
+import dev.descent.optim.ResidualClosure;
+import dev.descent.optim.StepResult;
+import dev.descent.optim.StopReason;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,8 +28,14 @@ import java.util.Map;
 final class SecondOrderCommand {
     /** Newton forms the Hessian up to this many parameters; Newton-CG (Hessian-free) beyond. */
     static final int DENSE_NEWTON_LIMIT = 2000;
-    /** Newton's, Gauss-Newton's and LM's iterations are capped here: each costs a Hessian or a Jacobian. */
-    static final int SECOND_ORDER_CAP = 200;
+    /**
+     * The methods run by default, as {@code LABEL=SPEC} (specifications of {@link Optimizers}); the
+     * first-order learning rates are the problem's own ({gd}, {momentum}, {adam}). Each step of a
+     * method is one of its iterations: L-BFGS and the least-squares methods take {@code maxIter=1}.
+     */
+    static final String DEFAULT_METHODS = "GD=sgd:lr={gd};Momentum=sgd:lr={momentum},momentum=0.9;Adam=adam:lr={adam};"
+            + "L-BFGS=lbfgs:maxIter=1,lineSearch=strong_wolfe,toleranceGrad=1e-12;Newton=newton;Newton-CG=newtoncg:maxCgIterations=10;"
+            + "Gauss-Newton=gaussnewton:maxIter=1;Levenberg-Marquardt=lm:maxIter=1";
 
     /** One method's trajectory: the loss after each iteration and the seconds elapsed then. */
     record Run(String method, List<Double> loss, List<Double> seconds, int evaluations) {
@@ -46,12 +48,14 @@ final class SecondOrderCommand {
     }
 
     static int run(List<String> args, PrintStream out) throws IOException {
-        CommandLine line = new CommandLine("second-order", "Runs GD, momentum, Adam, L-BFGS, Newton (or Newton-CG) and, for least-squares"
+        CommandLine line = new CommandLine("second-order", "Runs GD, momentum, Adam, L-BFGS, Newton, Newton-CG and, for least-squares"
                 + " problems, Gauss-Newton and Levenberg-Marquardt on one full-batch problem; charts loss against iterations and time.")
                 .flag("problem", "rosenbrock", "rosenbrock, linear (regression), logistic (regression on 10,000 MNIST images) or curve"
                         + " (a 1-16-1 network fitting sin x)")
-                .flag("iterations", "0", "iterations per method (0: the problem's default: 2000, 500, 100, 2000; Newton, Gauss-Newton and LM at most "
-                        + SECOND_ORDER_CAP + ")")
+                .flag("iterations", "0", "iterations per method (0: the problem's default: 2000, 500, 100, 2000)")
+                .flag("methods", DEFAULT_METHODS, "the methods, LABEL=SPEC;... with any optimizer of descent's list (" + String.join(", ",
+                        Optimizers.names()) + "); {gd}, {momentum} and {adam} stand for the problem's learning rates. Newton needs at most "
+                        + DENSE_NEWTON_LIMIT + " parameters; the least-squares methods a problem with residuals")
                 .flag("target", "1e-12", "a method stops early once its loss is below target times the initial loss")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads")
                 .flag("out", "runs/second-order-<timestamp>", "directory for second-order.html and results.json")
@@ -77,22 +81,36 @@ final class SecondOrderCommand {
 
         out.printf("descent second-order: %s, %d iterations per method%n", problem.description(), iterations);
         List<Run> runs = new ArrayList<>();
-        runs.add(firstOrder("GD", problem, iterations, target, p -> new SGD(p, SGD.options().lr(problem.gradientDescentLr()))));
-        runs.add(firstOrder("Momentum", problem, iterations, target, p -> new SGD(p, SGD.options().lr(problem.momentumLr()).momentum(0.9))));
-        runs.add(firstOrder("Adam", problem, iterations, target, p -> new Adam(p, Adam.options().lr(problem.adamLr()))));
-        runs.add(lbfgs(problem, iterations, target));
-        int size = problem.start().get().stream().mapToInt(Tensor::size).sum();
-        int secondOrderIterations = Math.min(iterations, SECOND_ORDER_CAP);
-        runs.add(size <= DENSE_NEWTON_LIMIT ? newton(problem, secondOrderIterations, target)
-                : newtonCG(problem, Math.min(secondOrderIterations, 30), target));
         List<String> failures = new ArrayList<>();
-        if (problem.residuals() != null) {
-            for (String method : new String[] {"Gauss-Newton", "Levenberg-Marquardt"}) {
-                try {
-                    runs.add(leastSquares(method, problem, secondOrderIterations, target, method.equals("Gauss-Newton")));
-                } catch (ArithmeticException e) {
-                    failures.add(method + " failed: " + e.getMessage());
+        int size = problem.start().get().stream().mapToInt(Tensor::size).sum();
+        String methods = line.string("methods").replace("{gd}", Double.toString(problem.gradientDescentLr()))
+                .replace("{momentum}", Double.toString(problem.momentumLr())).replace("{adam}", Double.toString(problem.adamLr()));
+        for (String method : methods.split(";")) {
+            int equals = method.indexOf('=');
+            int colon = method.indexOf(':');
+            if (equals <= 0 || (colon >= 0 && colon < equals)) {
+                throw new UsageException("second-order: --methods: '" + method + "' is not LABEL=SPEC");
+            }
+            String label = method.substring(0, equals).trim();
+            String spec = method.substring(equals + 1).trim();
+            try {
+                Optimizers.create(spec, problem.start().get());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("second-order: --methods: " + label + ": " + e.getMessage());
+            }
+            if (Optimizers.nameOf(spec).equals("newton") && size > DENSE_NEWTON_LIMIT) {
+                failures.add(label + " skipped: " + size + " parameters, more than the " + DENSE_NEWTON_LIMIT + " a dense Hessian is formed for");
+                continue;
+            }
+            try {
+                Run run = steps(label, spec, problem, iterations, target);
+                if (run != null) {
+                    runs.add(run);
+                } else {
+                    failures.add(label + " skipped: the problem is not a sum of squares");
                 }
+            } catch (ArithmeticException e) {
+                failures.add(label + " failed: " + e.getMessage());
             }
         }
 
@@ -149,102 +167,38 @@ final class SecondOrderCommand {
         }
     }
 
-    private static Run firstOrder(String name, OptimizationProblem problem, int iterations, double target,
-                                  java.util.function.Function<List<Tensor>, Optimizer> build) {
+    /**
+     * Up to {@code iterations} steps of the optimizer {@code spec} names, through its closure (the
+     * loss, or the residuals for a least-squares method); the loss after each step. Stops at the
+     * target, or when the step says it converged. Null when the method needs residuals the problem
+     * does not have.
+     */
+    private static Run steps(String label, String spec, OptimizationProblem problem, int iterations, double target) {
         List<Tensor> params = problem.start().get();
-        Optimizer optimizer = build.apply(params);
-        List<Double> losses = new ArrayList<>();
-        List<Double> times = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int i = 0; i < iterations; i++) {
-            optimizer.zeroGrad();
-            Tensor loss = problem.loss().apply(params);
-            losses.add(loss.item());
-            times.add((System.nanoTime() - start) / 1e9);
-            if (loss.item() <= target) {
-                return new Run(name, losses, times, i + 1);
-            }
-            loss.backward();
-            optimizer.step();
+        Optimizer optimizer = Optimizers.create(spec, params);
+        boolean residuals = optimizer.closureKind() == Optimizer.ClosureKind.RESIDUALS;
+        if (residuals && problem.residuals() == null) {
+            return null;
         }
-        losses.add(lossOf(problem, params));
-        times.add((System.nanoTime() - start) / 1e9);
-        return new Run(name, losses, times, iterations + 1);
-    }
-
-    private static Run lbfgs(OptimizationProblem problem, int iterations, double target) {
-        List<Tensor> params = problem.start().get();
-        LBFGS lbfgs = new LBFGS(params, LBFGS.options().maxIter(iterations).maxEval(2 * iterations).toleranceGrad(1e-12)
-                .toleranceChange(Math.max(target, Double.MIN_NORMAL)).lineSearch("strong_wolfe"));
-        List<Double> losses = new ArrayList<>(List.of(lossOf(problem, params)));
-        List<Double> times = new ArrayList<>(List.of(0.0));
-        long start = System.nanoTime();
-        lbfgs.onIteration((iteration, evaluations, loss) -> {
-            losses.add(loss);
-            times.add((System.nanoTime() - start) / 1e9);
-        });
-        lbfgs.step(() -> {
-            lbfgs.zeroGrad();
-            Tensor loss = problem.loss().apply(params);
-            loss.backward();
-            return loss;
-        });
-        return new Run("L-BFGS", losses, times, lbfgs.functionEvaluations());
-    }
-
-    private static Run newton(OptimizationProblem problem, int iterations, double target) {
-        List<Tensor> params = problem.start().get();
-        Newton newton = new Newton(params, Newton.options());
+        LossClosure closure = residuals ? (ResidualClosure) () -> problem.residuals().apply(params)
+                : LossClosure.of(optimizer, () -> problem.loss().apply(params));
         List<Double> losses = new ArrayList<>(List.of(lossOf(problem, params)));
         List<Double> times = new ArrayList<>(List.of(0.0));
         int evaluations = 0;
-        long start = System.nanoTime();
-        for (int i = 0; i < iterations; i++) {
-            Newton.Step step = newton.step(() -> problem.loss().apply(params));
+        long elapsed = 0;
+        for (int i = 0; i < iterations && losses.get(losses.size() - 1) > target; i++) {
+            long start = System.nanoTime();
+            optimizer.step(closure);
+            elapsed += System.nanoTime() - start;
+            StepResult step = optimizer.lastStep();
             evaluations += step.evaluations();
-            losses.add(step.newLoss());
-            times.add((System.nanoTime() - start) / 1e9);
-            if (step.newLoss() <= target || step.gradientNorm() < 1e-12 || step.newLoss() == step.loss()) {
-                break;
+            losses.add(lossOf(problem, params));
+            times.add(elapsed / 1e9);
+            if (step.stopReason() != StopReason.UPDATED && step.stopReason() != StopReason.MAX_ITERATIONS
+                    && step.stopReason() != StopReason.STEP_REJECTED) {
+                break; // converged by the method's own test
             }
         }
-        return new Run("Newton", losses, times, evaluations);
-    }
-
-    private static Run newtonCG(OptimizationProblem problem, int iterations, double target) {
-        List<Tensor> params = problem.start().get();
-        // A short CG budget per step (Martens truncates too): on the 7,850-parameter logistic problem a
-        // Hessian-vector product costs about two passes over the data.
-        NewtonCG hf = new NewtonCG(params, NewtonCG.options().maxCgIterations(10));
-        List<Double> losses = new ArrayList<>(List.of(lossOf(problem, params)));
-        List<Double> times = new ArrayList<>(List.of(0.0));
-        long start = System.nanoTime();
-        int evaluations = 0;
-        for (int i = 0; i < iterations; i++) {
-            NewtonCG.Step step = hf.step(() -> problem.loss().apply(params));
-            evaluations += 2 + step.hessianProducts();
-            losses.add(step.newLoss());
-            times.add((System.nanoTime() - start) / 1e9);
-            if (step.newLoss() <= target || step.gradientNorm() < 1e-12) {
-                break;
-            }
-        }
-        return new Run("Newton-CG", losses, times, evaluations);
-    }
-
-    private static Run leastSquares(String name, OptimizationProblem problem, int iterations, double target, boolean gaussNewton) {
-        List<Tensor> params = problem.start().get();
-        LeastSquaresOptions options = new LeastSquaresOptions().maxEvaluations(4 * iterations);
-        LeastSquaresSolver solver = gaussNewton ? new GaussNewton(params, options) : new LevenbergMarquardt(params, options);
-        List<Double> losses = new ArrayList<>(List.of(lossOf(problem, params)));
-        List<Double> times = new ArrayList<>(List.of(0.0));
-        long start = System.nanoTime();
-        solver.onStep((count, evaluationCount, rss, parameters) -> {
-            losses.add(rss);
-            times.add((System.nanoTime() - start) / 1e9);
-            return losses.size() <= iterations && rss > target;
-        });
-        var result = solver.solve(() -> problem.residuals().apply(params));
-        return new Run(name, losses, times, result.evaluations());
+        return new Run(label, losses, times, evaluations);
     }
 }

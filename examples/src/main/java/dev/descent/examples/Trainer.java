@@ -53,6 +53,11 @@ final class Trainer {
 
     /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
     Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
+        if (optimizer != null && optimizer.closureKind() != Optimizer.ClosureKind.LOSS) {
+            throw new IllegalArgumentException(optimizer.name() + " minimizes a sum of squared residuals (its closure returns the residual"
+                    + " vector), and a classifier's cross-entropy is not one; train with a method whose closure returns the loss, and fit"
+                    + " curves with descent fit");
+        }
         this.model = model;
         this.optimizer = optimizer;
         this.scheduler = scheduler;
@@ -138,7 +143,7 @@ final class Trainer {
                 metrics.commit(size);
             }
             samples += size;
-            stepLr.add(optimizer.paramGroups().get(0).lr());
+            stepLr.add(optimizer.paramGroups().get(0).has("lr") ? optimizer.paramGroups().get(0).lr() : Double.NaN);
             if (scheduler != null) {
                 scheduler.step();
             }

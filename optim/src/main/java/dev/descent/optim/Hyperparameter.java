@@ -231,7 +231,8 @@ public final class Hyperparameter<T> {
     public String help() {
         String condition = rule.condition().isEmpty() || kind == Kind.CHOICE ? "" : ", " + rule.statedFor(name);
         String choices = kind == Kind.CHOICE ? ", " + rule.condition() : "";
-        String fallback = required() ? "required" : "default " + Hyperparameters.describe(defaultValue);
+        String shown = defaultValue instanceof double[] pair ? pair[0] + "/" + pair[1] : Hyperparameters.describe(defaultValue);
+        String fallback = required() ? "required" : "default " + shown;
         return name + " (" + kind.description() + condition + choices + ", " + fallback + "): " + description;
     }
 

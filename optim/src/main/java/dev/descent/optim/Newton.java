@@ -77,6 +77,18 @@ public final class Newton extends ParameterVectorOptimizer {
         return stepLength;
     }
 
+    /** The dense Hessian is Newton's whole cost: refused, with the way out, before it exhausts the heap. */
+    private void checkDenseFits(int n) {
+        double bytes = 8.0 * n * n;
+        long available = Runtime.getRuntime().maxMemory();
+        // the Hessian's columns, its symmetrized copy and the Cholesky factor
+        if (3 * bytes > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format("%s: a dense Hessian of %,d x %,d parameters needs %.3g GB (three copies"
+                    + " while it is factored), more than half the Java heap (%.3g GB); use newtoncg, which needs Hessian-vector products"
+                    + " only", name(), n, n, 3 * bytes / 1e9, available / 1e9));
+        }
+    }
+
     @Override
     public Tensor step(LossClosure closure) {
         ParameterVector theta = theta();
@@ -89,6 +101,7 @@ public final class Newton extends ParameterVectorOptimizer {
             recordStep(new StepResult(at.loss, at.loss, 1, 1, StopReason.GRADIENT_TOLERANCE));
             return first;
         }
+        checkDenseFits(at.gradient.length);
         NDArray hessian = at.hessian();
         int n = hessian.shape(0);
         NDArray identity = NDArray.eye(DType.FLOAT64, n);
