@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.core.linalg.Vectors;
+
 /**
  * Backtracking under the Armijo (sufficient decrease) condition:
  * <pre>

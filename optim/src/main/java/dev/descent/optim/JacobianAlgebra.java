@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.core.linalg.Vectors;
+
 import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;

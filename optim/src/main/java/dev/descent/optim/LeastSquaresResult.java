@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.core.linalg.Vectors;
+
 import dev.descent.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.core.linalg.Vectors;
+
 /**
  * A step satisfying the strong Wolfe conditions (Nocedal and Wright, <i>Numerical
  * Optimization</i>, algorithms 3.5 and 3.6), with &phi;(t) = f(x + t d):

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.core.linalg.Vectors;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -109,17 +109,17 @@ public final class ConjugateGradient {
                 r[i] -= ax[i];
             }
         }
-        double target = options.tolerance * Matrices.norm(b);
-        double residual = Matrices.norm(r);
+        double target = options.tolerance * Vectors.norm(b);
+        double residual = Vectors.norm(r);
         if (residual <= target || residual == 0) {
             return new IterativeResult(x, 0, residual, IterativeResult.Reason.CONVERGED);
         }
         double[] z = precondition(options, r);
         double[] p = z.clone();
-        double rz = Matrices.dot(r, z);
+        double rz = Vectors.dot(r, z);
         for (int iteration = 1; iteration <= maxIterations; iteration++) {
             double[] ap = apply(a, p, n);
-            double curvature = Matrices.dot(p, ap);
+            double curvature = Vectors.dot(p, ap);
             if (!(curvature > 0)) {
                 return new IterativeResult(x, iteration - 1, residual, IterativeResult.Reason.NEGATIVE_CURVATURE);
             }
@@ -128,12 +128,12 @@ public final class ConjugateGradient {
                 x[i] += alpha * p[i];
                 r[i] -= alpha * ap[i];
             }
-            residual = Matrices.norm(r);
+            residual = Vectors.norm(r);
             if (residual <= target) {
                 return new IterativeResult(x, iteration, residual, IterativeResult.Reason.CONVERGED);
             }
             z = precondition(options, r);
-            double next = Matrices.dot(r, z);
+            double next = Vectors.dot(r, z);
             double beta = next / rz;
             rz = next;
             for (int i = 0; i < n; i++) {

@@ -23,7 +23,7 @@ public interface LinearOperator {
         return v -> {
             double[] out = new double[a.length];
             for (int i = 0; i < a.length; i++) {
-                out[i] = Matrices.dot(a[i], v);
+                out[i] = Vectors.dot(a[i], v);
             }
             return out;
         };

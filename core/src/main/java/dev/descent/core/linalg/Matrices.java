@@ -143,27 +143,4 @@ final class Matrices {
         }
         return fromColumns(columns, false);
     }
-
-    static double dot(double[] a, double[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += a[i] * b[i];
-        }
-        return sum;
-    }
-
-    static double norm(double[] a) {
-        double scale = 0;
-        for (double v : a) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        if (scale == 0 || !Double.isFinite(scale)) {
-            return scale;
-        }
-        double sum = 0;
-        for (double v : a) {
-            sum += (v / scale) * (v / scale);
-        }
-        return scale * Math.sqrt(sum);
-    }
 }

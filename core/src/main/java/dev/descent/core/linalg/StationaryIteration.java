@@ -42,7 +42,7 @@ public final class StationaryIteration {
             }
         }
         double[] x = new double[n];
-        double bNorm = Matrices.norm(b);
+        double bNorm = Vectors.norm(b);
         double initial = residualNorm(a, x, b);
         double residual = initial;
         if (residual <= tolerance * bNorm) {
@@ -74,8 +74,8 @@ public final class StationaryIteration {
     private static double residualNorm(double[][] a, double[] x, double[] b) {
         double[] r = new double[b.length];
         for (int i = 0; i < b.length; i++) {
-            r[i] = b[i] - Matrices.dot(a[i], x);
+            r[i] = b[i] - Vectors.dot(a[i], x);
         }
-        return Matrices.norm(r);
+        return Vectors.norm(r);
     }
 }

@@ -143,7 +143,7 @@ class DirectSolverTest {
                 // The least-squares residual is orthogonal to the columns of A (normal equations).
                 NDArray residual = a.matmul(NDArray.of(x, n)).sub(NDArray.of(b, m));
                 double normal = a.t().matmul(residual).abs().max().item();
-                assertTrue(normal < 100 * m * EPS * (1 + condition * EPS * 1e3) * Math.max(1, Matrices.norm(x)),
+                assertTrue(normal < 100 * m * EPS * (1 + condition * EPS * 1e3) * Math.max(1, Vectors.norm(x)),
                         "A^T (A x - b) = 0 for " + m + "x" + n + " cond=" + condition + ": " + normal);
             }
         }

@@ -22,9 +22,9 @@ class IterativeSolverTest {
                 IterativeResult r = ConjugateGradient.solve(a, b, ConjugateGradient.options().tolerance(1e-10));
                 assertTrue(r.converged(), "n=" + n + " cond=" + condition + ": " + r.reason());
                 double[] truth = Cholesky.factor(a).solve(b);
-                double residual = Matrices.norm(residual(a, r.solution(), b));
-                assertTrue(residual <= 1e-10 * Matrices.norm(b) * 1.0001, "reported tolerance holds: " + residual);
-                assertEquals(residual, r.residualNorm(), 1e-8 * Matrices.norm(b), "the reported residual is the true one");
+                double residual = Vectors.norm(residual(a, r.solution(), b));
+                assertTrue(residual <= 1e-10 * Vectors.norm(b) * 1.0001, "reported tolerance holds: " + residual);
+                assertEquals(residual, r.residualNorm(), 1e-8 * Vectors.norm(b), "the reported residual is the true one");
                 for (int i = 0; i < n; i++) {
                     assertEquals(truth[i], r.solution()[i], 1e-9 * condition * Math.max(1, Math.abs(truth[i])));
                 }

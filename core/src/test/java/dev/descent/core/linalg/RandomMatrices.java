@@ -45,7 +45,7 @@ final class RandomMatrices {
     static double relativeResidual(NDArray a, double[] x, double[] b) {
         NDArray ax = a.matmul(NDArray.of(x, x.length));
         double[] r = ax.sub(NDArray.of(b, b.length)).toDoubleArray();
-        return Matrices.norm(r) / (Math.sqrt(a.mul(a).sum().item()) * Matrices.norm(x) + Matrices.norm(b));
+        return Vectors.norm(r) / (Math.sqrt(a.mul(a).sum().item()) * Vectors.norm(x) + Vectors.norm(b));
     }
 
     static double maxAbsDifference(NDArray a, NDArray b) {
