@@ -29,6 +29,8 @@ public final class Generator {
     /** The two multipliers of SplitMix64's finalizer (Stafford's mix 13); the vector kernel uses them too. */
     static final long MIX_MULTIPLIER_1 = 0xBF58476D1CE4E5B9L;
     static final long MIX_MULTIPLIER_2 = 0x94D049BB133111EBL;
+    /** The number of words in {@link #state()}. */
+    public static final int STATE_LENGTH = 6;
     private long s0;
     private long s1;
     private long s2;
@@ -128,5 +130,37 @@ public final class Generator {
      */
     public Generator split() {
         return new Generator(nextLong());
+    }
+
+    /**
+     * Everything that decides the next draws, for checkpoints: the four words of xoshiro256**,
+     * then 1 if a second Box&ndash;Muller normal is waiting (0 if not), then that normal's bits. A
+     * generator given this by {@link #setState} makes exactly the draws this one would make next.
+     * Longs rather than bytes so that a JSON file holds them exactly.
+     */
+    public long[] state() {
+        return new long[] {s0, s1, s2, s3, hasSpareGaussian ? 1 : 0, Double.doubleToRawLongBits(spareGaussian)};
+    }
+
+    /** Continues from a {@link #state()} taken earlier, from this generator or another one. */
+    public void setState(long[] state) {
+        if (state == null || state.length != STATE_LENGTH) {
+            throw new IllegalArgumentException("Generator.setState: expected the " + STATE_LENGTH + " words of Generator.state(), got "
+                    + (state == null ? "null" : state.length + " words"));
+        }
+        if ((state[0] | state[1] | state[2] | state[3]) == 0) {
+            // xoshiro's one forbidden state: it would yield zeros forever
+            throw new IllegalArgumentException("Generator.setState: the four xoshiro256** words are all zero, which no generator reaches");
+        }
+        if (state[4] != 0 && state[4] != 1) {
+            throw new IllegalArgumentException("Generator.setState: word 4 says whether a normal draw is waiting and must be 0 or 1, got "
+                    + state[4]);
+        }
+        s0 = state[0];
+        s1 = state[1];
+        s2 = state[2];
+        s3 = state[3];
+        hasSpareGaussian = state[4] == 1;
+        spareGaussian = Double.longBitsToDouble(state[5]);
     }
 }

@@ -39,6 +39,50 @@ class GeneratorTest {
     }
 
     @Test
+    void aRestoredStateContinuesWithTheSameDraws() {
+        // after an odd number of normals a second one is waiting: the state must carry it
+        for (int k : new int[] {0, 1, 2, 7, 100}) {
+            Generator original = new Generator(11);
+            mixedDraws(original, k);
+            long[] state = original.state();
+            Generator restored = new Generator(999);
+            restored.nextGaussian();
+            restored.setState(state);
+            assertArrayEquals(mixedDraws(original, 40), mixedDraws(restored, 40), "after " + k + " draws");
+            assertArrayEquals(original.state(), restored.state());
+        }
+    }
+
+    /** {@code n} draws of every kind, as bits, so that a comparison is exact. */
+    private static long[] mixedDraws(Generator g, int n) {
+        long[] bits = new long[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = switch (i % 5) {
+                case 0 -> g.nextLong();
+                case 1, 3 -> Double.doubleToRawLongBits(g.nextGaussian());
+                case 2 -> g.nextInt(1000);
+                default -> Double.doubleToRawLongBits(g.nextDouble());
+            };
+        }
+        return bits;
+    }
+
+    @Test
+    void setStateRefusesWhatNoGeneratorCouldBeIn() {
+        Generator g = new Generator(3);
+        long[] before = g.state();
+        IllegalArgumentException shortState = assertThrows(IllegalArgumentException.class, () -> g.setState(new long[4]));
+        assertTrue(shortState.getMessage().contains("expected the 6 words") && shortState.getMessage().contains("got 4"),
+                shortState.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> g.setState(null));
+        IllegalArgumentException zeros = assertThrows(IllegalArgumentException.class, () -> g.setState(new long[6]));
+        assertTrue(zeros.getMessage().contains("all zero"), zeros.getMessage());
+        IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () -> g.setState(new long[] {1, 2, 3, 4, 5, 0}));
+        assertTrue(flag.getMessage().contains("must be 0 or 1, got 5"), flag.getMessage());
+        assertArrayEquals(before, g.state(), "a refused state leaves the generator as it was");
+    }
+
+    @Test
     void uniformDrawsHaveTheMomentsOfUniformZeroOne() {
         Generator g = new Generator(1);
         int n = 200_000;

@@ -17,10 +17,16 @@ public final class MlpBn {
     private MlpBn() {
     }
 
-    /** The model, its weights and dropout masks drawn from generators seeded with {@code seed}. */
+    /** The model, its weights and dropout masks drawn from generators seeded with {@code seed} and {@code seed + 1}. */
     public static Sequential create(long seed) {
-        Generator weights = new Generator(seed);
-        Generator dropout = new Generator(seed + 1);
+        return create(new Generator(seed), new Generator(seed + 1));
+    }
+
+    /**
+     * The model with its initial weights drawn from {@code weights}; its dropout layers draw their
+     * masks from {@code dropout} as they train, so a caller that checkpoints training keeps it.
+     */
+    public static Sequential create(Generator weights, Generator dropout) {
         return new Sequential(new Flatten(),
                 new Linear(784, 512, true, weights), new BatchNorm1d(512), new ReLU(), new Dropout(0.2, dropout),
                 new Linear(512, 256, true, weights), new BatchNorm1d(256), new ReLU(), new Dropout(0.2, dropout),

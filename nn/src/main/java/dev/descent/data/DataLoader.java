@@ -27,7 +27,8 @@ import java.util.function.IntUnaryOperator;
  * }
  * }</pre>
  * With shuffling, each epoch draws a new permutation from the generator, so the same seed gives
- * the same order. The next batch is assembled on a background thread while the current one is in
+ * the same order; {@link #state()} taken between epochs and given to {@link #setState} on a new
+ * loader resumes that order exactly (a checkpointed run sees the epochs an uninterrupted one would). The next batch is assembled on a background thread while the current one is in
  * use. A batch-size schedule (e.g. {@code dev.descent.optim.BatchSizeSchedule}) may change the
  * batch size from one epoch to the next.
  *
@@ -50,6 +51,25 @@ public final class DataLoader implements Iterable<Batch> {
     private boolean prefetch = true;
     private IntUnaryOperator batchSizeSchedule;
     private int epoch;
+
+    /**
+     * Where a loader is in its sequence of epochs: how many epochs it has begun and its shuffling
+     * generator's {@link Generator#state()} (null when it does not shuffle). Both are plain
+     * numbers, so a checkpoint file can hold them exactly.
+     */
+    public record State(int epoch, long[] shuffle) {
+        public State {
+            if (epoch < 0) {
+                throw new IllegalArgumentException("DataLoader.State: epoch must be >= 0, got " + epoch);
+            }
+            shuffle = shuffle == null ? null : shuffle.clone();
+        }
+
+        @Override
+        public long[] shuffle() {
+            return shuffle == null ? null : shuffle.clone();
+        }
+    }
 
     public DataLoader(Dataset dataset, int batchSize) {
         if (batchSize <= 0) {
@@ -104,6 +124,31 @@ public final class DataLoader implements Iterable<Batch> {
 
     public Dataset dataset() {
         return dataset;
+    }
+
+    /**
+     * The epochs begun so far and the shuffling generator's state, for a checkpoint. Take it
+     * between epochs: each epoch's permutation is drawn when its iterator is made, so a state
+     * taken during an epoch resumes at the next one.
+     */
+    public State state() {
+        return new State(epoch, generator == null ? null : generator.state());
+    }
+
+    /**
+     * Continues from {@code state}: the next epoch is its epoch and (when shuffling) the shuffling
+     * generator takes its state, so the batches come in the order they would have without the
+     * interruption. The loader must shuffle exactly when the saved one did.
+     */
+    public void setState(State state) {
+        if ((state.shuffle() == null) != (generator == null)) {
+            throw new IllegalArgumentException("DataLoader.setState: the state is of a loader that " + (state.shuffle() == null
+                    ? "does not shuffle, but this one shuffles" : "shuffles, but this one does not (give it a Generator with shuffle)"));
+        }
+        if (generator != null) {
+            generator.setState(state.shuffle());
+        }
+        epoch = state.epoch();
     }
 
     /** The batches of the next epoch. */

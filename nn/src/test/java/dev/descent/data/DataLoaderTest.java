@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.DType;
 import dev.descent.core.Generator;
@@ -69,6 +70,29 @@ class DataLoaderTest {
         List<Integer> sorted = new ArrayList<>(epochOne);
         sorted.sort(null);
         assertEquals(numberedList(50), sorted, "every sample exactly once");
+    }
+
+    @Test
+    void aRestoredStateResumesTheDataOrderAndTheBatchSizeSchedule() {
+        DataLoader uninterrupted = new DataLoader(numbered(30), 4).shuffle(new Generator(8)).batchSizeSchedule(epoch -> 2 + epoch);
+        List<List<Integer>> epochs = new ArrayList<>();
+        for (int epoch = 0; epoch < 4; epoch++) {
+            epochs.add(order(uninterrupted));
+        }
+        DataLoader first = new DataLoader(numbered(30), 4).shuffle(new Generator(8)).batchSizeSchedule(epoch -> 2 + epoch);
+        order(first);
+        order(first);
+        DataLoader.State state = first.state();
+        assertEquals(2, state.epoch());
+        DataLoader resumed = new DataLoader(numbered(30), 4).shuffle(new Generator(12345)).batchSizeSchedule(epoch -> 2 + epoch);
+        resumed.setState(state);
+        assertEquals(4, resumed.currentBatchSize(), "the schedule continues at epoch 2");
+        assertEquals(epochs.get(2), order(resumed));
+        assertEquals(epochs.get(3), order(resumed));
+        IllegalArgumentException unshuffled = assertThrows(IllegalArgumentException.class,
+                () -> new DataLoader(numbered(30), 4).setState(state));
+        assertTrue(unshuffled.getMessage().contains("shuffles, but this one does not"), unshuffled.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DataLoader.State(-1, null));
     }
 
     private static List<Integer> numberedList(int n) {

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * Cosine annealing (Loshchilov and Hutter, 2017) without restarts:
  * lr = etaMin + (base &minus; etaMin)(1 + cos(&pi; epoch / tMax)) / 2, computed in PyTorch's
@@ -17,6 +19,14 @@ public final class CosineAnnealingLR extends LRScheduler {
         this.tMax = tMax;
         this.etaMin = etaMin;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("tMax", tMax);
+        settings.put("etaMin", StateDictValues.real(etaMin));
+        return settings;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * Cosine annealing with warm restarts (SGDR, Loshchilov and Hutter, 2017): within a cycle of
  * length T<sub>i</sub>, lr = etaMin + (base &minus; etaMin)(1 + cos(&pi; T<sub>cur</sub> / T<sub>i</sub>)) / 2;
@@ -24,6 +26,29 @@ public final class CosineAnnealingWarmRestarts extends LRScheduler {
         this.cycleLength = t0;
         this.sinceRestart = -1;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("t0", t0);
+        settings.put("tMult", tMult);
+        settings.put("etaMin", StateDictValues.real(etaMin));
+        return settings;
+    }
+
+    @Override
+    void saveProgress(Map<String, Object> state) {
+        state.put("cycleLength", cycleLength);
+        state.put("sinceRestart", sinceRestart);
+    }
+
+    @Override
+    void loadProgress(StateDictValues values) {
+        int length = values.integer("cycleLength");
+        int since = values.integer("sinceRestart");
+        cycleLength = length;
+        sinceRestart = since;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /** Multiplies the learning rate by {@code gamma} every epoch: lr = base &middot; gamma<sup>epoch</sup>. */
 public final class ExponentialLR extends LRScheduler {
     private final double gamma;
@@ -8,6 +10,13 @@ public final class ExponentialLR extends LRScheduler {
         super(optimizer);
         this.gamma = gamma;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("gamma", StateDictValues.real(gamma));
+        return settings;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * 1/t decay: lr = base / (1 + decay &middot; epoch). Its steps satisfy the Robbins&ndash;Monro
  * conditions for stochastic approximation: &Sigma; lr<sub>t</sub> = &infin; (the steps can reach any
@@ -16,6 +18,13 @@ public final class InverseTimeDecayLR extends LRScheduler {
         }
         this.decay = decay;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("decay", StateDictValues.real(decay));
+        return settings;
     }
 
     @Override

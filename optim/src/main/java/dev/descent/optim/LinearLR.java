@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * Linear warm-up (or decay): the factor on the base rate moves linearly from {@code startFactor}
  * to {@code endFactor} over {@code totalIters} epochs, then stays (torch.optim.lr_scheduler.LinearLR).
@@ -22,6 +24,15 @@ public final class LinearLR extends LRScheduler {
         this.endFactor = endFactor;
         this.totalIters = totalIters;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("startFactor", StateDictValues.real(startFactor));
+        settings.put("endFactor", StateDictValues.real(endFactor));
+        settings.put("totalIters", totalIters);
+        return settings;
     }
 
     @Override

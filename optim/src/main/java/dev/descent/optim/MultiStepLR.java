@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * Multiplies the learning rate by {@code gamma} at each milestone epoch (a milestone listed
  * twice applies twice), as torch.optim.lr_scheduler.MultiStepLR.
@@ -14,6 +16,14 @@ public final class MultiStepLR extends LRScheduler {
         java.util.Arrays.sort(this.milestones);
         this.gamma = gamma;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("milestones", StateDictValues.integers(milestones));
+        settings.put("gamma", StateDictValues.real(gamma));
+        return settings;
     }
 
     @Override

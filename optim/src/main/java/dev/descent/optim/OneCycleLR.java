@@ -1,6 +1,7 @@
 package dev.descent.optim;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The 1cycle policy (Smith and Topin, 2018), as torch.optim.lr_scheduler.OneCycleLR: the rate
@@ -73,6 +74,21 @@ public final class OneCycleLR extends LRScheduler {
             groups.forEach(g -> setMomentum(g, maxMomentum));
         }
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("totalSteps", totalSteps);
+        settings.put("anneal", anneal.name());
+        settings.put("cycleMomentum", cycleMomentum);
+        settings.put("baseMomentum", StateDictValues.real(baseMomentum));
+        settings.put("maxMomentum", StateDictValues.real(maxMomentum));
+        settings.put("initialLrs", StateDictValues.reals(initialLrs));
+        settings.put("maxLrs", StateDictValues.reals(maxLrs));
+        settings.put("minLrs", StateDictValues.reals(minLrs));
+        settings.put("phaseEnds", StateDictValues.reals(phases.stream().mapToDouble(Phase::endStep).toArray()));
+        return settings;
     }
 
     private void setMomentum(ParamGroup group, double value) {

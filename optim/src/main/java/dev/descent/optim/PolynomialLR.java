@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * Polynomial decay to zero over {@code totalIters} epochs:
  * lr = base &middot; (1 &minus; min(epoch, totalIters) / totalIters)<sup>power</sup>.
@@ -16,6 +18,14 @@ public final class PolynomialLR extends LRScheduler {
         this.totalIters = totalIters;
         this.power = power;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("totalIters", totalIters);
+        settings.put("power", StateDictValues.real(power));
+        return settings;
     }
 
     @Override

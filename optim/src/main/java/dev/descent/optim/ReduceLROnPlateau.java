@@ -1,6 +1,8 @@
 package dev.descent.optim;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Lowers the learning rate when a monitored metric stops improving, as
@@ -91,5 +93,46 @@ public final class ReduceLROnPlateau {
     /** The best metric so far. */
     public double best() {
         return best;
+    }
+
+    /**
+     * The state for a checkpoint, in the form of {@link LRScheduler#stateDict()}: {@code scheduler},
+     * {@code settings}, and the counters PyTorch's {@code state_dict} holds: {@code best} (the
+     * string "Infinity" or "-Infinity" before the first metric), {@code badEpochs} and
+     * {@code cooldownCounter}. The rates themselves live in the optimizer's state dict.
+     */
+    public Map<String, Object> stateDict() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("scheduler", "ReduceLROnPlateau");
+        state.put("settings", settings());
+        state.put("best", StateDictValues.real(best));
+        state.put("badEpochs", badEpochs);
+        state.put("cooldownCounter", cooldownCounter);
+        return state;
+    }
+
+    /** Continues from a {@link #stateDict()} of a ReduceLROnPlateau with the same settings; a state that does not fit is refused. */
+    public void loadStateDict(Map<String, ?> state) {
+        StateDictValues values = new StateDictValues("ReduceLROnPlateau.loadStateDict", state);
+        values.requireSettings("ReduceLROnPlateau", settings());
+        double savedBest = values.real("best");
+        int savedBadEpochs = values.integer("badEpochs");
+        int savedCooldown = values.integer("cooldownCounter");
+        best = savedBest;
+        badEpochs = savedBadEpochs;
+        cooldownCounter = savedCooldown;
+    }
+
+    private Map<String, Object> settings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("mode", mode.name());
+        settings.put("factor", StateDictValues.real(factor));
+        settings.put("patience", patience);
+        settings.put("threshold", StateDictValues.real(threshold));
+        settings.put("thresholdMode", thresholdMode.name());
+        settings.put("cooldown", cooldown);
+        settings.put("minLr", StateDictValues.real(minLr));
+        settings.put("eps", StateDictValues.real(eps));
+        return settings;
     }
 }

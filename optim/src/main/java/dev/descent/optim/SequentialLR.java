@@ -1,6 +1,9 @@
 package dev.descent.optim;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runs schedules one after another: {@code schedulers[i]} drives the rate from
@@ -70,6 +73,52 @@ public final class SequentialLR extends LRScheduler {
     @Override
     public double[] lastLr() {
         return current.clone();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("milestones", StateDictValues.integers(milestones));
+        List<String> kinds = new ArrayList<>();
+        for (LRScheduler s : schedulers) {
+            kinds.add(s.getClass().getSimpleName());
+        }
+        settings.put("schedulers", kinds);
+        return settings;
+    }
+
+    /** Each schedule's own state dict, in order. */
+    @Override
+    void saveProgress(Map<String, Object> state) {
+        List<Map<String, Object>> children = new ArrayList<>();
+        for (LRScheduler s : schedulers) {
+            children.add(s.stateDict());
+        }
+        state.put("schedulers", children);
+    }
+
+    /** Loads every schedule's state, or (when one is refused) puts back those already loaded and rethrows. */
+    @Override
+    void loadProgress(StateDictValues values) {
+        List<?> children = values.list("schedulers");
+        if (children.size() != schedulers.length) {
+            throw new IllegalArgumentException("SequentialLR.loadStateDict: 'schedulers' holds " + children.size() + " state dicts but this"
+                    + " SequentialLR has " + schedulers.length + " schedules");
+        }
+        double[] rates = values.reals("lastLr", baseLrs.length);
+        List<Map<String, Object>> before = new ArrayList<>();
+        try {
+            for (int i = 0; i < schedulers.length; i++) {
+                before.add(schedulers[i].stateDict());
+                schedulers[i].loadStateDict(values.map("schedulers[" + i + "]", children.get(i)));
+            }
+        } catch (IllegalArgumentException e) {
+            for (int i = 0; i < before.size(); i++) {
+                schedulers[i].loadStateDict(before.get(i));
+            }
+            throw e;
+        }
+        current = rates;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import java.util.Map;
+
 /**
  * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs:
  * lr = base &middot; gamma<sup>&lfloor;epoch / stepSize&rfloor;</sup> (torch.optim.lr_scheduler.StepLR).
@@ -16,6 +18,14 @@ public final class StepLR extends LRScheduler {
         this.stepSize = stepSize;
         this.gamma = gamma;
         initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("stepSize", stepSize);
+        settings.put("gamma", StateDictValues.real(gamma));
+        return settings;
     }
 
     @Override
