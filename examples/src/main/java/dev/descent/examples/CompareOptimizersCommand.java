@@ -84,23 +84,26 @@ final class CompareOptimizersCommand {
         for (Map.Entry<String, String> contender : contenders.entrySet()) {
             Sequential model = MlpBn.create(seed);
             model.to(device);   // before the optimizer, whose state is made beside the parameters
-            Trainer trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device);
             DataLoader loader = new DataLoader(train, batch).shuffle(new Generator(seed + 3)).prefetch(!onGpu);
             double seconds = 0;
             Trainer.EpochResult last = null;
+            Trainer trainer = null;
             try {
+                trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device);
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     Progress progress = new Progress(out, terminal, contender.getKey() + " epoch " + epoch + "/" + epochs);
                     last = trainer.trainEpoch(loader, terminal ? progress::update : null);
                     seconds += last.seconds();
                 }
             } catch (IllegalArgumentException | ArithmeticException e) {
-                // one optimizer that cannot run this model (BFGS's dense matrix) or diverges does not end the comparison
+                // one optimizer that cannot run this model (a dense matrix, a least-squares method) or diverges does not end the comparison
                 out.printf("%-10s %-42s %s%n", contender.getKey(), contender.getValue(), "did not train: " + e.getMessage());
                 table.append(String.format("<tr><td>%s</td><td>%s</td><td colspan=\"3\">did not train: %s</td></tr>", contender.getKey(),
                         contender.getValue(), Svg.escape(e.getMessage())));
                 results.put(contender.getKey(), Map.of("specification", contender.getValue(), "error", e.getMessage()));
-                trainer.close();
+                if (trainer != null) {
+                    trainer.close();
+                }
                 continue;
             }
             Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000).prefetch(!onGpu), 10);

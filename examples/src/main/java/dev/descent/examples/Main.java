@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The {@code descent} command. Subcommands: {@code mnist}, {@code compare-optimizers},
- * {@code evaluate}, {@code custom-layer}, {@code fit}, {@code second-order}, {@code landscape}; each has {@code --help}. Bad usage prints one line on
+ * {@code evaluate}, {@code custom-layer}, {@code fit}, {@code second-order}, {@code landscape},
+ * {@code optimizers}, {@code doctor}; each has {@code --help}. Bad usage prints one line on
  * stderr and exits 2; a failure while running exits 1.
  */
 public final class Main {
@@ -22,6 +23,7 @@ public final class Main {
               fit                  nonlinear least squares: fit a formula's parameters to a CSV file
               second-order         GD, momentum, Adam, L-BFGS, Newton, Gauss-Newton and LM on one full-batch problem
               landscape            optimizers' trajectories over the contour plot of a 2-D test function
+              optimizers           every optimizer name with its hyperparameters, defaults and rules
               doctor               Java, cores, SIMD kernels, CUDA devices, and matrix-product GFLOP/s on each device
               bench                JMH benchmarks: GEMM GFLOP/s, fused optimizer steps, the MLP-BN epoch
                                    (./descent bench [gemm] [optimizer] [epoch]; run through the launcher)
@@ -50,11 +52,12 @@ public final class Main {
                 case "fit" -> FitCommand.run(rest, out);
                 case "second-order" -> SecondOrderCommand.run(rest, out);
                 case "landscape" -> LandscapeCommand.run(rest, out);
+                case "optimizers" -> OptimizersCommand.run(rest, out);
                 case "doctor" -> DoctorCommand.run(rest, out);
                 case "bench" -> throw new UsageException("bench runs from the launcher, with the benchmarks jar: ./descent bench"
                         + " [gemm] [optimizer] [epoch]");
                 default -> throw new UsageException("unknown command '" + args[0] + "' (commands: mnist, compare-optimizers, evaluate,"
-                        + " custom-layer, fit, second-order, landscape, doctor; see descent --help)");
+                        + " custom-layer, fit, second-order, landscape, optimizers, doctor; see descent --help)");
             };
         } catch (UsageException e) {
             err.println("descent: " + e.getMessage());

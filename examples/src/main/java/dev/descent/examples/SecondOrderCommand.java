@@ -34,7 +34,7 @@ final class SecondOrderCommand {
      * method is one of its iterations: L-BFGS and the least-squares methods take {@code maxIter=1}.
      */
     static final String DEFAULT_METHODS = "GD=sgd:lr={gd};Momentum=sgd:lr={momentum},momentum=0.9;Adam=adam:lr={adam};"
-            + "L-BFGS=lbfgs:maxIter=1,lineSearch=strong_wolfe,toleranceGrad=1e-12;Newton=newton;Newton-CG=newtoncg:maxCgIterations=10;"
+            + "L-BFGS=lbfgs:maxIter=1,lineSearch=strong_wolfe,toleranceGrad=1e-12,toleranceChange=1e-15;Newton=newton;Newton-CG=newtoncg:maxCgIterations=10;"
             + "Gauss-Newton=gaussnewton:maxIter=1;Levenberg-Marquardt=lm:maxIter=1";
 
     /** One method's trajectory: the loss after each iteration and the seconds elapsed then. */

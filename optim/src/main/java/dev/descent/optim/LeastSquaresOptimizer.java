@@ -174,7 +174,8 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                 lambda = group.get(INITIAL_DAMPING) * (ratio > 0 ? ratio : 1);
             }
             // Try steps until one decreases F (accepted) or a stopping test fires.
-            double halving = 1;
+            // Gauss-Newton's step fraction: it carries over a step that ends on a rejected trial (maxIter), so the next tries half of it
+            double halving = stateNumber("halving", 1);
             while (true) {
                 if (evaluations >= maxEvaluations) {
                     reason = StopReason.MAX_EVALUATIONS;
@@ -229,6 +230,7 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                 if (!accept) {
                     theta.set(x);
                 } else {
+                    modelState().remove("halving");
                     x = trial;
                     r = trialResiduals;
                     rss = trialRss;
@@ -246,6 +248,7 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                 }
                 if (scale == null) {
                     halving /= 2;
+                    setStateNumber("halving", halving);
                     if (halving < 1e-10) {
                         reason = StopReason.PRECISION_LIMIT;
                         break;

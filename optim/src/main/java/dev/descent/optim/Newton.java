@@ -121,6 +121,13 @@ public final class Newton extends ParameterVectorOptimizer {
                 }
             }
         }
+        if (!(Vectors.dot(at.gradient, direction) < 0)) {
+            // g^T delta = -g^T (H + lambda I)^-1 g underflowed to 0: no step can descend at working precision
+            damping = lambda;
+            stepLength = 0;
+            recordStep(new StepResult(at.loss, at.loss, 1, 1, StopReason.GRADIENT_TOLERANCE));
+            return first;
+        }
         double[] x = theta.values();
         double t = paramGroups().get(0).lr();
         int evaluations = 1;

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * hyperparameter names, e.g. {@code adam:lr=0.05,betas=0.9/0.999} or
  * {@code sgd:lr=0.05,momentum=0.9,nesterov=true}. Pairs are written {@code a/b}; each value is
  * read as its hyperparameter's declared kind ({@link Hyperparameter}). Every method is here, from
- * {@code sgd} to {@code levenbergmarquardt} (also {@code lm}); {@link #help()} lists each with its
- * hyperparameters.
+ * {@code sgd} to {@code levenbergmarquardt} (also {@code lm}); {@link #hyperparameters(String)} describes each
+ * one's hyperparameters ({@code descent optimizers} prints them).
  *
  * <pre>{@code
  * Optimizer optimizer = Optimizers.create("adamw:lr=3e-4,weightDecay=0.05", model.parameters());
@@ -65,18 +65,6 @@ public final class Optimizers {
     /** The declarations of {@code name}'s hyperparameters: kinds, defaults, rules and descriptions, for help texts. */
     public static HyperparameterSpec hyperparameters(String name) {
         return entry(name).options().get().spec();
-    }
-
-    /** Help for every registered optimizer: its name and one line per hyperparameter. */
-    public static String help() {
-        StringBuilder text = new StringBuilder();
-        for (String name : REGISTRY.keySet()) {
-            text.append(name).append('\n');
-            for (String line : hyperparameters(name).help()) {
-                text.append("    ").append(line).append('\n');
-            }
-        }
-        return text.toString();
     }
 
     /** The lower-case name {@code spec} names (its part before a colon), aliases resolved; not checked. */
