@@ -17,7 +17,7 @@ import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
 import dev.descent.nn.Parameter;
 import dev.descent.nn.Sequential;
-import dev.descent.optim.Adam;
+import dev.descent.optim.firstorder.Adam;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.stream.IntStream;

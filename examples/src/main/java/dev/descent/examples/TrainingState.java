@@ -3,8 +3,8 @@ package dev.descent.examples;
 import dev.descent.core.Generator;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Module;
-import dev.descent.optim.LRScheduler;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.schedule.LRScheduler;
 
 /**
  * Everything a training run changes as it goes, which a checkpoint must capture for a resumed run

@@ -11,8 +11,8 @@ import dev.descent.data.Mnist;
 import dev.descent.data.Standardize;
 import dev.descent.data.TensorDataset;
 import dev.descent.nn.Losses;
-import dev.descent.optim.Adam;
-import dev.descent.optim.LBFGS;
+import dev.descent.optim.firstorder.Adam;
+import dev.descent.optim.secondorder.LBFGS;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.optim.firstorder.SGD;
+
 /**
  * The hyperparameters several optimizers share, declared once with torch.optim's names and
  * meanings, and the setters that go with them: an optimizer's options class implements the

@@ -3,6 +3,11 @@ package dev.descent.optim;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.NDArray;
+import dev.descent.optim.firstorder.Adadelta;
+import dev.descent.optim.firstorder.Adagrad;
+import dev.descent.optim.firstorder.Adam;
+import dev.descent.optim.firstorder.RMSprop;
+import dev.descent.optim.firstorder.SGD;
 import java.util.List;
 import java.util.Map;
 

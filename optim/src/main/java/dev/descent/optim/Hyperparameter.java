@@ -1,5 +1,9 @@
 package dev.descent.optim;
 
+import dev.descent.optim.firstorder.Adam;
+import dev.descent.optim.firstorder.AdamW;
+import dev.descent.optim.firstorder.SGD;
+import dev.descent.optim.secondorder.BFGS;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;

@@ -1,5 +1,8 @@
 package dev.descent.optim;
 
+import dev.descent.optim.firstorder.Adadelta;
+import dev.descent.optim.firstorder.Adam;
+import dev.descent.optim.firstorder.SGD;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

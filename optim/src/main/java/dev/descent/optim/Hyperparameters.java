@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.optim.secondorder.BFGS;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

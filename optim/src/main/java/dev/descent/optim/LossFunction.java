@@ -1,6 +1,9 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.optim.secondorder.HessianAnalysis;
+import dev.descent.optim.secondorder.Newton;
+import dev.descent.optim.secondorder.NewtonCG;
 
 /**
  * The scalar loss of the parameters' current values, for methods that differentiate it twice

@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.optim.firstorder.Adam;
+
 /**
  * The fluent form every optimizer's hyperparameters are set with, e.g.
  * {@code Adam.options().lr(1e-3).betas(0.9, 0.999).amsgrad(true)}. Each value is checked against

@@ -1,6 +1,24 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.optim.firstorder.Adadelta;
+import dev.descent.optim.firstorder.Adagrad;
+import dev.descent.optim.firstorder.Adam;
+import dev.descent.optim.firstorder.AdamW;
+import dev.descent.optim.firstorder.Adamax;
+import dev.descent.optim.firstorder.NAdam;
+import dev.descent.optim.firstorder.NesterovRMSprop;
+import dev.descent.optim.firstorder.RAdam;
+import dev.descent.optim.firstorder.RMSprop;
+import dev.descent.optim.firstorder.SGD;
+import dev.descent.optim.leastsquares.GaussNewton;
+import dev.descent.optim.leastsquares.LeastSquaresOptimizer;
+import dev.descent.optim.leastsquares.Levenberg;
+import dev.descent.optim.leastsquares.LevenbergMarquardt;
+import dev.descent.optim.secondorder.BFGS;
+import dev.descent.optim.secondorder.LBFGS;
+import dev.descent.optim.secondorder.Newton;
+import dev.descent.optim.secondorder.NewtonCG;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

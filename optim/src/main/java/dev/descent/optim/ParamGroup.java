@@ -5,6 +5,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.MemoryScope;
 import dev.descent.core.NDArray;
+import dev.descent.optim.firstorder.SGD;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class ParamGroup extends Hyperparameters {
      * into a graph (which cannot take it as a number that changes); every later change of the
      * learning rate is copied there at once. Made, and uploaded, on first use.
      */
-    NDArray deviceLr(Device device) {
+    public NDArray deviceLr(Device device) {
         return deviceLr.computeIfAbsent(device, d -> MemoryScope.collect(() -> NDArray.scalar(DType.FLOAT64, lr()).to(d)).withoutOwner());
     }
 
@@ -93,7 +94,8 @@ public final class ParamGroup extends Hyperparameters {
         return initialLr;
     }
 
-    void initialLr(double value) {
+    /** Sets {@link #initialLr()}: for schedules, when they attach or load their state. */
+    public void setInitialLr(double value) {
         initialLr = value;
     }
 

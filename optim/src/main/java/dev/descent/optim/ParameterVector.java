@@ -4,6 +4,8 @@ import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.NDArray;
+import dev.descent.optim.secondorder.BFGS;
+import dev.descent.optim.secondorder.Newton;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -3,6 +3,8 @@ package dev.descent.optim;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
+import dev.descent.optim.secondorder.BFGS;
+import dev.descent.optim.secondorder.Newton;
 import java.util.List;
 import java.util.Map;
 

@@ -1,6 +1,8 @@
 package dev.descent.optim;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.optim.leastsquares.Levenberg;
+import dev.descent.optim.secondorder.Newton;
 
 /**
  * The closure of a least-squares optimizer (Gauss-Newton, Levenberg, Levenberg-Marquardt): it

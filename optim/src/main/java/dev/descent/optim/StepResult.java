@@ -1,5 +1,7 @@
 package dev.descent.optim;
 
+import dev.descent.optim.secondorder.Newton;
+
 /**
  * The account of one {@link Optimizer#step(LossClosure)}, of the same shape for every method:
  * the loss the closure gave first (at the parameters the step started from), the last loss the

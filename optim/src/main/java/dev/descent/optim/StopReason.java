@@ -1,5 +1,9 @@
 package dev.descent.optim;
 
+import dev.descent.optim.firstorder.SGD;
+import dev.descent.optim.leastsquares.Levenberg;
+import dev.descent.optim.secondorder.Newton;
+
 /** Why an optimizer's step returned, for every method from SGD to Levenberg-Marquardt. */
 public enum StopReason {
     /** A first-order method updated every parameter that had a gradient (its one iteration). */

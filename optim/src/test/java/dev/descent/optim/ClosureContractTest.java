@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
+import dev.descent.optim.leastsquares.LevenbergMarquardt;
+import dev.descent.optim.secondorder.LBFGS;
+import dev.descent.optim.secondorder.QuasiNewtonOptimizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

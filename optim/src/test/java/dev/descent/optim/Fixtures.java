@@ -10,18 +10,18 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** The PyTorch fixtures of tools/optim_fixtures.py, and the comparison the tests use. */
-final class Fixtures {
+public final class Fixtures {
     private static final java.util.Map<String, JsonNode> LOADED = new java.util.HashMap<>();
 
     private Fixtures() {
     }
 
-    static JsonNode root() {
+    public static JsonNode root() {
         return load("optim_pytorch.json", "tools/optim_fixtures.py");
     }
 
     /** The fixture file {@code name} under src/test/resources/fixtures, written by {@code generator}. */
-    static synchronized JsonNode load(String name, String generator) {
+    public static synchronized JsonNode load(String name, String generator) {
         return LOADED.computeIfAbsent(name, key -> {
             try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + key)) {
                 assertNotNull(in, "fixtures/" + key + " is missing: run " + generator);
@@ -32,7 +32,7 @@ final class Fixtures {
         });
     }
 
-    static double[] doubles(JsonNode array) {
+    public static double[] doubles(JsonNode array) {
         double[] values = new double[array.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = array.get(i).asDouble();
@@ -41,7 +41,7 @@ final class Fixtures {
     }
 
     /** Each element within {@code tolerance} relative to the largest magnitude of {@code expected}. */
-    static void assertClose(double[] expected, double[] actual, double tolerance, String what) {
+    public static void assertClose(double[] expected, double[] actual, double tolerance, String what) {
         double scale = 0;
         for (double v : expected) {
             scale = Math.max(scale, Math.abs(v));

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.optim.firstorder.Adam;
+import dev.descent.optim.firstorder.SGD;
+import dev.descent.optim.secondorder.LBFGS;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import dev.descent.data.ToTensor;
 import dev.descent.examples.MlpBn;
 import dev.descent.nn.Losses;
 import dev.descent.nn.Sequential;
-import dev.descent.optim.Adam;
+import dev.descent.optim.firstorder.Adam;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

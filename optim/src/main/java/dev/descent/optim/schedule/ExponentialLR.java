@@ -1,0 +1,35 @@
+package dev.descent.optim.schedule;
+
+import dev.descent.optim.Optimizer;
+import java.util.Map;
+
+/** Multiplies the learning rate by {@code gamma} every epoch: lr = base &middot; gamma<sup>epoch</sup>. */
+public final class ExponentialLR extends LRScheduler {
+    private final double gamma;
+
+    public ExponentialLR(Optimizer optimizer, double gamma) {
+        super(optimizer);
+        this.gamma = gamma;
+        initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("gamma", StateDictValues.real(gamma));
+        return settings;
+    }
+
+    @Override
+    protected double[] computeLr() {
+        if (lastEpoch == 0) {
+            return perGroup(this::groupLr);
+        }
+        return perGroup(g -> groupLr(g) * gamma);
+    }
+
+    @Override
+    protected double[] closedFormLr() {
+        return perGroup(g -> baseLrs[g] * Math.pow(gamma, lastEpoch));
+    }
+}

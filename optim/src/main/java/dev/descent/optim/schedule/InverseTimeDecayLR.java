@@ -1,0 +1,37 @@
+package dev.descent.optim.schedule;
+
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.firstorder.SGD;
+import java.util.Map;
+
+/**
+ * 1/t decay: lr = base / (1 + decay &middot; epoch). Its steps satisfy the Robbins&ndash;Monro
+ * conditions for stochastic approximation: &Sigma; lr<sub>t</sub> = &infin; (the steps can reach any
+ * point) while &Sigma; lr<sub>t</sub>&sup2; &lt; &infin; (the gradient noise averages out), which
+ * guarantees convergence of SGD on convex problems. PyTorch writes it as a {@code LambdaLR}.
+ */
+public final class InverseTimeDecayLR extends LRScheduler {
+    private final double decay;
+
+    public InverseTimeDecayLR(Optimizer optimizer, double decay) {
+        super(optimizer);
+        if (!(decay >= 0)) {
+            throw new IllegalArgumentException("InverseTimeDecayLR: decay must be >= 0, got " + decay);
+        }
+        this.decay = decay;
+        initialStep();
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        Map<String, Object> settings = super.settings();
+        settings.put("decay", StateDictValues.real(decay));
+        return settings;
+    }
+
+    @Override
+    protected double[] computeLr() {
+        return perGroup(g -> baseLrs[g] * (1.0 / (1.0 + decay * lastEpoch)));
+    }
+
+}
