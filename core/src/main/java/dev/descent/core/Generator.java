@@ -24,11 +24,6 @@ package dev.descent.core;
  * A generator is not thread-safe; give each thread its own (see {@link #split()}).
  */
 public final class Generator {
-    /** The increment of SplitMix64's counter (the golden ratio in 64 bits). */
-    static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-    /** The two multipliers of SplitMix64's finalizer (Stafford's mix 13); the vector kernel uses them too. */
-    static final long MIX_MULTIPLIER_1 = 0xBF58476D1CE4E5B9L;
-    static final long MIX_MULTIPLIER_2 = 0x94D049BB133111EBL;
     /** The number of words in {@link #state()}. */
     public static final int STATE_LENGTH = 6;
     private long s0;
@@ -45,28 +40,11 @@ public final class Generator {
 
     /** Restarts the stream from {@code seed}, as a new {@code Generator(seed)} would. */
     public void manualSeed(long seed) {
-        s0 = counterBits(seed, 0);
-        s1 = counterBits(seed, 1);
-        s2 = counterBits(seed, 2);
-        s3 = counterBits(seed, 3);
+        s0 = CounterStream.bits(seed, 0);
+        s1 = CounterStream.bits(seed, 1);
+        s2 = CounterStream.bits(seed, 2);
+        s3 = CounterStream.bits(seed, 3);
         hasSpareGaussian = false;
-    }
-
-    /**
-     * Element {@code index} of the counter-based stream keyed by {@code key}: SplitMix64's output
-     * for the counter {@code key + (index + 1) GOLDEN_GAMMA}. Used for Bernoulli fills, where each
-     * element depends only on the key and its position, so a fill vectorizes, splits across
-     * threads, and (with the same key) gives the same mask on any device.
-     */
-    static long counterBits(long key, long index) {
-        return splitMix(key + (index + 1) * GOLDEN_GAMMA);
-    }
-
-    /** Stafford's mix 13, SplitMix64's finalizer. */
-    private static long splitMix(long z) {
-        z = (z ^ (z >>> 30)) * MIX_MULTIPLIER_1;
-        z = (z ^ (z >>> 27)) * MIX_MULTIPLIER_2;
-        return z ^ (z >>> 31);
     }
 
     /** The next 64 uniformly distributed bits. */

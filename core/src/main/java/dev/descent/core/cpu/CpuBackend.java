@@ -1,6 +1,7 @@
 package dev.descent.core.cpu;
 
 import dev.descent.core.Backend;
+import dev.descent.core.CounterStream;
 import dev.descent.core.DType;
 import dev.descent.core.Descent;
 import dev.descent.core.Device;

@@ -2,6 +2,7 @@ package dev.descent.core.cpu;
 
 import dev.descent.core.Backend.BinaryOp;
 import dev.descent.core.Backend.UnaryOp;
+import dev.descent.core.CounterStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
