@@ -27,18 +27,9 @@ import java.util.stream.IntStream;
  * one chart of training loss against iterations and a table of final accuracy and time.
  */
 final class CompareOptimizersCommand {
-    /** Each contender with its learning rate (the usual well-working values for this model). */
-    static final Map<String, String> CONTENDERS = new LinkedHashMap<>();
-
-    static {
-        CONTENDERS.put("SGD", "sgd:lr=0.1");
-        CONTENDERS.put("Momentum", "sgd:lr=0.05,momentum=0.9");
-        CONTENDERS.put("Nesterov", "sgd:lr=0.05,momentum=0.9,nesterov=true");
-        CONTENDERS.put("AdaGrad", "adagrad:lr=0.01");
-        CONTENDERS.put("RMSProp", "rmsprop:lr=0.001");
-        CONTENDERS.put("Adadelta", "adadelta:lr=1.0");
-        CONTENDERS.put("Adam", "adam:lr=0.001");
-    }
+    /** The classic figure's contenders with their learning rates (the usual well-working values for this model), as LABEL=SPEC. */
+    static final String CLASSIC = "SGD=sgd:lr=0.1;Momentum=sgd:lr=0.05,momentum=0.9;Nesterov=sgd:lr=0.05,momentum=0.9,nesterov=true;"
+            + "AdaGrad=adagrad:lr=0.01;RMSProp=rmsprop:lr=0.001;Adadelta=adadelta:lr=1.0;Adam=adam:lr=0.001";
 
     private CompareOptimizersCommand() {
     }
@@ -46,7 +37,7 @@ final class CompareOptimizersCommand {
     static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
         CommandLine line = new CommandLine("compare-optimizers", "Trains MLP-BN on MNIST once per optimizer and charts training loss"
                 + " against iterations.")
-                .flag("optimizers", "classic", "classic (" + String.join(", ", CONTENDERS.values()) + "), all (every name: "
+                .flag("optimizers", "classic", "classic (" + CLASSIC + "), all (every name: "
                         + String.join(", ", Optimizers.names()) + ", with descent mnist's defaults for sgd and lbfgs), or"
                         + " specifications separated by ';'")
                 .flag("epochs", "1", "epochs per optimizer")
@@ -136,25 +127,16 @@ final class CompareOptimizersCommand {
     /** Label -> specification: the classic set, every registered name, or the user's specifications (each checked now). */
     static Map<String, String> contenders(String choice) {
         if (choice.equals("classic")) {
-            return CONTENDERS;
+            return OptimizerList.parse("compare-optimizers", "optimizers", CLASSIC);
         }
-        Map<String, String> chosen = new LinkedHashMap<>();
         if (choice.equals("all")) {
+            Map<String, String> chosen = new LinkedHashMap<>();
             for (String name : Optimizers.names()) {
                 chosen.put(name, MnistCommand.withCommandDefaults(name));
             }
             return chosen;
         }
-        for (String spec : choice.split(";")) {
-            String trimmed = spec.trim();
-            try {
-                Optimizers.create(trimmed, List.of(dev.descent.autograd.Tensor.zeros(1).requiresGrad(true)));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("compare-optimizers: --optimizers: " + e.getMessage());
-            }
-            chosen.put(trimmed, trimmed);
-        }
-        return chosen;
+        return OptimizerList.parse("compare-optimizers", "optimizers", choice);
     }
 
     /** A trailing moving average, so the curves of noisy minibatch losses can be told apart. */

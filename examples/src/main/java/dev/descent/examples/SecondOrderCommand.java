@@ -53,7 +53,7 @@ final class SecondOrderCommand {
                 .flag("problem", "rosenbrock", "rosenbrock, linear (regression), logistic (regression on 10,000 MNIST images) or curve"
                         + " (a 1-16-1 network fitting sin x)")
                 .flag("iterations", "0", "iterations per method (0: the problem's default: 2000, 500, 100, 2000)")
-                .flag("methods", DEFAULT_METHODS, "the methods, LABEL=SPEC;... with any optimizer of descent's list (" + String.join(", ",
+                .flag("methods", DEFAULT_METHODS, "the methods, [LABEL=]SPEC;... with any optimizer of descent's list (" + String.join(", ",
                         Optimizers.names()) + "); {gd}, {momentum} and {adam} stand for the problem's learning rates. Newton needs at most "
                         + DENSE_NEWTON_LIMIT + " parameters; the least-squares methods a problem with residuals")
                 .flag("target", "1e-12", "a method stops early once its loss is below target times the initial loss")
@@ -85,19 +85,9 @@ final class SecondOrderCommand {
         int size = problem.start().get().stream().mapToInt(Tensor::size).sum();
         String methods = line.string("methods").replace("{gd}", Double.toString(problem.gradientDescentLr()))
                 .replace("{momentum}", Double.toString(problem.momentumLr())).replace("{adam}", Double.toString(problem.adamLr()));
-        for (String method : methods.split(";")) {
-            int equals = method.indexOf('=');
-            int colon = method.indexOf(':');
-            if (equals <= 0 || (colon >= 0 && colon < equals)) {
-                throw new UsageException("second-order: --methods: '" + method + "' is not LABEL=SPEC");
-            }
-            String label = method.substring(0, equals).trim();
-            String spec = method.substring(equals + 1).trim();
-            try {
-                Optimizers.create(spec, problem.start().get());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("second-order: --methods: " + label + ": " + e.getMessage());
-            }
+        for (Map.Entry<String, String> method : OptimizerList.parse("second-order", "methods", methods).entrySet()) {
+            String label = method.getKey();
+            String spec = method.getValue();
             if (Optimizers.nameOf(spec).equals("newton") && size > DENSE_NEWTON_LIMIT) {
                 failures.add(label + " skipped: " + size + " parameters, more than the " + DENSE_NEWTON_LIMIT + " a dense Hessian is formed for");
                 continue;

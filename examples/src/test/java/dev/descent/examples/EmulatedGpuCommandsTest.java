@@ -76,7 +76,7 @@ class EmulatedGpuCommandsTest {
                 "--out", directory.resolve("compare").toString());
         assertEquals(0, run.code(), run.err());
         JsonNode results = new ObjectMapper().readTree(directory.resolve("compare").resolve("results.json").toFile());
-        assertEquals(CompareOptimizersCommand.CONTENDERS.size(), results.size());
+        assertEquals(CompareOptimizersCommand.contenders("classic").size(), results.size());
         results.fields().forEachRemaining(entry -> {
             double loss = entry.getValue().get("trainLoss").asDouble();
             assertTrue(Double.isFinite(loss) && loss > 0, entry.getKey() + ": " + loss);
