@@ -116,7 +116,7 @@ final class MnistCommand {
         }
         String optimizer = withCommandDefaults(line.string("optimizer"));
         try {
-            Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr);
+            Trainer.checkTrains(Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr));
         } catch (IllegalArgumentException e) {
             throw new UsageException("mnist: --optimizer: " + e.getMessage());
         }

@@ -53,10 +53,8 @@ final class Trainer {
 
     /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
     Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
-        if (optimizer != null && optimizer.closureKind() != Optimizer.ClosureKind.LOSS) {
-            throw new IllegalArgumentException(optimizer.name() + " minimizes a sum of squared residuals (its closure returns the residual"
-                    + " vector), and a classifier's cross-entropy is not one; train with a method whose closure returns the loss, and fit"
-                    + " curves with descent fit");
+        if (optimizer != null) {
+            checkTrains(optimizer);
         }
         this.model = model;
         this.optimizer = optimizer;
@@ -66,6 +64,15 @@ final class Trainer {
         if (device.type() == Device.Type.CUDA && optimizer != null) {
             captured = new CapturedStep(model, device, this::capturedWork);
             setCapturable(true);
+        }
+    }
+
+    /** Refuses an optimizer whose closure is not a loss: the least-squares methods fit residuals, not a classifier. */
+    static void checkTrains(Optimizer optimizer) {
+        if (optimizer.closureKind() != Optimizer.ClosureKind.LOSS) {
+            throw new IllegalArgumentException(optimizer.name() + " minimizes a sum of squared residuals (its closure returns the residual"
+                    + " vector), and a classifier's cross-entropy is not one; train with a method whose closure returns the loss, and fit"
+                    + " curves with descent fit");
         }
     }
 

@@ -37,7 +37,10 @@ class EveryOptimizerTrainsTest {
                     directory.resolve(name).toString(), "--json", json.toString());
             String refusal = REFUSALS.get(name);
             if (refusal != null) {
-                assertEquals(1, run.code(), run.err());
+                // the least-squares methods are refused with the flags, before any file is written; the dense ones at their first step
+                boolean leastSquares = refusal.contains("sum of squared residuals");
+                assertEquals(leastSquares ? 2 : 1, run.code(), run.err());
+                assertEquals(!leastSquares, java.nio.file.Files.exists(directory.resolve(name)), name + ": run directory");
                 assertTrue(run.err().contains(refusal), name + ": " + run.err());
                 continue;
             }
