@@ -1,8 +1,12 @@
 package dev.descent.examples;
 
+import dev.descent.autograd.Autograd;
+import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
+import dev.descent.core.linalg.QR;
+import dev.descent.core.linalg.SymmetricEigen;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.ResidualClosure;
@@ -25,7 +29,11 @@ import java.util.Map;
  *   descent fit --model 'b1*(1-exp(-b2*x))' --data misra1a.csv --start 500,1e-4
  * </pre>
  * prints each parameter with its standard error, the residual sum of squares, the iterations,
- * evaluations and why the solver stopped.
+ * evaluations and why the solver stopped. It exits 0 only for a fit: fewer observations than
+ * parameters, NaN or Infinity in the data, and a start where the model or its derivatives are not
+ * finite are bad usage (exit 2, naming the data line and the start values); a Jacobian that is
+ * rank deficient at the solution (a parameter the data do not determine, or parameters they
+ * cannot tell apart), a stationary start, a solve that cannot step, or a spent budget exit 1.
  */
 final class FitCommand {
     private FitCommand() {
@@ -34,7 +42,7 @@ final class FitCommand {
     static CommandLine flags() {
         return new CommandLine("fit", "Fits a formula's parameters b1..bp to a CSV file by nonlinear least squares.")
                 .flag("model", null, "the formula, in b1..bp and the data's columns: + - * / ( ), numbers, pi, exp log sqrt pow sin cos"
-                        + " tan atan abs (required)")
+                        + " tan atan abs; powers as pow(x, 2) (required)")
                 .flag("data", null, "a CSV file whose header row names its columns (required)")
                 .flag("response", "y", "the formula the model is fitted to, e.g. log(y)")
                 .flag("start", null, "the starting values v1,v2,...,vp (required)")
@@ -59,7 +67,9 @@ final class FitCommand {
         Formula response = Formula.parse("--response", line.string("response"));
         String method = line.string("method");
         int maxEvaluations = line.integer("max-evaluations", 0);
-        Map<String, double[]> columns = readCsv(Path.of(line.string("data")));
+        Path dataFile = Path.of(line.string("data"));
+        Data data = readCsv(dataFile);
+        Map<String, double[]> columns = data.columns();
         int p = model.parameterCount();
         if (p == 0) {
             throw new UsageException("fit: --model names no parameter b1..bp");
@@ -72,11 +82,23 @@ final class FitCommand {
         checkNames(model, columns, p, "--model");
         checkNames(response, columns, 0, "--response");
         double[] start = parseStart(line.string("start"), p);
+        int rows = data.lines().length;
+        if (rows < p) {
+            throw new UsageException("fit: --data " + dataFile + " has " + rows + " observation" + (rows == 1 ? "" : "s") + " but the model has "
+                    + p + " parameters (b1..b" + p + "); a least-squares fit needs at least as many observations as parameters");
+        }
 
         Map<String, Tensor> values = new HashMap<>();
-        int rows = columns.values().iterator().next().length;
-        columns.forEach((name, data) -> values.put(name, Tensor.of(NDArray.of(data, rows))));
-        Tensor observed = response.evaluate(values);
+        columns.forEach((name, column) -> values.put(name, Tensor.of(NDArray.of(column, rows))));
+        Tensor observed;
+        try (var ignored = GradMode.noGrad()) {
+            observed = response.evaluate(values).reshape(-1).expand(rows);
+        }
+        int badResponse = firstNonFinite(observed.data().toDoubleArray());
+        if (badResponse >= 0) {
+            throw new UsageException("fit: --response " + line.string("response") + " is " + observed.data().toDoubleArray()[badResponse]
+                    + " at line " + data.lines()[badResponse] + " of " + dataFile + " (" + rowValues(response, columns, badResponse) + ")");
+        }
         List<Tensor> parameters = new ArrayList<>();
         for (int k = 1; k <= p; k++) {
             Tensor b = Tensor.scalar(DType.FLOAT64, start[k - 1]).requiresGrad(true);
@@ -95,8 +117,53 @@ final class FitCommand {
                     + String.join(", ", leastSquaresNames()));
         }
         ResidualClosure residuals = () -> model.evaluate(values).sub(observed).reshape(-1).expand(rows);
-        solver.step(residuals);
+
+        // The start: the model and its derivatives must be finite at every row, or no step can be computed.
+        double[] modelAtStart;
+        try (var ignored = GradMode.noGrad()) {
+            modelAtStart = model.evaluate(values).reshape(-1).expand(rows).data().toDoubleArray();
+        }
+        int badRow = firstNonFinite(modelAtStart);
+        if (badRow >= 0) {
+            throw new UsageException("fit: at the start " + assignments(start) + " the model is " + modelAtStart[badRow] + " at line "
+                    + data.lines()[badRow] + " of " + dataFile + " (" + rowValues(model, columns, badRow) + "); try another --start");
+        }
+        double[][] startJacobian = jacobian(residuals, parameters);
+        for (int i = 0; i < rows; i++) {
+            for (int k = 0; k < p; k++) {
+                if (!Double.isFinite(startJacobian[i][k])) {
+                    throw new UsageException("fit: at the start " + assignments(start) + " the model's derivative with respect to b" + (k + 1)
+                            + " is " + startJacobian[i][k] + " at line " + data.lines()[i] + " of " + dataFile + " ("
+                            + rowValues(model, columns, i) + "); try another --start");
+                }
+            }
+        }
+
+        try {
+            solver.step(residuals);
+        } catch (RuntimeException e) {
+            // The solver could not step from where it is (e.g. Gauss-Newton on a rank-deficient Jacobian): say why in the model's terms.
+            double[] at = currentValues(parameters);
+            String deficiency = rankDeficiency(jacobian(residuals, parameters), "at " + assignments(at));
+            throw new FitFailure("fit: the solve stopped at " + assignments(at) + ": " + (deficiency != null ? deficiency
+                    : "the solver failed (" + e.getMessage() + ")"));
+        }
         LeastSquaresResult result = LeastSquaresResult.of(solver, residuals);
+        double[][] finalJacobian = jacobian(residuals, parameters);
+        String deficiency = rankDeficiency(finalJacobian, "at the solution");
+        if (deficiency == null && rows > p && !allFinite(result.standardErrors())) {
+            deficiency = "the Jacobian is rank deficient at the solution (J^T J is singular, so the standard errors are undefined)";
+        }
+        if (deficiency != null && Arrays.equals(result.parameters(), start)) {
+            // the solver never moved: the gradient J^T r vanishes at the start because J is singular there
+            String there = deficiency.replace("at the solution", "there").replace("the data do not determine", "the model does not change with");
+            throw new FitFailure("fit: the start " + assignments(start) + " is a stationary point where " + there
+                    + ", so the solver cannot move from it (stopped: " + result.stopReason() + "); try another --start");
+        }
+        if (!allFinite(result.parameters()) || !Double.isFinite(result.residualSumOfSquares())) {
+            throw new FitFailure("fit: the solve ended at " + assignments(result.parameters()) + " with residual sum of squares "
+                    + result.residualSumOfSquares() + "; no fit was found (try another --start)");
+        }
 
         out.printf("descent fit: %s to %s (%d observations, %d parameters) by %s%n", line.string("model"), line.string("response"), rows, p,
                 solver.name());
@@ -107,6 +174,9 @@ final class FitCommand {
         out.printf("residual sum of squares %.10E%n", result.residualSumOfSquares());
         out.printf("%d iterations, %d evaluations; stopped: %s (%s)%n", result.iterations(), result.evaluations(),
                 result.stopReason(), result.stopReason().description());
+        if (rows == p && deficiency == null) {
+            out.printf("standard errors are undefined: %d observations for %d parameters leave m - p = 0 degrees of freedom%n", rows, p);
+        }
         if (line.string("json") != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", line.string("model"));
@@ -121,11 +191,176 @@ final class FitCommand {
             // NaN standard errors (rank-deficient or exactly determined fits) are written as null.
             RunFiles.writeJson(Path.of(line.string("json")), summary);
         }
+        if (deficiency != null) {
+            throw new FitFailure("fit: no fit was found: " + deficiency + "; fix or remove a parameter, or reparametrize the model");
+        }
         if (!result.converged()) {
             out.println("the fit did not converge within the evaluation budget (raise --max-evaluations or try another --start)");
             return 1;
         }
         return 0;
+    }
+
+    /** A fit that was tried and not found: one line on stderr, exit 1. */
+    static final class FitFailure extends RuntimeException {
+        FitFailure(String message) {
+            super(message);
+        }
+    }
+
+    private static boolean allFinite(double[] values) {
+        return firstNonFinite(values) < 0;
+    }
+
+    private static int firstNonFinite(double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static double[] currentValues(List<Tensor> parameters) {
+        double[] values = new double[parameters.size()];
+        for (int k = 0; k < values.length; k++) {
+            values[k] = parameters.get(k).item();
+        }
+        return values;
+    }
+
+    /** "b1 = 1, b2 = 1000": the parameters by name, each value as short as it reads back exactly. */
+    static String assignments(double[] values) {
+        List<String> parts = new ArrayList<>();
+        for (int k = 0; k < values.length; k++) {
+            parts.add("b" + (k + 1) + " = " + number(values[k]));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    /** "x = -2": the columns {@code formula} reads, at data row {@code row}. */
+    private static String rowValues(Formula formula, Map<String, double[]> columns, int row) {
+        List<String> parts = new ArrayList<>();
+        columns.forEach((name, column) -> {
+            if (formula.names().contains(name)) {
+                parts.add(name + " = " + number(column[row]));
+            }
+        });
+        return String.join(", ", parts);
+    }
+
+    /** J at the parameters' current values, one row per residual, by a backward pass per row. */
+    private static double[][] jacobian(ResidualClosure residuals, List<Tensor> parameters) {
+        Tensor r;
+        try (var ignored = GradMode.enableGrad()) {
+            r = residuals.residuals().reshape(-1);
+        }
+        int rows = r.size();
+        int p = parameters.size();
+        double[][] jacobian = new double[rows][p];
+        if (!r.requiresGrad()) {
+            return jacobian;
+        }
+        Tensor[] inputs = parameters.toArray(new Tensor[0]);
+        for (int i = 0; i < rows; i++) {
+            NDArray seed = NDArray.zeros(r.dtype(), rows);
+            seed.set(1, i);
+            Tensor[] grads = Autograd.grad(new Tensor[] {r}, inputs, new Tensor[] {Tensor.of(seed.to(r.device()))}, false, true);
+            for (int k = 0; k < p; k++) {
+                jacobian[i][k] = grads[k].item();
+            }
+        }
+        return jacobian;
+    }
+
+    /**
+     * Null when J (m &ge; p) has full column rank; otherwise which parameters it cannot determine, in
+     * words, {@code where} ("at the solution") placing it: the parameters whose column is zero, or
+     * those a null vector of J (column-scaled) mixes, which the data cannot tell apart.
+     */
+    static String rankDeficiency(double[][] jacobian, String where) {
+        int m = jacobian.length;
+        int p = jacobian[0].length;
+        if (!allFinite(Arrays.stream(jacobian).flatMapToDouble(Arrays::stream).toArray())) {
+            return "the Jacobian is not finite " + where;
+        }
+        double[] norms = new double[p];
+        double largest = 0;
+        for (int k = 0; k < p; k++) {
+            for (double[] row : jacobian) {
+                norms[k] = Math.hypot(norms[k], row[k]);
+            }
+            largest = Math.max(largest, norms[k]);
+        }
+        List<String> zero = new ArrayList<>();
+        for (int k = 0; k < p; k++) {
+            if (norms[k] <= Math.max(m, p) * 0x1p-52 * largest || largest == 0) {
+                zero.add("b" + (k + 1));
+            }
+        }
+        if (!zero.isEmpty()) {
+            return "the data do not determine " + String.join(", ", zero) + " (" + (zero.size() == 1 ? "its column" : "their columns")
+                    + " of the Jacobian " + (zero.size() == 1 ? "is" : "are") + " zero " + where + ")";
+        }
+        double[] flat = new double[m * p];
+        for (int i = 0; i < m; i++) {
+            for (int k = 0; k < p; k++) {
+                flat[i * p + k] = jacobian[i][k] / norms[k];
+            }
+        }
+        if (!QR.factor(NDArray.of(flat, m, p)).isRankDeficient()) {
+            return null;
+        }
+        return "the Jacobian is rank deficient " + where + ": " + String.join(", ", mixed(flat, m, p)) + " are not separately determined";
+    }
+
+    /** The parameters that the null vectors of the column-scaled J (m x p, row-major) mix. */
+    private static List<String> mixed(double[] scaled, int m, int p) {
+        double[] gram = new double[p * p];
+        for (int a = 0; a < p; a++) {
+            for (int b = 0; b < p; b++) {
+                double sum = 0;
+                for (int i = 0; i < m; i++) {
+                    sum += scaled[i * p + a] * scaled[i * p + b];
+                }
+                gram[a * p + b] = sum;
+            }
+        }
+        for (int a = 0; a < p; a++) {
+            for (int b = 0; b < a; b++) {
+                gram[a * p + b] = gram[b * p + a];
+            }
+        }
+        SymmetricEigen.Result eigen = SymmetricEigen.decompose(NDArray.of(gram, p, p));
+        double[] eigenvalues = eigen.values().toDoubleArray();
+        double[] vectors = eigen.vectors().toDoubleArray();
+        double top = eigenvalues[p - 1];
+        boolean[] involved = new boolean[p];
+        for (int j = 0; j < p; j++) {
+            if (j > 0 && eigenvalues[j] > 1e-12 * top) {
+                break;
+            }
+            double biggest = 0;
+            for (int k = 0; k < p; k++) {
+                biggest = Math.max(biggest, Math.abs(vectors[k * p + j]));
+            }
+            for (int k = 0; k < p; k++) {
+                if (Math.abs(vectors[k * p + j]) >= 0.1 * biggest) {
+                    involved[k] = true;
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < p; k++) {
+            if (involved[k]) {
+                names.add("b" + (k + 1));
+            }
+        }
+        return names;
     }
 
     /** The registered optimizers whose closure returns residuals: the least-squares methods. */
@@ -172,14 +407,22 @@ final class FitCommand {
         return start;
     }
 
-    /** Columns by header name; blank lines and lines starting with # are skipped. */
-    static Map<String, double[]> readCsv(Path file) throws IOException {
+    /** A CSV file's columns by header name, and the line of the file each data row stands on (1-based, as an editor counts). */
+    record Data(Map<String, double[]> columns, int[] lines) {
+    }
+
+    /**
+     * Columns by header name; blank lines and lines starting with # are skipped. A cell that is not
+     * a finite number (NaN, Infinity, or one that overflows) is refused by its line and column.
+     */
+    static Data readCsv(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("fit: --data " + file + " is not a file");
         }
         List<String> lines = Files.readAllLines(file);
         String[] header = null;
         List<double[]> rows = new ArrayList<>();
+        List<Integer> lineNumbers = new ArrayList<>();
         for (int number = 1; number <= lines.size(); number++) {
             String text = lines.get(number - 1).trim();
             if (text.isEmpty() || text.startsWith("#")) {
@@ -208,8 +451,13 @@ final class FitCommand {
                     throw new UsageException("fit: --data " + file + " line " + number + ": '" + cells[j] + "' in column '" + header[j]
                             + "' is not a number");
                 }
+                if (!Double.isFinite(row[j])) {
+                    throw new UsageException("fit: --data " + file + " line " + number + ", column '" + header[j] + "' holds '" + cells[j]
+                            + "'" + (cells[j].matches("[+-]?(NaN|Infinity)") ? "" : " (" + row[j] + ")") + ", not a finite number; remove the row or give it a value");
+                }
             }
             rows.add(row);
+            lineNumbers.add(number);
         }
         if (header == null || rows.isEmpty()) {
             throw new UsageException("fit: --data " + file + " has no header and data rows");
@@ -224,6 +472,6 @@ final class FitCommand {
                 throw new UsageException("fit: --data " + file + ": column '" + header[j] + "' appears twice in the header");
             }
         }
-        return columns;
+        return new Data(columns, lineNumbers.stream().mapToInt(Integer::intValue).toArray());
     }
 }

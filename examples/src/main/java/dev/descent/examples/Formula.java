@@ -53,7 +53,7 @@ final class Formula {
         this.root = parseSum();
         skipSpaces();
         if (position < text.length()) {
-            throw error("unexpected '" + text.charAt(position) + "'");
+            throw unexpected();
         }
     }
 
@@ -210,7 +210,7 @@ final class Formula {
             names.add(name);
             return new Name(name);
         }
-        throw error("unexpected '" + c + "'");
+        throw unexpected();
     }
 
     private Node number() {
@@ -239,6 +239,9 @@ final class Formula {
     private void expect(char c) {
         skipSpaces();
         if (!peek(c)) {
+            if (position < text.length() && powerOperator()) {
+                throw unexpected();
+            }
             throw error(position < text.length() ? "expected '" + c + "' but found '" + text.charAt(position) + "'" : "missing '" + c + "'");
         }
         position++;
@@ -252,6 +255,24 @@ final class Formula {
         while (position < text.length() && Character.isWhitespace(text.charAt(position))) {
             position++;
         }
+    }
+
+    /** Whether the text at the position is a power operator of another language: ^ or **. */
+    private boolean powerOperator() {
+        return text.startsWith("^", position) || text.startsWith("**", position) || (position > 0 && text.startsWith("**", position - 1));
+    }
+
+    /** The character at the position is not allowed there; ^ and ** get a hint to pow. */
+    private UsageException unexpected() {
+        if (powerOperator()) {
+            String operator = text.startsWith("^", position) ? "^" : "**";
+            if (!text.startsWith("**", position) && operator.equals("**")) {
+                position--;
+            }
+            return new UsageException("fit: " + what + " '" + text + "': '" + operator + "' at column " + (position + 1)
+                    + " is not an operator here; use pow(a, b) for powers, e.g. pow(x, 2)");
+        }
+        return error("unexpected '" + text.charAt(position) + "'");
     }
 
     private UsageException error(String message) {

@@ -122,8 +122,86 @@ class FitCommandTest {
         Path json = directory.resolve("line.json");
         CommandRun fit = CommandRun.of("fit", "--model", "b1 + b2*x", "--data", csv.toString(), "--start", "0,0", "--json", json.toString());
         assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.out().contains("standard errors are undefined") && fit.out().contains("m - p = 0 degrees of freedom"), fit.out());
         JsonNode result = new ObjectMapper().readTree(json.toFile());
         assertTrue(result.get("stderr").get(0).isNull() && result.get("stderr").get(1).isNull(), result.toString());
         assertEquals(2.0, result.get("params").get(1).asDouble(), 1e-9);
+    }
+
+    private CommandRun fit(String csvText, String... args) throws IOException {
+        Path csv = directory.resolve("case.csv");
+        Files.writeString(csv, csvText);
+        List<String> all = new ArrayList<>(List.of("fit", "--data", csv.toString()));
+        all.addAll(List.of(args));
+        return CommandRun.of(all.toArray(new String[0]));
+    }
+
+    private static void assertOneLine(int code, CommandRun run, String... fragments) {
+        assertEquals(code, run.code(), run.err() + run.out());
+        for (String fragment : fragments) {
+            assertTrue(run.err().contains(fragment), "missing '" + fragment + "' in: " + run.err());
+        }
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(!run.err().contains("QR"), run.err());
+    }
+
+    private static final String SATURATING = "x,y\n1,1.1\n2,1.8\n3,2.5\n4,3.0\n5,3.3\n";
+
+    @Test
+    void fewerObservationsThanParametersIsBadUsageNamingBothCounts() throws IOException {
+        assertOneLine(2, fit("x,y\n1,3\n", "--model", "b1 + b2*x", "--start", "0,0"), "1 observation", "2 parameters");
+    }
+
+    @Test
+    void nanAndInfinityInTheCsvAreRefusedByLineAndColumn() throws IOException {
+        assertOneLine(2, fit("x,y\n1,2\n2,NaN\n3,6\n", "--model", "b1*x", "--start", "1"), "line 3", "column 'y'", "NaN");
+        // the line as it stands in the file: the comment and the header count
+        assertOneLine(2, fit("# data\nx,y\n1,2\n2,3.9\nInfinity,6\n", "--model", "b1*x", "--start", "1"), "line 5", "column 'x'",
+                "Infinity");
+    }
+
+    @Test
+    void aStartWhereTheModelIsNotFiniteNamesTheRowAndTheStart() throws IOException {
+        // exp(1000 x) overflows at the first data row (line 2)
+        assertOneLine(2, fit(SATURATING, "--model", "b1*exp(b2*x)", "--start", "1,1000"), "b1 = 1", "b2 = 1000", "line 2", "Infinity",
+                "--start");
+        // log of a negative x at the second data row (line 3)
+        assertOneLine(2, fit("x,y\n1,2\n-2,3.9\n3,6.1\n", "--model", "b1*log(x)", "--start", "1"), "b1 = 1", "line 3", "NaN", "x = -2");
+        // log of a negative parameter: every row
+        assertOneLine(2, fit(SATURATING, "--model", "log(b1)*x", "--start", "-1"), "b1 = -1", "line 2");
+    }
+
+    @Test
+    void aResponseThatIsNotFiniteNamesTheRow() throws IOException {
+        assertOneLine(2, fit("x,y\n1,2\n2,-1\n3,6\n", "--model", "b1*x", "--response", "log(y)", "--start", "1"), "--response", "line 3",
+                "y = -1");
+    }
+
+    @Test
+    void aStationaryStartIsNotAFit() throws IOException {
+        // at b = (0, 0) both columns of the Jacobian of b1 (1 - exp(-b2 x)) vanish: the gradient is zero and the solver stops at once
+        CommandRun run = fit(SATURATING, "--model", "b1*(1-exp(-b2*x))", "--start", "0,0");
+        assertOneLine(1, run, "stationary point", "b1 = 0, b2 = 0", "try another --start");
+        CommandRun good = fit(SATURATING, "--model", "b1*(1-exp(-b2*x))", "--start", "1,0.5");
+        assertEquals(0, good.code(), good.err());
+    }
+
+    @Test
+    void aParameterTheDataDoNotDetermineFailsTheFit() throws IOException {
+        assertOneLine(1, fit(SATURATING, "--model", "b1*x + b2*0", "--start", "1,1"), "do not determine b2", "zero");
+        // Gauss-Newton cannot step at all there: the same report, not the solver's internal message
+        assertOneLine(1, fit(SATURATING, "--model", "b1*x + b2*0", "--start", "1,1", "--method", "gaussnewton"), "do not determine b2");
+    }
+
+    @Test
+    void aRankDeficientJacobianNamesTheParametersItCannotSeparate() throws IOException {
+        assertOneLine(1, fit(SATURATING, "--model", "b1*exp(b2*x) + b3*exp(b2*x)", "--start", "1,0.1,1"), "rank deficient",
+                "b1, b3 are not separately determined");
+    }
+
+    @Test
+    void aCaretGetsAHintToPow() throws IOException {
+        assertOneLine(2, fit(SATURATING, "--model", "b1*x^2", "--start", "1"), "use pow(a, b) for powers");
+        assertOneLine(2, fit(SATURATING, "--model", "b1*(x^2)", "--start", "1"), "use pow(a, b) for powers");
     }
 }
