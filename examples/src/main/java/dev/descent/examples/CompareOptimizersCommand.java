@@ -13,8 +13,6 @@ import dev.descent.optim.Optimizers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +32,7 @@ final class CompareOptimizersCommand {
     private CompareOptimizersCommand() {
     }
 
-    static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
+    static int run(List<String> args, PrintStream out, PrintStream err, boolean terminal) throws IOException {
         CommandLine line = new CommandLine("compare-optimizers", "Trains MLP-BN on MNIST once per optimizer and charts training loss"
                 + " against iterations.")
                 .flag("optimizers", "classic", "classic (" + CLASSIC + "), all (every name: "
@@ -46,7 +44,8 @@ final class CompareOptimizersCommand {
                 .flag("seed", "0", "seed of the weights and the data order (the same for every optimizer)")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads")
                 .flag("device", "cpu", DeviceFlag.HELP)
-                .flag("out", "runs/compare-<timestamp>", "directory for compare.html and results.json")
+                .flag("out", "runs/compare-<timestamp>", "directory for compare.html and results.json (the default is a new one"
+                        + " of its own; a directory another run owns or holds results in is refused)")
                 .parse(args);
         if (line.helpRequested()) {
             out.print(line.usage());
@@ -58,10 +57,10 @@ final class CompareOptimizersCommand {
         int limit = line.integer("limit", 1);
         MnistCommand.checkBatch("compare-optimizers", batch, limit);
         long seed = (long) line.real("seed");
-        Descent.setNumThreads(line.integer("threads", 1));
+        int threads = line.threads(err);
         Device device = DeviceFlag.parse("compare-optimizers", line.string("device"));
-        Path dir = Path.of(line.string("out").replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        java.nio.file.Files.createDirectories(dir);
+        RunDirectory runDirectory = RunDirectory.of("compare-optimizers", line.string("out"), line.isSet("out"), "compare");
+        Descent.setNumThreads(threads);
         Transform prepare = MnistPreprocessing.prepare(false);
         Dataset all = DeviceFlag.stage(Mnist.train().toTensorDataset(prepare), device);
         Subset train = new Subset(all, IntStream.range(0, Math.min(limit, all.size())).toArray());
@@ -118,6 +117,7 @@ final class CompareOptimizersCommand {
                 + "<h1>Optimizers on MNIST (MLP-BN, same initial weights and data order)</h1>"
                 + Svg.lineChart("Training loss (moving average of 20 steps)", "iteration", "cross-entropy", curves, true)
                 + table + "</table></body></html>\n";
+        Path dir = runDirectory.create();   // only now, with the results to write
         AtomicFiles.write(dir.resolve("compare.html"), html);
         RunFiles.writeJson(dir.resolve("results.json"), results);
         out.println("wrote compare.html and results.json to " + dir);

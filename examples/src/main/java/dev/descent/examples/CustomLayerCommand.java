@@ -83,7 +83,7 @@ final class CustomLayerCommand {
         }
     }
 
-    static int run(List<String> args, PrintStream out, boolean terminal) {
+    static int run(List<String> args, PrintStream out, PrintStream err, boolean terminal) {
         CommandLine line = new CommandLine("custom-layer", "Trains a model built from two custom layers (Maxout, and Swish on a"
                 + " hand-written Function) on MNIST.")
                 .flag("epochs", "1", "passes over the training set")
@@ -97,10 +97,11 @@ final class CustomLayerCommand {
             return 0;
         }
         int epochs = line.integer("epochs", 1);
-        Descent.setNumThreads(line.integer("threads", 1));
+        int threads = line.threads(err);
         long seed = (long) line.real("seed");
         int limit = line.integer("limit", 1);
         Device device = DeviceFlag.parse("custom-layer", line.string("device"));
+        Descent.setNumThreads(threads);
         boolean onGpu = !device.equals(Device.CPU);
         Generator weights = new Generator(seed);
         Sequential model = new Sequential(new Flatten(), new Linear(784, 512, true, weights), new Maxout(2), new LearnedSwish(),

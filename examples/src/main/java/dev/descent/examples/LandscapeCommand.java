@@ -9,7 +9,6 @@ import dev.descent.optim.ResidualClosure;
 import dev.descent.optim.StopReason;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +32,8 @@ final class LandscapeCommand {
                 .flag("steps", "200", "steps (iterations) per optimizer")
                 .flag("optimizers", null, "specifications separated by ';', e.g. 'sgd:lr=1e-3;adam:lr=0.05;lbfgs:lineSearch=strong_wolfe;newton;lm'"
                         + " (names: " + String.join(", ", Optimizers.names()) + ", and lm; default: a set suited to the function)")
-                .flag("out", "runs/landscape-<function>", "directory for landscape.svg and landscape.html")
+                .flag("out", "runs/landscape-<function>-<timestamp>", "directory for landscape.svg and landscape.html (the default is a"
+                        + " new one of its own; a directory another run owns or holds results in is refused)")
                 .flag("json", null, "also write, per optimizer, its specification and the point and loss after every step")
                 .parse(args);
         if (line.helpRequested()) {
@@ -52,6 +52,10 @@ final class LandscapeCommand {
         }
         if (specList.isEmpty()) {
             throw new UsageException("landscape: --optimizers lists no optimizer");
+        }
+        RunDirectory runDirectory = RunDirectory.of("landscape", line.string("out"), line.isSet("out"), "landscape-" + function.name());
+        if (line.string("json") != null && line.string("json").isBlank()) {
+            throw new UsageException("landscape: --json is empty; give a file for the trajectories, or leave --json out");
         }
         List<ContourPlot.Path> paths = new ArrayList<>();
         List<Map<String, Object>> trajectories = new ArrayList<>();
@@ -73,8 +77,7 @@ final class LandscapeCommand {
             entry.put("loss", losses);
             trajectories.add(entry);
         }
-        Path dir = Path.of(line.string("out").replace("<function>", function.name()));
-        Files.createDirectories(dir);
+        Path dir = runDirectory.create();   // only now, with the picture to write
         String svg = ContourPlot.svg(function, paths);
         AtomicFiles.write(dir.resolve("landscape.svg"), svg);
         AtomicFiles.write(dir.resolve("landscape.html"), "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + Svg.escape(function.name())

@@ -45,12 +45,12 @@ public final class Main {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         try {
             return switch (args[0]) {
-                case "mnist" -> MnistCommand.run(rest, out, terminal);
-                case "compare-optimizers" -> CompareOptimizersCommand.run(rest, out, terminal);
+                case "mnist" -> MnistCommand.run(rest, out, err, terminal);
+                case "compare-optimizers" -> CompareOptimizersCommand.run(rest, out, err, terminal);
                 case "evaluate" -> EvaluateCommand.run(rest, out);
-                case "custom-layer" -> CustomLayerCommand.run(rest, out, terminal);
+                case "custom-layer" -> CustomLayerCommand.run(rest, out, err, terminal);
                 case "fit" -> FitCommand.run(rest, out);
-                case "second-order" -> SecondOrderCommand.run(rest, out);
+                case "second-order" -> SecondOrderCommand.run(rest, out, err);
                 case "landscape" -> LandscapeCommand.run(rest, out);
                 case "optimizers" -> OptimizersCommand.run(rest, out);
                 case "doctor" -> DoctorCommand.run(rest, out);

@@ -29,8 +29,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +74,9 @@ final class MnistCommand {
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
                 .flag("device", "cpu", DeviceFlag.HELP)
                 .flag("cuda-graph", "on", "on a GPU, capture the training step once as a CUDA graph and replay it (on or off)")
-                .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics, report.html and the last epoch's checkpoint")
+                .flag("out", "runs/mnist-<timestamp>", "directory for weights, config, metrics, report.html and the last epoch's checkpoint;"
+                        + " the default is a new directory of its own (millisecond time and a random suffix), and a directory another"
+                        + " run owns or holds results in is refused")
                 .flag("json", null, "also write the run's summary as JSON to this file")
                 .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)")
                 .flag("resume", null, "continue the run in this directory from the checkpoint it writes after every epoch, with its saved"
@@ -85,11 +85,12 @@ final class MnistCommand {
 
     /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
     record Settings(int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
-                    String dataset, String device, boolean cudaGraph, Path out, Path json, Map<String, String> flags,
+                    String dataset, String device, boolean cudaGraph, RunDirectory out, Path json, Map<String, String> flags,
                     MnistCheckpoint.Saved resume) {
     }
 
-    static Settings settings(CommandLine line) {
+    /** Every flag checked, and nothing created: warnings (threads capped to the cores) go to {@code err}. */
+    static Settings settings(CommandLine line, PrintStream err) {
         MnistCheckpoint.Saved resume = line.string("resume") == null ? null : MnistResume.apply(line);
         if (line.string("config") != null) {
             try {
@@ -108,7 +109,7 @@ final class MnistCommand {
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
         checkBatch("mnist", batch, line.integer("limit", 1));
-        int threads = line.integer("threads", 1);
+        int threads = line.threads(err);
         long seed = (long) line.real("seed");
         double lr = line.string("lr") == null ? Double.NaN : line.real("lr");
         if (!Double.isNaN(lr) && !(lr > 0)) {
@@ -133,12 +134,14 @@ final class MnistCommand {
         String device = line.string("device");
         DeviceFlag.parse("mnist", device);
         boolean cudaGraph = line.choice("cuda-graph", "on", "off").equals("on");
-        String outText = line.string("out");
-        Path out = Path.of(outText.replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        checkWritable(out);
+        RunDirectory out = resume != null ? RunDirectory.resume("mnist", Path.of(line.string("resume")))
+                : RunDirectory.of("mnist", line.string("out"), line.isSet("out"), "mnist");
         Path json = line.string("json") == null ? null : Path.of(line.string("json"));
+        if (json != null && line.string("json").isBlank()) {
+            throw new UsageException("mnist: --json is empty; give a file for the summary, or leave --json out");
+        }
         Map<String, String> flags = line.effective();
-        flags.put("out", out.toString());
+        flags.put("threads", Integer.toString(threads));
         flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
         return new Settings(epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags, resume);
@@ -158,28 +161,36 @@ final class MnistCommand {
         }
     }
 
-    private static void checkWritable(Path out) {
-        try {
-            Files.createDirectories(out);
-            Path probe = Files.createTempFile(out, "probe", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new UsageException("mnist: --out " + out + " is not writable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
-        }
+    static int run(List<String> args, PrintStream out, PrintStream err, boolean terminal) throws IOException {
+        return run(args, out, err, terminal, epoch -> { });
     }
 
-    static int run(List<String> args, PrintStream out, boolean terminal) throws IOException {
-        return run(args, out, terminal, epoch -> { });
-    }
-
-    /** The command, telling {@code afterCheckpoint} each epoch whose checkpoint is written (tests interrupt a run there). */
+    /** The command, warnings on the standard error, telling {@code afterCheckpoint} each epoch whose checkpoint is written. */
     static int run(List<String> args, PrintStream out, boolean terminal, IntConsumer afterCheckpoint) throws IOException {
+        return run(args, out, System.err, terminal, afterCheckpoint);
+    }
+
+    /**
+     * The command, telling {@code afterCheckpoint} each epoch whose checkpoint is written (tests interrupt a run there). The
+     * flags are all checked first; the run directory is created only when the first epoch's files are written, so bad usage,
+     * unreadable data or a run that fails in its first epoch leave none.
+     */
+    static int run(List<String> args, PrintStream out, PrintStream err, boolean terminal, IntConsumer afterCheckpoint) throws IOException {
         CommandLine line = flags().parse(args);
         if (line.helpRequested()) {
             out.print(line.usage());
             return 0;
         }
-        Settings s = settings(line);
+        Settings s = settings(line, err);
+        try {
+            return train(s, out, terminal, afterCheckpoint);
+        } catch (IOException | RuntimeException e) {
+            s.out().failed(e);   // what the run left says that it failed
+            throw e;
+        }
+    }
+
+    private static int train(Settings s, PrintStream out, boolean terminal, IntConsumer afterCheckpoint) throws IOException {
         Device device = DeviceFlag.parse("mnist", s.device());
         boolean onGpu = !device.equals(Device.CPU);
         Descent.setNumThreads(s.threads());
@@ -247,22 +258,25 @@ final class MnistCommand {
                 // flat from epoch to epoch when nothing leaks: the caching allocator's own counters
                 out.println("  device memory: " + CudaMemory.statistics(device));
             }
-            RunFiles.writeMetrics(s.out(), history.trainLoss(), history.trainAccuracy(), history.testLoss(), history.testAccuracy(),
+            Path directory = s.out().create();
+            s.flags().put("out", directory.toString());
+            RunFiles.writeMetrics(directory, history.trainLoss(), history.trainAccuracy(), history.testLoss(), history.testAccuracy(),
                     history.epochSeconds());
-            MnistCheckpoint.write(s.out(), epoch, s.flags(), state);
+            MnistCheckpoint.write(directory, epoch, s.flags(), state);
             afterCheckpoint.accept(epoch);
         }
 
-        Path weights = s.out().resolve("weights.safetensors");
+        Path directory = s.out().create();
+        Path weights = directory.resolve("weights.safetensors");
         model.save(weights);
-        RunFiles.writeConfig(s.out().resolve("config.json"), s.flags());
+        RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
         Report.Content content = new Report.Content((fashion ? "Fashion-MNIST" : "MNIST") + ": MLP-BN with " + s.optimizer(),
                 new LinkedHashMap<>(s.flags()), Report.array(history.trainLoss()), Report.array(history.testLoss()),
                 Report.array(history.trainAccuracy()), Report.array(history.testAccuracy()), Report.array(history.epochSeconds()),
                 history.stepLoss(), history.stepLr(), history.stepGradNorm(),
                 evaluation.confusion(), classes, misclassified(testSet, evaluation.predictions(), classes),
                 s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph);
-        AtomicFiles.write(s.out().resolve("report.html"), Report.html(content));
+        AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
         double peakRss = RunFiles.peakRssMiB();
         if (s.json() != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -277,7 +291,7 @@ final class MnistCommand {
             summary.put("seed", s.seed());
             summary.put("batch", s.batch());
             summary.put("peakRssMiB", peakRss);
-            summary.put("out", s.out().toString());
+            summary.put("out", directory.toString());
             RunFiles.writeJson(s.json(), summary);
         }
         if (trainer.graphStatus() != null) {
@@ -289,7 +303,7 @@ final class MnistCommand {
         }
         out.printf("final test accuracy %.2f%%  median epoch %.1f s  peak memory %.0f MiB%n", 100 * history.testAccuracy().get(history.epochs() - 1),
                 Report.median(Report.array(history.epochSeconds())), peakRss);
-        out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv, report.html and the last epoch's checkpoint to " + s.out()
+        out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv, report.html and the last epoch's checkpoint to " + directory
                 + (s.json() != null ? "; summary " + s.json() : ""));
         return 0;
     }

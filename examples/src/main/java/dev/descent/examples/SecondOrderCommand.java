@@ -10,10 +10,7 @@ import dev.descent.optim.StepResult;
 import dev.descent.optim.StopReason;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +44,7 @@ final class SecondOrderCommand {
     private SecondOrderCommand() {
     }
 
-    static int run(List<String> args, PrintStream out) throws IOException {
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         CommandLine line = new CommandLine("second-order", "Runs GD, momentum, Adam, L-BFGS, Newton, Newton-CG and, for least-squares"
                 + " problems, Gauss-Newton and Levenberg-Marquardt on one full-batch problem; charts loss against iterations and time.")
                 .flag("problem", "rosenbrock", "rosenbrock, linear (regression), logistic (regression on 10,000 MNIST images) or curve"
@@ -58,7 +55,8 @@ final class SecondOrderCommand {
                         + DENSE_NEWTON_LIMIT + " parameters; the least-squares methods a problem with residuals")
                 .flag("target", "1e-12", "a method stops early once its loss is below target times the initial loss")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads")
-                .flag("out", "runs/second-order-<timestamp>", "directory for second-order.html and results.json")
+                .flag("out", "runs/second-order-<timestamp>", "directory for second-order.html and results.json (the default is a new"
+                        + " one of its own; a directory another run owns or holds results in is refused)")
                 .parse(args);
         if (line.helpRequested()) {
             out.print(line.usage());
@@ -73,11 +71,10 @@ final class SecondOrderCommand {
         if (!(relativeTarget >= 0)) {
             throw new UsageException("second-order: --target must be at least 0, got " + line.string("target"));
         }
-        Descent.setNumThreads(line.integer("threads", 1));
+        Descent.setNumThreads(line.threads(err));
+        RunDirectory runDirectory = RunDirectory.of("second-order", line.string("out"), line.isSet("out"), "second-order");
         // the absolute loss at which every method stops
         double target = relativeTarget * lossOf(problem, problem.start().get());
-        Path dir = Path.of(line.string("out").replace("<timestamp>", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        Files.createDirectories(dir);
 
         out.printf("descent second-order: %s, %d iterations per method%n", problem.description(), iterations);
         List<Run> runs = new ArrayList<>();
@@ -140,6 +137,7 @@ final class SecondOrderCommand {
                 + Svg.lineChart("Loss against iterations", "iteration", "loss", byIteration, true)
                 + Svg.lineChart("Loss against wall time", "seconds", "loss", byTime, true)
                 + table + "</table>" + notes + "</body></html>\n";
+        Path dir = runDirectory.create();   // only now, with the results to write
         AtomicFiles.write(dir.resolve("second-order.html"), html);
         RunFiles.writeJson(dir.resolve("results.json"), results);
         out.println("wrote second-order.html and results.json to " + dir);

@@ -80,7 +80,7 @@ class MnistResumeTest {
         }
         assertEquals(Files.readAllLines(whole.resolve("metrics.csv")).stream().map(MnistResumeTest::withoutSeconds).toList(),
                 Files.readAllLines(killed.resolve("metrics.csv")).stream().map(MnistResumeTest::withoutSeconds).toList());
-        assertEquals(List.of("checkpoint-epoch-3", "config.json", "metrics.csv", "metrics.jsonl", "report.html", "weights.safetensors"),
+        assertEquals(List.of(RunDirectory.MARKER, "checkpoint-epoch-3", "config.json", "metrics.csv", "metrics.jsonl", "report.html", "weights.safetensors"),
                 names(killed), "the leftover temporary directory is gone");
         ObjectNode wholeConfig = (ObjectNode) new ObjectMapper().readTree(whole.resolve("config.json").toFile());
         ObjectNode resumedConfig = (ObjectNode) new ObjectMapper().readTree(killed.resolve("config.json").toFile());
