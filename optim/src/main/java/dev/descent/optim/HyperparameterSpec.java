@@ -60,11 +60,6 @@ public final class HyperparameterSpec {
         return declaration;
     }
 
-    /** Whether {@code declaration} is one of this algorithm's. */
-    public boolean declares(Hyperparameter<?> declaration) {
-        return declarations.get(declaration.name()) != null;
-    }
-
     /** {@code value} checked as the hyperparameter {@code name}, converted to its type. */
     public Object check(String name, Object value) {
         return get(name).check(owner, value);

@@ -30,8 +30,6 @@ public enum StopReason {
     GTOL("residual orthogonal to the Jacobian's columns within gtol"),
     /** The residual is exactly zero. */
     ZERO_RESIDUAL("zero residual"),
-    /** A listener asked to stop. */
-    STOPPED("stopped by the listener"),
     /**
      * No step, down to a vanishing one, decreases the sum of squares: a minimum to working
      * precision, reached before the tolerances (MINPACK's info 6 to 8).
@@ -49,8 +47,8 @@ public enum StopReason {
         return description;
     }
 
-    /** Whether a least-squares solve ended at a minimum (every reason but a budget or a listener's stop). */
+    /** Whether a least-squares solve ended at a minimum (every reason but a spent budget). */
     public boolean converged() {
-        return this != MAX_EVALUATIONS && this != MAX_ITERATIONS && this != STOPPED;
+        return this != MAX_EVALUATIONS && this != MAX_ITERATIONS;
     }
 }

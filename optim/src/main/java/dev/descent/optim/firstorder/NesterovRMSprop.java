@@ -32,7 +32,8 @@ import java.util.Map;
  * Defaults: lr 1e-3, rho 0.9, momentum 0.9, eps 1e-6.
  */
 public final class NesterovRMSprop extends ElementwiseOptimizer {
-    public static final Hyperparameter<Double> RHO = Adadelta.RHO.withDefault(0.9);
+    /** The decay rate &rho;, Adadelta's declaration (the same default, 0.9). */
+    public static final Hyperparameter<Double> RHO = Adadelta.RHO;
     static final HyperparameterSpec SPEC = HyperparameterSpec.of("NesterovRMSprop", lr(1e-3), RHO,
             Hyperparameter.number("momentum", 0.9, Hyperparameter.Rule.UNIT_INTERVAL, "momentum factor alpha"), EPS.withDefault(1e-6));
 
