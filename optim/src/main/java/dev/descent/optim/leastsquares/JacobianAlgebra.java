@@ -131,6 +131,14 @@ final class JacobianAlgebra {
 
     /** J at the parameters' current values, one row per residual: the gradient of r_i, by a backward pass seeded with e_i. */
     static double[][] jacobian(String owner, ParameterVector theta, ResidualClosure residuals, int m) {
+        return rows(theta, record(owner, theta, residuals, m));
+    }
+
+    /**
+     * The closure's residuals at the parameters' current values, flattened, with the graph that
+     * differentiates them; {@code m} is the count an earlier evaluation returned (negative: none yet).
+     */
+    static Tensor record(String owner, ParameterVector theta, ResidualClosure residuals, int m) {
         for (Tensor p : theta.parameters()) {
             p.zeroGrad();
         }
@@ -147,6 +155,11 @@ final class JacobianAlgebra {
         if (m >= 0 && r.size() != m) {
             throw new IllegalStateException(owner + ": the closure returned " + r.size() + " residuals, earlier " + m);
         }
+        return r;
+    }
+
+    /** The rows of J for the recorded residuals {@code r}: the gradient of r_i, by a backward pass seeded with e_i. */
+    static double[][] rows(ParameterVector theta, Tensor r) {
         Tensor[] inputs = theta.parameters().toArray(new Tensor[0]);
         int rows = r.size();
         double[][] jacobian = new double[rows][];

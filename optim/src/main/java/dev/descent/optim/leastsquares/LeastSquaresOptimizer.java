@@ -1,12 +1,8 @@
 package dev.descent.optim.leastsquares;
 
-import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
-import dev.descent.core.NDArray;
-import dev.descent.core.linalg.QR;
-import dev.descent.core.linalg.SingularMatrixException;
 import dev.descent.core.linalg.Vectors;
 import dev.descent.optim.Hyperparameter;
 import dev.descent.optim.HyperparameterSpec;
@@ -45,6 +41,14 @@ import java.util.List;
  * {@code initialDamping} &tau; sets the first &lambda; relative to the scale of J&#x1D40;J (Madsen,
  * Nielsen and Tingleff advise 1e-6 near the solution and up to 1 for a poor start, which is the
  * case a default must survive).
+ *
+ * <p>{@code solver} chooses how J is held. {@code dense} stores its m rows (one backward pass
+ * each) and solves every step by QR. {@code cg} never forms it ({@link JacobianOperator}): the
+ * products J v and J&#x1D40;u come from autograd, each step is a truncated conjugate-gradient solve of
+ * the damped normal equations ({@code maxCgIterations} per solve), diag(J&#x1D40;J) for the gtol test and
+ * Marquardt's scaling is a random-sign estimate, and Gauss-Newton's step is the minimum-norm one,
+ * so there may be fewer residuals than parameters: the form for training a network on a batch.
+ * {@code auto} (the default) stores J while it has at most 4,194,304 entries.
  */
 public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
     public static final Hyperparameter<Double> FTOL = Hyperparameter.number("ftol", 1e-12, Hyperparameter.Rule.NON_NEGATIVE,
@@ -62,11 +66,19 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
             "tau: the first lambda relative to the scale of J^T J");
     public static final Hyperparameter<Boolean> GEODESIC_ACCELERATION = Hyperparameter.flag("geodesicAcceleration", true,
             "add Transtrum and Sethna's second-order correction to each damped step");
+    public static final Hyperparameter<String> SOLVER = Hyperparameter.choice("solver", "auto", List.of("auto", "dense", "cg"),
+            "dense: J stored, steps by QR; cg: J never formed, steps by conjugate gradients on J^T J from Jacobian-vector products;"
+                    + " auto: dense while the m x p Jacobian has at most 4,194,304 entries (32 MB)");
+    public static final Hyperparameter<Integer> MAX_CG_ITERATIONS = Hyperparameter.integer("maxCgIterations", 20,
+            Hyperparameter.Rule.POSITIVE, "conjugate-gradient iterations per step solve with solver=cg");
+    /** The most entries of a Jacobian that {@code solver=auto} stores. */
+    static final long DENSE_LIMIT = 1L << 22;
 
     /** The declarations of a least-squares method; a damped one also has initialDamping and geodesicAcceleration. */
     static HyperparameterSpec spec(String owner, boolean damped) {
-        return damped ? HyperparameterSpec.of(owner, FTOL, XTOL, GTOL, MAX_ITER, MAX_EVALUATIONS, INITIAL_DAMPING, GEODESIC_ACCELERATION)
-                : HyperparameterSpec.of(owner, FTOL, XTOL, GTOL, MAX_ITER, MAX_EVALUATIONS);
+        return damped ? HyperparameterSpec.of(owner, FTOL, XTOL, GTOL, MAX_ITER, MAX_EVALUATIONS, SOLVER, MAX_CG_ITERATIONS, INITIAL_DAMPING,
+                GEODESIC_ACCELERATION)
+                : HyperparameterSpec.of(owner, FTOL, XTOL, GTOL, MAX_ITER, MAX_EVALUATIONS, SOLVER, MAX_CG_ITERATIONS);
     }
 
     /** The options of the least-squares methods. */
@@ -93,6 +105,19 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
 
         public Options maxEvaluations(int value) {
             return set(MAX_EVALUATIONS, value);
+        }
+
+        /**
+         * {@code dense} (J stored, steps by QR), {@code cg} (J never formed: conjugate gradients on
+         * J&#x1D40;J from Jacobian-vector products, for networks) or {@code auto} (dense up to 4,194,304 entries of J).
+         */
+        public Options solver(String value) {
+            return set(SOLVER, value);
+        }
+
+        /** The conjugate-gradient iterations of one step's solve with {@code solver=cg}. */
+        public Options maxCgIterations(int value) {
+            return set(MAX_CG_ITERATIONS, value);
         }
 
         /** Levenberg and Levenberg-Marquardt only. */
@@ -153,7 +178,7 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
         int maxEvaluations = group.get(MAX_EVALUATIONS) > 0 ? group.get(MAX_EVALUATIONS) : 200 * (p + 1);
         double[] x = theta.values();
         // the Jacobian first: its evaluation, with gradients recorded, is where a closure that differentiates is caught
-        double[][] jacobian = jacobian(residuals, -1);
+        Jacobian jacobian = jacobian(residuals, -1);
         double[] r = evaluate(residuals);
         int evaluations = 1;
         int jacobians = 1;
@@ -169,8 +194,8 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                 reason = StopReason.ZERO_RESIDUAL;
                 break;
             }
-            double[] diagonal = JacobianAlgebra.columnSquares(jacobian); // diag(J^T J)
-            double[] gradient = JacobianAlgebra.transposeTimes(jacobian, r);
+            double[] diagonal = jacobian.columnSquares(); // diag(J^T J)
+            double[] gradient = jacobian.transposeTimes(r);
             if (JacobianAlgebra.largestCosine(diagonal, r, gradient) <= gtol) {
                 reason = StopReason.GTOL;
                 break;
@@ -195,11 +220,14 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                     reason = StopReason.MAX_ITERATIONS;
                     break;
                 }
-                double[] step = scale == null ? gaussNewtonStep(jacobian, r, halving)
-                        : JacobianAlgebra.dampedStep(jacobian, r, lambda, scale);
+                double[] step = scale == null ? jacobian.gaussNewtonStep(r, halving) : jacobian.dampedStep(r, lambda, scale);
                 if (step != null && scale != null && geodesicAcceleration) {
                     step = accelerate(residuals, x, r, jacobian, step, lambda, scale);
                     evaluations++;
+                }
+                if (step == null && scale == null) {
+                    reason = StopReason.PRECISION_LIMIT; // Gauss-Newton has no damping to raise
+                    break;
                 }
                 if (step == null) {
                     lambda = Math.max(lambda, Double.MIN_NORMAL) * nu;
@@ -210,10 +238,7 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                     }
                     continue;
                 }
-                double[] linearized = r.clone(); // r + J delta, the model's residual after the step
-                for (int i = 0; i < linearized.length; i++) {
-                    linearized[i] += Vectors.dot(jacobian[i], step);
-                }
+                double[] linearized = Vectors.along(r, 1, jacobian.times(step)); // r + J delta, the model's residual after the step
                 double predicted = rss - Vectors.dot(linearized, linearized);
                 double[] trial = Vectors.along(x, 1, step);
                 theta.set(trial);
@@ -223,9 +248,9 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                 double trialRss = Vectors.dot(trialResiduals, trialResiduals);
                 double actual = Double.isFinite(trialRss) ? rss - trialRss : Double.NEGATIVE_INFINITY;
                 double rho = predicted > 0 ? actual / predicted : (actual > 0 ? 1 : -1);
-                double[][] trialJacobian = actual > 0 ? jacobian(residuals, r.length) : null;
+                Jacobian trialJacobian = actual > 0 ? jacobian(residuals, r.length) : null;
                 // A point where the Jacobian overflows cannot be stepped from: treat it as a failed step.
-                boolean accept = trialJacobian != null && JacobianAlgebra.finite(trialJacobian);
+                boolean accept = trialJacobian != null && trialJacobian.finite();
                 if (trialJacobian != null) {
                     jacobians++;
                 }
@@ -234,7 +259,7 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
                 // two consecutive iterates; ftol its relative actual and predicted reductions of the sum of squares.
                 // Nor does a step kept short by the damping: the tests apply once lambda D is below the curvature
                 // J^T J in every coordinate, so that the step is within a factor 2 of the Gauss-Newton step.
-                boolean judged = accept && dampingNegligible(lambda, scale, diagonal);
+                boolean judged = accept && dampingNegligible(lambda, scale, diagonal) && jacobian.lastSolveExact();
                 boolean small = judged && Vectors.norm(step) <= xtol * (Vectors.norm(x) + xtol);
                 boolean flat = judged && actual <= ftol * rss && predicted <= ftol * rss && rho <= 2;
                 if (!accept) {
@@ -291,20 +316,21 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
      * refused (null, so &lambda; grows) when 2&Vert;a&Vert;/&Vert;v&Vert; &gt; 0.75: the path bends too much for
      * the step to be trusted. It keeps long steps on curved valleys from flying off them.
      */
-    private double[] accelerate(ResidualClosure residuals, double[] x, double[] r, double[][] jacobian, double[] velocity,
+    private double[] accelerate(ResidualClosure residuals, double[] x, double[] r, Jacobian jacobian, double[] velocity,
                                 double lambda, double[] scale) {
         double h = 0.1;
         theta().set(Vectors.along(x, h, velocity));
         double[] shifted = evaluate(residuals);
         theta().set(x);
+        double[] directional = jacobian.times(velocity);
         double[] secondDerivative = new double[r.length];
         for (int i = 0; i < r.length; i++) {
-            secondDerivative[i] = 2 / h * ((shifted[i] - r[i]) / h - Vectors.dot(jacobian[i], velocity));
+            secondDerivative[i] = 2 / h * ((shifted[i] - r[i]) / h - directional[i]);
             if (!Double.isFinite(secondDerivative[i])) {
                 return null; // the probe left the model's domain: a shorter step is needed
             }
         }
-        double[] acceleration = JacobianAlgebra.dampedStep(jacobian, secondDerivative, lambda, scale);
+        double[] acceleration = jacobian.dampedStep(secondDerivative, lambda, scale);
         if (acceleration == null || !(2 * Vectors.norm(acceleration) <= 0.75 * Vectors.norm(velocity))) {
             return null;
         }
@@ -317,8 +343,22 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
         }
     }
 
-    private double[][] jacobian(ResidualClosure residuals, int m) {
-        return JacobianAlgebra.jacobian(name(), theta(), residuals, m);
+    /**
+     * J at the parameters' current values, stored or as an operator by the {@code solver}
+     * hyperparameter; an operator's diagonal probes are keyed by a counter in the state, so that a
+     * resumed run draws the same signs.
+     */
+    private Jacobian jacobian(ResidualClosure residuals, int m) {
+        ParamGroup group = paramGroups().get(0);
+        Tensor recorded = JacobianAlgebra.record(name(), theta(), residuals, m);
+        String solver = group.get(SOLVER);
+        boolean dense = solver.equals("dense") || solver.equals("auto") && (long) recorded.size() * theta().size() <= DENSE_LIMIT;
+        if (dense) {
+            return new DenseJacobian(name(), JacobianAlgebra.rows(theta(), recorded));
+        }
+        double operators = stateNumber("operators", 0);
+        setStateNumber("operators", operators + 1);
+        return new JacobianOperator(theta(), recorded, group.get(MAX_CG_ITERATIONS), (long) operators);
     }
 
     private static boolean dampingNegligible(double lambda, double[] scale, double[] diagonal) {
@@ -332,21 +372,4 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
         }
         return true;
     }
-
-    /** The Gauss-Newton step J delta = -r by QR (better conditioned than the normal equations), times {@code fraction}. */
-    private double[] gaussNewtonStep(double[][] jacobian, double[] r, double fraction) {
-        int m = jacobian.length;
-        int p = jacobian[0].length;
-        if (m < p) {
-            throw new IllegalArgumentException(name() + ": " + m + " residuals for " + p + " parameters; Gauss-Newton needs at least as many"
-                    + " residuals as parameters (use LevenbergMarquardt)");
-        }
-        try {
-            return Vectors.scaled(-fraction, QR.factor(NDArray.of(JacobianAlgebra.flatten(jacobian, 0), m, p)).leastSquares(r));
-        } catch (SingularMatrixException e) {
-            throw new SingularMatrixException(name() + ": the " + m + "x" + p + " Jacobian is rank deficient at the current parameters,"
-                    + " so the Gauss-Newton step is not defined; use Levenberg or LevenbergMarquardt");
-        }
-    }
-
 }

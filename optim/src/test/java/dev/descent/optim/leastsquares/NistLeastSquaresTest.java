@@ -8,6 +8,7 @@ import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import dev.descent.optim.Fixtures;
+import dev.descent.optim.Optimizers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,11 @@ class NistLeastSquaresTest {
     }
 
     static LeastSquaresResult fit(JsonNode problem, double[] start) {
+        return fit(problem, start, "levenbergmarquardt:maxEvaluations=5000"); // default tolerances
+    }
+
+    /** The problem fitted from {@code start} by the optimizer {@code spec} names (as {@code lm:solver=cg}). */
+    static LeastSquaresResult fit(JsonNode problem, double[] start, String spec) {
         NDArray xs = NDArray.of(Fixtures.doubles(problem.get("x")), problem.get("x").size());
         Tensor x = Tensor.of(xs);
         Tensor y = Tensor.of(NDArray.of(Fixtures.doubles(problem.get("y")), xs.size()));
@@ -63,8 +69,7 @@ class NistLeastSquaresTest {
             b[i] = Tensor.scalar(DType.FLOAT64, start[i]).requiresGrad(true);
         }
         BiFunction<Tensor[], Tensor, Tensor> model = MODELS.get(problem.get("name").asText());
-        LevenbergMarquardt.Options options = LevenbergMarquardt.options().maxEvaluations(5000); // default tolerances
-        return LeastSquaresTest.solve(new LevenbergMarquardt(List.of(b), options), () -> model.apply(b, x).sub(y));
+        return LeastSquaresTest.solve(Optimizers.create(spec, List.of(b)), () -> model.apply(b, x).sub(y));
     }
 
     @Test
