@@ -25,39 +25,38 @@ public final class CommonHyperparameters {
     public static final Hyperparameter<Double> MOMENTUM = Hyperparameter.number("momentum", 0, Hyperparameter.Rule.NON_NEGATIVE,
             "momentum factor");
 
-    /** The setter of {@code weightDecay}. */
-    public interface WithWeightDecay<T> {
+    /**
+     * What the setter mixins build on: the options' own {@link OptimizerOptions#set(Hyperparameter, Object)},
+     * which checks the value against the optimizer's declaration.
+     *
+     * @param <T> the concrete options type, so that setters chain
+     */
+    public interface Settable<T> {
+        /** Sets a hyperparameter by its declaration. */
         <V> T set(Hyperparameter<V> declaration, V value);
+    }
 
-        default T weightDecay(double value) {
-            return set(WEIGHT_DECAY, value);
-        }
+    /** The setter of {@code weightDecay}. */
+    public interface WithWeightDecay<T> extends Settable<T> {
+        /** The L2 penalty: weightDecay &middot; &theta; is added to the gradient. */
+        default T weightDecay(double value) { return set(WEIGHT_DECAY, value); }
     }
 
     /** The setter of {@code eps}. */
-    public interface WithEps<T> {
-        <V> T set(Hyperparameter<V> declaration, V value);
-
-        default T eps(double value) {
-            return set(EPS, value);
-        }
+    public interface WithEps<T> extends Settable<T> {
+        /** The term added to the denominator for numerical stability. */
+        default T eps(double value) { return set(EPS, value); }
     }
 
     /** The setter of {@code maximize}. */
-    public interface WithMaximize<T> {
-        <V> T set(Hyperparameter<V> declaration, V value);
-
-        default T maximize(boolean value) {
-            return set(MAXIMIZE, value);
-        }
+    public interface WithMaximize<T> extends Settable<T> {
+        /** Whether to maximize the objective instead of minimizing it. */
+        default T maximize(boolean value) { return set(MAXIMIZE, value); }
     }
 
     /** The setter of {@code momentum}. */
-    public interface WithMomentum<T> {
-        <V> T set(Hyperparameter<V> declaration, V value);
-
-        default T momentum(double value) {
-            return set(MOMENTUM, value);
-        }
+    public interface WithMomentum<T> extends Settable<T> {
+        /** The momentum factor. */
+        default T momentum(double value) { return set(MOMENTUM, value); }
     }
 }

@@ -11,7 +11,7 @@ import dev.descent.optim.firstorder.Adam;
  *
  * @param <T> the concrete options type, so that setters chain
  */
-public abstract class OptimizerOptions<T extends OptimizerOptions<T>> {
+public abstract class OptimizerOptions<T extends OptimizerOptions<T>> implements CommonHyperparameters.Settable<T> {
     private final HyperparameterSpec spec;
     private final Hyperparameters values = new Hyperparameters();
 
@@ -20,7 +20,7 @@ public abstract class OptimizerOptions<T extends OptimizerOptions<T>> {
     }
 
     /** Sets a hyperparameter by its declaration; the typed setters call this. */
-    @SuppressWarnings("unchecked")
+    @Override
     public final <V> T set(Hyperparameter<V> declaration, V value) {
         return set(declaration.name(), value);
     }

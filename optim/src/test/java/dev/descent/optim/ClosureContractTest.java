@@ -10,6 +10,8 @@ import dev.descent.optim.leastsquares.LevenbergMarquardt;
 import dev.descent.optim.secondorder.LBFGS;
 import dev.descent.optim.secondorder.QuasiNewtonOptimizer;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,47 +29,45 @@ class ClosureContractTest {
         return assertThrows(IllegalArgumentException.class, () -> optimizer.step(closure), optimizer.name()).getMessage();
     }
 
-    @Test
-    void aClosureThatReturnsNoLossIsRefused() {
+    /**
+     * For every method that takes a loss closure: a fresh optimizer on a fresh parameter x, the
+     * closure {@code closure} makes from them, and {@code check} of the message it is refused with.
+     */
+    private static void forEachRefusal(BiFunction<Optimizer, Tensor, LossClosure> closure, BiConsumer<Optimizer, String> check) {
         for (String spec : LOSS_METHODS) {
             Tensor x = parameter();
             Optimizer optimizer = Optimizers.create(spec, List.of(x));
-            String message = refusal(optimizer, () -> {
-                optimizer.zeroGrad();
-                x.square().sum().backward();
-                return null;
-            });
-            assertTrue(message.startsWith(optimizer.name() + ": the closure returned no loss"), message);
+            check.accept(optimizer, refusal(optimizer, closure.apply(optimizer, x)));
         }
+    }
+
+    @Test
+    void aClosureThatReturnsNoLossIsRefused() {
+        forEachRefusal((optimizer, x) -> () -> {
+            optimizer.zeroGrad();
+            x.square().sum().backward();
+            return null;
+        }, (optimizer, message) -> assertTrue(message.startsWith(optimizer.name() + ": the closure returned no loss"), message));
     }
 
     @Test
     void aClosureThatForgetsBackwardIsRefused() {
-        for (String spec : LOSS_METHODS) {
-            Tensor x = parameter();
-            Optimizer optimizer = Optimizers.create(spec, List.of(x));
-            String message = refusal(optimizer, () -> {
-                optimizer.zeroGrad();
-                return x.square().sum();
-            });
-            assertEquals(optimizer.name() + ": after the closure no parameter has a gradient; the closure must call loss.backward() before"
-                    + " returning the loss", message);
-        }
+        forEachRefusal((optimizer, x) -> () -> {
+            optimizer.zeroGrad();
+            return x.square().sum();
+        }, (optimizer, message) -> assertEquals(optimizer.name() + ": after the closure no parameter has a gradient; the closure must call"
+                + " loss.backward() before returning the loss", message));
     }
 
     @Test
     void aNonScalarLossIsRefusedWithItsShape() {
-        for (String spec : LOSS_METHODS) {
-            Tensor x = parameter();
-            Optimizer optimizer = Optimizers.create(spec, List.of(x));
-            String message = refusal(optimizer, () -> {
-                optimizer.zeroGrad();
-                Tensor squares = x.square();
-                squares.sum().backward();
-                return squares;
-            });
-            assertEquals(optimizer.name() + ": the closure returned a loss of shape [2]; expected a scalar (one element)", message);
-        }
+        forEachRefusal((optimizer, x) -> () -> {
+            optimizer.zeroGrad();
+            Tensor squares = x.square();
+            squares.sum().backward();
+            return squares;
+        }, (optimizer, message) -> assertEquals(optimizer.name()
+                + ": the closure returned a loss of shape [2]; expected a scalar (one element)", message));
     }
 
     @Test

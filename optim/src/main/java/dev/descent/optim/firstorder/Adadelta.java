@@ -30,29 +30,27 @@ public final class Adadelta extends ElementwiseOptimizer {
             "decay rate of the running averages of squared gradients and updates");
     static final HyperparameterSpec SPEC = HyperparameterSpec.of("Adadelta", lr(1.0), RHO, EPS.withDefault(1e-6), WEIGHT_DECAY, MAXIMIZE);
 
+    /**
+     * The setter of {@code rho}, which {@link NesterovRMSprop} shares.
+     *
+     * @param <T> the concrete options type, so that setters chain
+     */
+    public interface WithRho<T> extends Settable<T> {
+        /** The decay rate of the running averages. */
+        default T rho(double value) { return set(RHO, value); }
+    }
+
     /** Adadelta's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> implements WithEps<Options>, WithWeightDecay<Options>,
-            WithMaximize<Options> {
-        Options() {
-            super(SPEC);
-        }
-
-        public Options rho(double value) {
-            return set(RHO, value);
-        }
+    public static final class Options extends OptimizerOptions<Options> implements WithRho<Options>, WithEps<Options>,
+            WithWeightDecay<Options>, WithMaximize<Options> {
+        Options() { super(SPEC); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public Adadelta(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public Adadelta(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public Adadelta(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public Adadelta(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

@@ -35,30 +35,18 @@ public final class Adagrad extends ElementwiseOptimizer {
     /** Adagrad's hyperparameters. */
     public static final class Options extends OptimizerOptions<Options> implements WithWeightDecay<Options>, WithEps<Options>,
             WithMaximize<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
-        public Options lrDecay(double value) {
-            return set(LR_DECAY, value);
-        }
+        public Options lrDecay(double value) { return set(LR_DECAY, value); }
 
-        public Options initialAccumulatorValue(double value) {
-            return set(INITIAL_ACCUMULATOR_VALUE, value);
-        }
+        public Options initialAccumulatorValue(double value) { return set(INITIAL_ACCUMULATOR_VALUE, value); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public Adagrad(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public Adagrad(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public Adagrad(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public Adagrad(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

@@ -30,36 +30,16 @@ public final class Adam extends AdaptiveMomentOptimizer {
     static final HyperparameterSpec SPEC = HyperparameterSpec.of("Adam", lr(1e-3), BETAS, EPS, WEIGHT_DECAY, AMSGRAD, MAXIMIZE, CAPTURABLE);
 
     /** Adam's hyperparameters. */
-    public static final class Options extends AdaptiveMomentOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
-
-        public Options amsgrad(boolean value) {
-            return set(AMSGRAD, value);
-        }
-
-        /**
-         * Keeps the step count and the learning rate in device memory, where the update kernel reads
-         * them, so that the whole training step can be captured into a CUDA graph and replayed
-         * (PyTorch's {@code capturable}); the same results. Set it before the first step.
-         */
-        public Options capturable(boolean value) {
-            return set(CAPTURABLE, value);
-        }
+    public static final class Options extends AdaptiveMomentOptions<Options>
+            implements AdaptiveMomentOptions.WithAmsgradAndCapturable<Options> {
+        Options() { super(SPEC); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public Adam(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public Adam(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public Adam(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public Adam(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

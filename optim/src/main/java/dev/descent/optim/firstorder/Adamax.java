@@ -25,22 +25,14 @@ public final class Adamax extends AdaptiveMomentOptimizer {
 
     /** Adamax's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public Adamax(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public Adamax(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public Adamax(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public Adamax(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

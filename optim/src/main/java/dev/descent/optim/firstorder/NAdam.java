@@ -32,26 +32,16 @@ public final class NAdam extends AdaptiveMomentOptimizer {
 
     /** NAdam's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
-        public Options momentumDecay(double value) {
-            return set(MOMENTUM_DECAY, value);
-        }
+        public Options momentumDecay(double value) { return set(MOMENTUM_DECAY, value); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public NAdam(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public NAdam(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public NAdam(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public NAdam(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

@@ -38,27 +38,16 @@ public final class NesterovRMSprop extends ElementwiseOptimizer {
             Hyperparameter.number("momentum", 0.9, Hyperparameter.Rule.UNIT_INTERVAL, "momentum factor alpha"), EPS.withDefault(1e-6));
 
     /** The algorithm's hyperparameters. */
-    public static final class Options extends OptimizerOptions<Options> implements WithMomentum<Options>, WithEps<Options> {
-        Options() {
-            super(SPEC);
-        }
-
-        public Options rho(double value) {
-            return set(RHO, value);
-        }
+    public static final class Options extends OptimizerOptions<Options> implements Adadelta.WithRho<Options>, WithMomentum<Options>,
+            WithEps<Options> {
+        Options() { super(SPEC); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public NesterovRMSprop(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public NesterovRMSprop(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public NesterovRMSprop(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public NesterovRMSprop(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     /** Refused: the gradient must be taken at the interim point, which only a closure can evaluate. */
     @Override

@@ -28,22 +28,14 @@ public final class RAdam extends AdaptiveMomentOptimizer {
 
     /** RAdam's hyperparameters. */
     public static final class Options extends AdaptiveMomentOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public RAdam(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public RAdam(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public RAdam(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public RAdam(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

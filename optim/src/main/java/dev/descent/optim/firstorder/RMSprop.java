@@ -35,30 +35,18 @@ public final class RMSprop extends ElementwiseOptimizer {
     /** RMSprop's hyperparameters. */
     public static final class Options extends OptimizerOptions<Options> implements WithEps<Options>, WithWeightDecay<Options>,
             WithMomentum<Options>, WithMaximize<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
-        public Options alpha(double value) {
-            return set(ALPHA, value);
-        }
+        public Options alpha(double value) { return set(ALPHA, value); }
 
-        public Options centered(boolean value) {
-            return set(CENTERED, value);
-        }
+        public Options centered(boolean value) { return set(CENTERED, value); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public RMSprop(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public RMSprop(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public RMSprop(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public RMSprop(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void update(NDArray param, NDArray grad, ParamGroup group, Map<String, NDArray> state) {

@@ -36,30 +36,18 @@ public final class SGD extends ElementwiseOptimizer {
     /** SGD's hyperparameters. */
     public static final class Options extends OptimizerOptions<Options> implements WithMomentum<Options>,
             WithWeightDecay<Options>, WithMaximize<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
-        public Options dampening(double value) {
-            return set(DAMPENING, value);
-        }
+        public Options dampening(double value) { return set(DAMPENING, value); }
 
-        public Options nesterov(boolean value) {
-            return set(NESTEROV, value);
-        }
+        public Options nesterov(boolean value) { return set(NESTEROV, value); }
     }
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public SGD(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, single(params));
-    }
+    public SGD(List<? extends Tensor> params, Options options) { super(SPEC, options, single(params)); }
 
-    public SGD(Options defaults, ParamGroup... groups) {
-        super(SPEC, defaults, List.of(groups));
-    }
+    public SGD(Options defaults, ParamGroup... groups) { super(SPEC, defaults, List.of(groups)); }
 
     @Override
     protected void validate(ParamGroup group) {

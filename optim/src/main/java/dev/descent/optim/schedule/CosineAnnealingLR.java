@@ -1,7 +1,6 @@
 package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
-import java.util.Map;
 
 /**
  * Cosine annealing (Loshchilov and Hutter, 2017) without restarts:
@@ -14,20 +13,9 @@ public final class CosineAnnealingLR extends LRScheduler {
 
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
         super(optimizer);
-        if (tMax <= 0) {
-            throw new IllegalArgumentException("CosineAnnealingLR: tMax must be positive, got " + tMax);
-        }
-        this.tMax = tMax;
-        this.etaMin = etaMin;
+        this.tMax = setting("tMax", requirePositive("tMax", tMax));
+        this.etaMin = setting("etaMin", etaMin);
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("tMax", tMax);
-        settings.put("etaMin", StateDictValues.real(etaMin));
-        return settings;
     }
 
     @Override

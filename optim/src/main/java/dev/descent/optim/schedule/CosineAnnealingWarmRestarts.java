@@ -17,25 +17,13 @@ public final class CosineAnnealingWarmRestarts extends LRScheduler {
 
     public CosineAnnealingWarmRestarts(Optimizer optimizer, int t0, int tMult, double etaMin) {
         super(optimizer);
-        if (t0 <= 0 || tMult < 1) {
-            throw new IllegalArgumentException("CosineAnnealingWarmRestarts: t0 must be positive and tMult >= 1, got " + t0
-                    + " and " + tMult);
-        }
-        this.t0 = t0;
-        this.tMult = tMult;
-        this.etaMin = etaMin;
+        require(t0 > 0 && tMult >= 1, "t0 must be positive and tMult >= 1", t0, tMult);
+        this.t0 = setting("t0", t0);
+        this.tMult = setting("tMult", tMult);
+        this.etaMin = setting("etaMin", etaMin);
         this.cycleLength = t0;
         this.sinceRestart = -1;
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("t0", t0);
-        settings.put("tMult", tMult);
-        settings.put("etaMin", StateDictValues.real(etaMin));
-        return settings;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
-import java.util.Map;
 
 /** Multiplies the learning rate by {@code gamma} every epoch: lr = base &middot; gamma<sup>epoch</sup>. */
 public final class ExponentialLR extends LRScheduler {
@@ -9,15 +8,8 @@ public final class ExponentialLR extends LRScheduler {
 
     public ExponentialLR(Optimizer optimizer, double gamma) {
         super(optimizer);
-        this.gamma = gamma;
+        this.gamma = setting("gamma", gamma);
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("gamma", StateDictValues.real(gamma));
-        return settings;
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.firstorder.SGD;
-import java.util.Map;
 
 /**
  * 1/t decay: lr = base / (1 + decay &middot; epoch). Its steps satisfy the Robbins&ndash;Monro
@@ -15,18 +14,9 @@ public final class InverseTimeDecayLR extends LRScheduler {
 
     public InverseTimeDecayLR(Optimizer optimizer, double decay) {
         super(optimizer);
-        if (!(decay >= 0)) {
-            throw new IllegalArgumentException("InverseTimeDecayLR: decay must be >= 0, got " + decay);
-        }
-        this.decay = decay;
+        require(decay >= 0, "decay must be >= 0", decay);
+        this.decay = setting("decay", decay);
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("decay", StateDictValues.real(decay));
-        return settings;
     }
 
     @Override

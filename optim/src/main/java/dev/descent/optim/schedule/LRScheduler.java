@@ -5,6 +5,7 @@ import dev.descent.optim.ParamGroup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * The base of learning-rate schedules, as {@code torch.optim.lr_scheduler}: built on an
@@ -36,6 +37,8 @@ public abstract class LRScheduler {
     /** How many times {@link #step()} ran, including the one at construction. */
     protected int stepCount;
     private double[] lastLr;
+    /** What the schedule was built with, recorded by {@link #setting}, in order. */
+    private final Map<String, Object> settings = new LinkedHashMap<>();
 
     protected LRScheduler(Optimizer optimizer) {
         this.optimizer = optimizer;
@@ -151,9 +154,30 @@ public abstract class LRScheduler {
         }
     }
 
-    /** What the schedule was built with, by name; a loaded state must have the same. Empty unless a subclass adds its own. */
+    /**
+     * What the schedule was built with, by name; a loaded state must have the same. Those its
+     * constructor recorded with {@link #setting}, and what an override adds.
+     */
     Map<String, Object> settings() {
-        return new LinkedHashMap<>();
+        return new LinkedHashMap<>(settings);
+    }
+
+    /** Records the setting {@code name} for {@link #settings()}; returns {@code value}. */
+    final int setting(String name, int value) {
+        settings.put(name, value);
+        return value;
+    }
+
+    /** Records the setting {@code name} for {@link #settings()} (JSON-safe, as {@link StateDictValues#real}); returns {@code value}. */
+    final double setting(String name, double value) {
+        settings.put(name, StateDictValues.real(value));
+        return value;
+    }
+
+    /** Records the setting {@code name} for {@link #settings()} (as a list); returns {@code values}. */
+    final int[] setting(String name, int[] values) {
+        settings.put(name, StateDictValues.integers(values));
+        return values;
     }
 
     /** Adds what the schedule keeps between steps beyond the base class's counters (nothing unless a subclass keeps more). */
@@ -164,9 +188,23 @@ public abstract class LRScheduler {
     void loadProgress(StateDictValues values) {
     }
 
-    static void requirePositive(String schedule, String name, double value) {
-        if (!(value > 0)) {
-            throw new IllegalArgumentException(schedule + ": " + name + " must be positive, got " + value);
+    /**
+     * Refuses the constructor's arguments unless {@code valid}: an {@link IllegalArgumentException}
+     * "{schedule}: {requirement}, got {values, joined by 'and'}".
+     */
+    final void require(boolean valid, String requirement, Object... got) {
+        if (!valid) {
+            StringJoiner values = new StringJoiner(" and ");
+            for (Object value : got) {
+                values.add(String.valueOf(value));
+            }
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + requirement + ", got " + values);
         }
+    }
+
+    /** Refuses a {@code value} that is not positive, naming it; returns it. */
+    final int requirePositive(String name, int value) {
+        require(value > 0, name + " must be positive", value);
+        return value;
     }
 }

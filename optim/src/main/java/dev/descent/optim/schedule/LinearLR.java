@@ -1,7 +1,6 @@
 package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
-import java.util.Map;
 
 /**
  * Linear warm-up (or decay): the factor on the base rate moves linearly from {@code startFactor}
@@ -14,26 +13,12 @@ public final class LinearLR extends LRScheduler {
 
     public LinearLR(Optimizer optimizer, double startFactor, double endFactor, int totalIters) {
         super(optimizer);
-        if (!(startFactor > 0 && startFactor <= 1) || !(endFactor >= 0 && endFactor <= 1)) {
-            throw new IllegalArgumentException("LinearLR: startFactor must be in (0, 1] and endFactor in [0, 1], got "
-                    + startFactor + " and " + endFactor);
-        }
-        if (totalIters <= 0) {
-            throw new IllegalArgumentException("LinearLR: totalIters must be positive, got " + totalIters);
-        }
-        this.startFactor = startFactor;
-        this.endFactor = endFactor;
-        this.totalIters = totalIters;
+        require(startFactor > 0 && startFactor <= 1 && endFactor >= 0 && endFactor <= 1,
+                "startFactor must be in (0, 1] and endFactor in [0, 1]", startFactor, endFactor);
+        this.startFactor = setting("startFactor", startFactor);
+        this.endFactor = setting("endFactor", endFactor);
+        this.totalIters = setting("totalIters", requirePositive("totalIters", totalIters));
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("startFactor", StateDictValues.real(startFactor));
-        settings.put("endFactor", StateDictValues.real(endFactor));
-        settings.put("totalIters", totalIters);
-        return settings;
     }
 
     @Override

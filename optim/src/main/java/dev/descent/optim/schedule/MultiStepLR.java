@@ -1,7 +1,6 @@
 package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
-import java.util.Map;
 
 /**
  * Multiplies the learning rate by {@code gamma} at each milestone epoch (a milestone listed
@@ -15,16 +14,9 @@ public final class MultiStepLR extends LRScheduler {
         super(optimizer);
         this.milestones = milestones.clone();
         java.util.Arrays.sort(this.milestones);
-        this.gamma = gamma;
+        setting("milestones", this.milestones);
+        this.gamma = setting("gamma", gamma);
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("milestones", StateDictValues.integers(milestones));
-        settings.put("gamma", StateDictValues.real(gamma));
-        return settings;
     }
 
     @Override

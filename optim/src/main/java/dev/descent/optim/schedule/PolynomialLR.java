@@ -1,7 +1,6 @@
 package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
-import java.util.Map;
 
 /**
  * Polynomial decay to zero over {@code totalIters} epochs:
@@ -13,20 +12,9 @@ public final class PolynomialLR extends LRScheduler {
 
     public PolynomialLR(Optimizer optimizer, int totalIters, double power) {
         super(optimizer);
-        if (totalIters <= 0) {
-            throw new IllegalArgumentException("PolynomialLR: totalIters must be positive, got " + totalIters);
-        }
-        this.totalIters = totalIters;
-        this.power = power;
+        this.totalIters = setting("totalIters", requirePositive("totalIters", totalIters));
+        this.power = setting("power", power);
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("totalIters", totalIters);
-        settings.put("power", StateDictValues.real(power));
-        return settings;
     }
 
     @Override

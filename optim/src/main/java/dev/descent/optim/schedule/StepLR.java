@@ -1,7 +1,6 @@
 package dev.descent.optim.schedule;
 
 import dev.descent.optim.Optimizer;
-import java.util.Map;
 
 /**
  * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs:
@@ -13,20 +12,9 @@ public final class StepLR extends LRScheduler {
 
     public StepLR(Optimizer optimizer, int stepSize, double gamma) {
         super(optimizer);
-        if (stepSize <= 0) {
-            throw new IllegalArgumentException("StepLR: stepSize must be positive, got " + stepSize);
-        }
-        this.stepSize = stepSize;
-        this.gamma = gamma;
+        this.stepSize = setting("stepSize", requirePositive("stepSize", stepSize));
+        this.gamma = setting("gamma", gamma);
         initialStep();
-    }
-
-    @Override
-    Map<String, Object> settings() {
-        Map<String, Object> settings = super.settings();
-        settings.put("stepSize", stepSize);
-        settings.put("gamma", StateDictValues.real(gamma));
-        return settings;
     }
 
     @Override

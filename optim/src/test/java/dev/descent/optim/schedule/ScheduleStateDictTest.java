@@ -113,19 +113,11 @@ class ScheduleStateDictTest {
         int steps = name.startsWith("OneCycleLR") ? TOTAL - 1 : TOTAL;
         SGD uninterruptedOptimizer = optimizer();
         Schedule uninterrupted = schedule(name, uninterruptedOptimizer);
-        List<Long> expected = new ArrayList<>();
-        for (int i = 0; i < steps; i++) {
-            uninterrupted.step(i);
-            expected.add(rateAndMomentumBits(uninterruptedOptimizer));
-        }
+        List<Long> expected = stepAndRecord(uninterrupted, uninterruptedOptimizer, 0, steps, new ArrayList<>());
 
         SGD firstOptimizer = optimizer();
         Schedule first = schedule(name, firstOptimizer);
-        List<Long> actual = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            first.step(i);
-            actual.add(rateAndMomentumBits(firstOptimizer));
-        }
+        List<Long> actual = stepAndRecord(first, firstOptimizer, 0, k, new ArrayList<>());
         OptimizerState optimizerState = firstOptimizer.stateDict();
         Map<String, Object> saved = JSON.readValue(JSON.writeValueAsString(first.stateDict()), new TypeReference<Map<String, Object>>() { });
 
@@ -134,13 +126,22 @@ class ScheduleStateDictTest {
         resumedOptimizer.loadStateDict(optimizerState);
         resumed.loadStateDict(saved);
         assertEquals(first.stateDict(), resumed.stateDict(), "the state reads back as it was written");
-        for (int i = k; i < steps; i++) {
-            resumed.step(i);
-            actual.add(rateAndMomentumBits(resumedOptimizer));
-        }
+        stepAndRecord(resumed, resumedOptimizer, k, steps, actual);
         for (int i = 0; i < steps; i++) {
             assertEquals(expected.get(i), actual.get(i), name + ": step " + (i + 1) + " after a restore at step " + k);
         }
+    }
+
+    /**
+     * Takes steps {@code from} to {@code to} (exclusive) of {@code schedule}, adding {@code o}'s
+     * rate and momentum after each to {@code bits}; returns {@code bits}.
+     */
+    private static List<Long> stepAndRecord(Schedule schedule, Optimizer o, int from, int to, List<Long> bits) {
+        for (int i = from; i < to; i++) {
+            schedule.step(i);
+            bits.add(rateAndMomentumBits(o));
+        }
+        return bits;
     }
 
     /** The learning rate and momentum of the first group, folded into one number that differs if either bit pattern does. */
