@@ -33,11 +33,13 @@ final class CompareOptimizersCommand {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err, boolean terminal) throws IOException {
-        CommandLine line = new CommandLine("compare-optimizers", "Trains MLP-BN on MNIST once per optimizer and charts training loss"
-                + " against iterations.")
+        CommandLine line = new CommandLine("compare-optimizers", "Trains a model (MLP-BN by default) on MNIST once per optimizer and"
+                + " charts training loss against iterations.")
                 .flag("optimizers", "classic", "classic (" + CLASSIC + "), all (every name: "
                         + String.join(", ", Optimizers.names()) + ", with descent mnist's defaults for sgd and lbfgs), or"
                         + " specifications separated by ';'")
+                .flag("model", MnistModels.DEFAULT, "the model every optimizer trains: " + String.join(", ", MnistModels.NAMES)
+                        + " (as descent mnist --model); bfgs and newton need pooled-linear or linear, whose parameters a dense matrix can hold")
                 .flag("epochs", "1", "epochs per optimizer")
                 .flag("batch", "128", "samples per step")
                 .flag("limit", "60000", "use the first N training images")
@@ -52,6 +54,7 @@ final class CompareOptimizersCommand {
             return 0;
         }
         Map<String, String> contenders = contenders(line.string("optimizers"));
+        String modelName = line.choice("model", MnistModels.NAMES.toArray(new String[0]));
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
         int limit = line.integer("limit", 1);
@@ -70,24 +73,30 @@ final class CompareOptimizersCommand {
         Map<String, Object> results = new LinkedHashMap<>();
         StringBuilder table = new StringBuilder("<table><tr><th>optimizer</th><th>specification</th><th>final train loss</th>"
                 + "<th>test accuracy</th><th>seconds</th></tr>");
-        out.printf("%-10s %-42s %12s %14s %9s%n", "optimizer", "specification", "train loss", "test accuracy", "seconds");
+        // columns as wide as the longest label and specification, so that every row lines up
+        int labelWidth = Math.max("optimizer".length(), contenders.keySet().stream().mapToInt(String::length).max().orElse(0));
+        int specWidth = Math.max("specification".length(), contenders.values().stream().mapToInt(String::length).max().orElse(0));
+        String row = "%-" + labelWidth + "s %-" + specWidth + "s ";
+        out.printf(row + "%12s %14s %9s%n", "optimizer", "specification", "train loss", "test accuracy", "seconds");
         for (Map.Entry<String, String> contender : contenders.entrySet()) {
-            Sequential model = MlpBn.create(seed);
+            Generator dropout = new Generator(seed + 1);
+            Sequential model = MnistModels.create(modelName, new Generator(seed), dropout);
             model.to(device);   // before the optimizer, whose state is made beside the parameters
             DataLoader loader = new DataLoader(train, batch).shuffle(new Generator(seed + 3)).prefetch(!onGpu);
             double seconds = 0;
             Trainer.EpochResult last = null;
             Trainer trainer = null;
             try {
-                trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device);
+                trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device)
+                        .sameDropoutPerStep(dropout);
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     Progress progress = new Progress(out, terminal, contender.getKey() + " epoch " + epoch + "/" + epochs);
                     last = trainer.trainEpoch(loader, terminal ? progress::update : null);
                     seconds += last.seconds();
                 }
             } catch (IllegalArgumentException | ArithmeticException e) {
-                // one optimizer that cannot run this model (a dense matrix, a least-squares method) or diverges does not end the comparison
-                out.printf("%-10s %-42s %s%n", contender.getKey(), contender.getValue(), "did not train: " + e.getMessage());
+                // one optimizer that cannot run this model (a dense matrix) or diverges does not end the comparison
+                out.printf(row + "%s%n", contender.getKey(), contender.getValue(), "did not train: " + e.getMessage());
                 table.append(String.format("<tr><td>%s</td><td>%s</td><td colspan=\"3\">did not train: %s</td></tr>", contender.getKey(),
                         contender.getValue(), Svg.escape(e.getMessage())));
                 results.put(contender.getKey(), Map.of("specification", contender.getValue(), "error", e.getMessage()));
@@ -99,7 +108,7 @@ final class CompareOptimizersCommand {
             Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000).prefetch(!onGpu), 10);
             double[] steps = IntStream.rangeClosed(1, trainer.stepLoss.size()).asDoubleStream().toArray();
             curves.add(new Svg.Series(contender.getKey(), steps, smooth(Report.array(trainer.stepLoss), 20)));
-            out.printf("%-10s %-42s %12.4f %13.2f%% %9.1f%n", contender.getKey(), contender.getValue(), last.meanLoss(),
+            out.printf(row + "%12.4f %13.2f%% %9.1f%n", contender.getKey(), contender.getValue(), last.meanLoss(),
                     100 * evaluation.accuracy(), seconds);
             table.append(String.format(java.util.Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.4f</td><td>%.2f%%</td><td>%.1f</td></tr>",
                     contender.getKey(), contender.getValue(), last.meanLoss(), 100 * evaluation.accuracy(), seconds));
@@ -114,7 +123,7 @@ final class CompareOptimizersCommand {
         }
         String html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Optimizers on MNIST</title><style>body{font-family:"
                 + "sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style></head><body>"
-                + "<h1>Optimizers on MNIST (MLP-BN, same initial weights and data order)</h1>"
+                + "<h1>Optimizers on MNIST (" + Svg.escape(MnistModels.describe(modelName)) + ", same initial weights and data order)</h1>"
                 + Svg.lineChart("Training loss (moving average of 20 steps)", "iteration", "cross-entropy", curves, true)
                 + table + "</table></body></html>\n";
         Path dir = runDirectory.create();   // only now, with the results to write

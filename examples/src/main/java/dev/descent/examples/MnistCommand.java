@@ -51,19 +51,40 @@ final class MnistCommand {
      * Martens truncates it: each product costs about two backward passes.
      */
     static final String MINIBATCH_NEWTON_CG = "newtoncg:maxCgIterations=10";
+    /**
+     * The least-squares methods on minibatches, Hessian-free: one damped trial step per batch, its
+     * system solved by ten conjugate-gradient iterations on J&#x1D40;J (the Jacobian of MLP-BN's residuals
+     * over a batch of 128, 1,280 x 537,354, is never formed; on any softmax model it is rank deficient, which the
+     * minimum-norm step of solver=cg handles and QR does not), the damping
+     * carried from batch to batch as Martens' Hessian-free optimization carries it.
+     */
+    /** Newton on minibatches takes half steps: a batch's Hessian and gradient are noisy estimates, and the full step fits the batch. */
+    static final String MINIBATCH_NEWTON = "newton:lr=0.5";
+    /** The batch of the methods that form a dense matrix (bfgs, newton), where the flags leave it out: their curvature wants large batches. */
+    static final int DENSE_METHOD_BATCH = 1000;
+    static final List<String> MINIBATCH_LEAST_SQUARES = List.of("gaussnewton:maxIter=1,solver=cg,maxCgIterations=10",
+            "levenberg:maxIter=1,solver=cg,maxCgIterations=10,geodesicAcceleration=false",
+            "levenbergmarquardt:maxIter=1,solver=cg,maxCgIterations=10,geodesicAcceleration=false");
 
     private MnistCommand() {
     }
 
     static CommandLine flags() {
-        return new CommandLine("mnist", "Trains the MLP-BN model (784-512-256-10 with batch norm and dropout) on MNIST and writes weights, metrics and report.html.")
+        return new CommandLine("mnist", "Trains a model (by default MLP-BN: 784-512-256-10 with batch norm and dropout) on MNIST and writes weights, metrics"
+                + " and report.html.")
                 .flag("epochs", "5", "number of passes over the training set")
                 .flag("batch", "128", "samples per step")
                 .flag("optimizer", "adam", "NAME[:key=value,...], e.g. sgd:lr=0.05,momentum=0.9; names: " + String.join(", ", Optimizers.names())
                         + ". Every one steps through a closure; sgd takes lr=0.1, lbfgs runs on each batch as " + MINIBATCH_LBFGS
-                        + " and newtoncg as " + MINIBATCH_NEWTON_CG + " unless the spec says otherwise (larger batches suit them: --batch 1000);"
-                        + " bfgs and newton keep a dense matrix of all parameters, which MLP-BN's 537,354 make too large, and gaussnewton,"
-                        + " levenberg and levenbergmarquardt fit residuals, not a classifier's loss: those are refused with the reason")
+                        + ", newtoncg as " + MINIBATCH_NEWTON_CG + ", and gaussnewton, levenberg and levenbergmarquardt Hessian-free with one"
+                        + " damped step of ten conjugate-gradient iterations per batch (maxIter=1,solver=cg,maxCgIterations=10), minimizing the softmax"
+                        + " residuals (the Brier score) rather than cross-entropy, unless the spec says otherwise (larger batches suit them:"
+                        + " --batch 1000); bfgs and newton form a dense n x n matrix of the n parameters, so they train the 500-parameter"
+                        + " pooled-linear model on batches of " + DENSE_METHOD_BATCH + " unless --model and --batch say otherwise, newton as "
+                        + MINIBATCH_NEWTON)
+                .flag("model", MnistModels.DEFAULT, "mlp-bn (" + MnistModels.describe("mlp-bn") + "), linear (" + MnistModels.describe("linear")
+                        + ") or pooled-linear (" + MnistModels.describe("pooled-linear") + "); pooled-linear is the default for the"
+                        + " optimizers that form a dense matrix of all parameters (bfgs, newton)")
                 .flag("lr", null, "learning rate, overriding the optimizer's")
                 .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step) or constant"
                         + " (constant for methods without a learning rate, such as newtoncg)")
@@ -84,7 +105,7 @@ final class MnistCommand {
     }
 
     /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
-    record Settings(int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
+    record Settings(String model, int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
                     String dataset, String device, boolean cudaGraph, RunDirectory out, Path json, Map<String, String> flags,
                     MnistCheckpoint.Saved resume) {
     }
@@ -108,7 +129,6 @@ final class MnistCommand {
         }
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
-        checkBatch("mnist", batch, line.integer("limit", 1));
         int threads = line.threads(err);
         long seed = (long) line.real("seed");
         double lr = line.string("lr") == null ? Double.NaN : line.real("lr");
@@ -116,11 +136,20 @@ final class MnistCommand {
             throw new UsageException("mnist: --lr must be positive, got " + lr);
         }
         String optimizer = withCommandDefaults(line.string("optimizer"));
+        boolean dense;
         try {
-            Trainer.checkTrains(Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr));
+            dense = Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr).usesDenseMatrix();
         } catch (IllegalArgumentException e) {
             throw new UsageException("mnist: --optimizer: " + e.getMessage());
         }
+        String model = line.choice("model", MnistModels.NAMES.toArray(new String[0]));
+        if (dense && !line.isSet("model") && model.equals(MnistModels.DEFAULT)) {
+            model = MnistModels.FOR_DENSE_METHODS;
+        }
+        if (dense && !line.isSet("batch") && line.string("config") == null && resume == null) {
+            batch = Math.min(DENSE_METHOD_BATCH, line.integer("limit", 1));
+        }
+        checkBatch("mnist", batch, line.integer("limit", 1));
         String schedule = line.choice("schedule", "cosine", "constant");
         if (!Optimizers.hyperparameters(Optimizers.nameOf(optimizer)).names().contains("lr")) {
             // Newton-CG and the least-squares methods set their own step lengths: there is no rate to anneal
@@ -142,14 +171,23 @@ final class MnistCommand {
         }
         Map<String, String> flags = line.effective();
         flags.put("threads", Integer.toString(threads));
+        flags.put("model", model);
+        flags.put("batch", Integer.toString(batch));
         flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
-        return new Settings(epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
+        return new Settings(model, epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags, resume);
     }
 
-    /** {@code spec} with the commands' own defaults for SGD's learning rate and minibatch L-BFGS, where the spec leaves them out. */
+    /** {@code spec} with the commands' own defaults (SGD's learning rate, the minibatch forms of the second-order methods) where it leaves them out. */
     static String withCommandDefaults(String spec) {
-        return Optimizers.withDefaults(Optimizers.withDefaults(Optimizers.withDefaults(spec, MINIBATCH_LBFGS), SGD_RATE), MINIBATCH_NEWTON_CG);
+        String result = spec;
+        for (String defaults : List.of(MINIBATCH_LBFGS, SGD_RATE, MINIBATCH_NEWTON_CG, MINIBATCH_NEWTON)) {
+            result = Optimizers.withDefaults(result, defaults);
+        }
+        for (String defaults : MINIBATCH_LEAST_SQUARES) {
+            result = Optimizers.withDefaults(result, defaults);
+        }
+        return result;
     }
 
     /** MNIST and Fashion-MNIST have 60,000 training images: a batch beyond the set (or its --limit) cannot be filled. */
@@ -195,8 +233,8 @@ final class MnistCommand {
         boolean onGpu = !device.equals(Device.CPU);
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");
-        out.printf("descent mnist: %s, MLP-BN, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
-                + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""),
+        out.printf("descent mnist: %s, %s, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
+                + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""), MnistModels.describe(s.model()),
                 s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.schedule(), s.batch(), s.epochs(), s.seed(), s.threads(),
                 s.augment() ? ", augmented" : "", Descent.simdKernels() ? "" : " (plain-Java kernels: run with --add-modules"
                         + " jdk.incubator.vector for the SIMD ones)");
@@ -220,7 +258,7 @@ final class MnistCommand {
         Dataset test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
 
         Generator dropout = new Generator(s.seed() + 1);
-        Sequential model = MlpBn.create(new Generator(s.seed()), dropout);
+        Sequential model = MnistModels.create(s.model(), new Generator(s.seed()), dropout);
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
@@ -232,7 +270,7 @@ final class MnistCommand {
         // iterate of constant-rate Adam: the last epoch's accuracy then varies less from seed to seed.
         LRScheduler scheduler = s.schedule().equals("cosine")
                 ? new CosineAnnealingLR(optimizer, s.epochs() * loader.batchesPerEpoch(), 0) : null;
-        Trainer trainer = new Trainer(model, optimizer, scheduler, device);
+        Trainer trainer = new Trainer(model, optimizer, scheduler, device).sameDropoutPerStep(dropout);
         if (!s.cudaGraph()) {
             trainer.eager();
         }
@@ -270,7 +308,7 @@ final class MnistCommand {
         Path weights = directory.resolve("weights.safetensors");
         model.save(weights);
         RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
-        Report.Content content = new Report.Content((fashion ? "Fashion-MNIST" : "MNIST") + ": MLP-BN with " + s.optimizer(),
+        Report.Content content = new Report.Content((fashion ? "Fashion-MNIST" : "MNIST") + ": " + MnistModels.describe(s.model()) + " with " + s.optimizer(),
                 new LinkedHashMap<>(s.flags()), Report.array(history.trainLoss()), Report.array(history.testLoss()),
                 Report.array(history.trainAccuracy()), Report.array(history.testAccuracy()), Report.array(history.epochSeconds()),
                 history.stepLoss(), history.stepLr(), history.stepGradNorm(),
@@ -281,6 +319,7 @@ final class MnistCommand {
         if (s.json() != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("dataset", s.dataset());
+            summary.put("model", s.model());
             summary.put("epochSeconds", history.epochSeconds());
             summary.put("trainLoss", history.trainLoss());
             summary.put("testLoss", history.testLoss());

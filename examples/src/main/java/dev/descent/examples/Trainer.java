@@ -1,8 +1,10 @@
 package dev.descent.examples;
 
+import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
+import dev.descent.core.Generator;
 import dev.descent.core.MemoryScope;
 import dev.descent.cuda.DeviceActivity;
 import dev.descent.data.Batch;
@@ -10,8 +12,10 @@ import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
 import dev.descent.nn.Module;
 import dev.descent.nn.utils.GradientClipping;
+import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
+import dev.descent.optim.ResidualClosure;
 import dev.descent.optim.schedule.LRScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,12 +54,11 @@ final class Trainer {
     private StepMetrics metrics;
     /** The step captured as a CUDA graph, on a GPU unless switched off; null otherwise. */
     private CapturedStep captured;
+    /** The generator the model's dropout draws from, rewound before each evaluation of a step's closure; null: none. */
+    private Generator dropout;
 
     /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
     Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
-        if (optimizer != null) {
-            checkTrains(optimizer);
-        }
         this.model = model;
         this.optimizer = optimizer;
         this.scheduler = scheduler;
@@ -67,17 +70,19 @@ final class Trainer {
         }
     }
 
-    /** Refuses an optimizer whose closure is not a loss: the least-squares methods fit residuals, not a classifier. */
-    static void checkTrains(Optimizer optimizer) {
-        if (optimizer.closureKind() != Optimizer.ClosureKind.LOSS) {
-            throw new IllegalArgumentException(optimizer.name() + " minimizes a sum of squared residuals (its closure returns the residual"
-                    + " vector), and a classifier's cross-entropy is not one; train with a method whose closure returns the loss, and fit"
-                    + " curves with descent fit");
-        }
-    }
-
     Module model() {
         return model;
+    }
+
+    /**
+     * Makes every evaluation of one step's closure draw the same dropout masks from {@code dropout}
+     * (common random numbers): L-BFGS's line search, Newton-CG's products and the least-squares
+     * methods' trial points then compare values of one function, not of one function plus fresh
+     * noise. A method that evaluates once per step is unaffected. Returns this.
+     */
+    Trainer sameDropoutPerStep(Generator dropout) {
+        this.dropout = dropout;
+        return this;
     }
 
     /** Runs every step eagerly even on a GPU (no CUDA graph); returns this. Call it before the first step. */
@@ -113,6 +118,60 @@ final class Trainer {
         }
     }
 
+    /**
+     * Every optimizer steps through one closure; L-BFGS, Newton-CG and the least-squares methods
+     * evaluate it several times, the others once. The step's metrics are those of its first
+     * evaluation, at the parameters the step starts from, as for a method that evaluates once.
+     * A least-squares method gets the residuals {@link Losses#softmaxResiduals} (the metrics still
+     * report cross-entropy and its gradient's norm, so that every method is charted alike).
+     */
+    private LossClosure closure(Tensor input, Tensor target) {
+        long[] randomness = dropout == null ? null : dropout.state();
+        boolean[] measured = {false};
+        if (optimizer.closureKind() == Optimizer.ClosureKind.RESIDUALS) {
+            return (ResidualClosure) () -> {
+                rewind(randomness);
+                Tensor logits = model.forward(input);
+                if (!measured[0] && logits.requiresGrad()) {
+                    measured[0] = true;
+                    Tensor loss = Losses.crossEntropy(logits, target);
+                    List<? extends Tensor> params = model.parameters();
+                    Tensor[] gradients = Autograd.grad(new Tensor[] {loss}, params.toArray(new Tensor[0]), null, false, true);
+                    metrics.measure(loss.data(), GradientClipping.totalNorm(gradientsOf(params, gradients), 2), logits.data(), target.data());
+                }
+                return Losses.softmaxResiduals(logits, target);
+            };
+        }
+        return () -> {
+            rewind(randomness);
+            optimizer.zeroGrad();
+            if (measured[0]) {
+                Tensor loss = Losses.crossEntropy(model.forward(input), target);
+                loss.backward();
+                return loss;
+            }
+            measured[0] = true;
+            return forwardBackward(input, target);
+        };
+    }
+
+    private void rewind(long[] randomness) {
+        if (randomness != null) {
+            dropout.setState(randomness);
+        }
+    }
+
+    /** Leaf tensors holding {@code gradients} as their grad, for the norm that reads grads. */
+    private static List<Tensor> gradientsOf(List<? extends Tensor> params, Tensor[] gradients) {
+        List<Tensor> holders = new ArrayList<>();
+        for (int i = 0; i < gradients.length; i++) {
+            Tensor holder = Tensor.of(params.get(i).data()).requiresGrad(true);
+            holder.setGrad(gradients[i]);
+            holders.add(holder);
+        }
+        return holders;
+    }
+
     EpochResult trainEpoch(DataLoader loader, StepListener listener) {
         model.train();
         int steps = loader.batchesPerEpoch();
@@ -139,11 +198,7 @@ final class Trainer {
                         optimizer.step();   // on the graph's gradients
                     }
                 } else {
-                    // every optimizer through the same closure: L-BFGS and BFGS evaluate it several times, the others once
-                    optimizer.step(() -> {
-                        optimizer.zeroGrad();
-                        return forwardBackward(input, target);
-                    });
+                    optimizer.step(closure(input, target));
                     optimizer.zeroGrad();   // the step's gradients go back with its scope
                 }
                 // recorded on the device: nothing is read back here, so the host never waits for a GPU

@@ -1,74 +1,80 @@
 package dev.descent.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.autograd.Tensor;
 import dev.descent.optim.Optimizers;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every name {@code descent mnist --optimizer} lists trains MLP-BN through the same closure, on the
- * first 512 training images for one epoch, or is refused in one line that says why and what to
- * use: BFGS and Newton, whose dense matrices cannot hold MLP-BN's parameters, and the least-squares
- * methods, which fit residuals rather than a classifier's loss.
+ * Every name {@code descent mnist --optimizer} lists trains through the same closure, on the first
+ * 512 training images for one epoch: MLP-BN for all but the methods that form a dense matrix of
+ * all parameters (BFGS, Newton), which train the 500-parameter pooled-linear model; the
+ * least-squares methods fit the softmax residuals without forming their Jacobian.
  */
 class EveryOptimizerTrainsTest {
-    /** What the refusal of each method that cannot train MLP-BN must say. */
-    private static final java.util.Map<String, String> REFUSALS = java.util.Map.of(
-            "bfgs", "dense inverse-Hessian approximation of 537,354 x 537,354 parameters",
-            "newton", "a dense Hessian of 537,354 x 537,354 parameters",
-            "gaussnewton", "GaussNewton minimizes a sum of squared residuals",
-            "levenberg", "Levenberg minimizes a sum of squared residuals",
-            "levenbergmarquardt", "LevenbergMarquardt minimizes a sum of squared residuals");
-
     @TempDir
     Path directory;
 
+    private static boolean dense(String name) {
+        return Optimizers.create(MnistCommand.withCommandDefaults(name), List.of(Tensor.zeros(1).requiresGrad(true))).usesDenseMatrix();
+    }
+
     @Test
-    void everyListedOptimizerTrainsMlpBnOrSaysWhyNot() throws IOException {
+    void everyListedOptimizerTrainsAboveChance() throws IOException {
         for (String name : Optimizers.names()) {
             Path json = directory.resolve(name + ".json");
             CommandRun run = CommandRun.of("mnist", "--optimizer", name, "--epochs", "1", "--limit", "512", "--threads", "2", "--out",
                     directory.resolve(name).toString(), "--json", json.toString());
-            String refusal = REFUSALS.get(name);
-            if (refusal != null) {
-                // the least-squares methods are refused with the flags, the dense ones at their first step: neither leaves a run
-                // directory (it is made only when the first epoch's files are written)
-                boolean leastSquares = refusal.contains("sum of squared residuals");
-                assertEquals(leastSquares ? 2 : 1, run.code(), run.err());
-                assertFalse(java.nio.file.Files.exists(directory.resolve(name)), name + ": run directory");
-                assertTrue(run.err().contains(refusal), name + ": " + run.err());
-                continue;
-            }
             assertEquals(0, run.code(), name + ": " + run.err());
             JsonNode summary = new ObjectMapper().readTree(json.toFile());
+            assertEquals(dense(name) ? "pooled-linear" : "mlp-bn", summary.get("model").asText(), name);
+            assertEquals(dense(name) ? 512 : 128, summary.get("batch").asInt(), name + ": the dense methods' batch, capped at the images");
             double accuracy = summary.get("testAccuracy").get(0).asDouble();
             double loss = summary.get("trainLoss").get(0).asDouble();
             assertTrue(Double.isFinite(loss), name + ": train loss " + loss);
-            // four steps of 128 images: above chance (10%) for all but RAdam, whose variance rectification holds it back at first
-            assertTrue(accuracy > (name.equals("radam") ? 0.05 : 0.5), name + ": test accuracy " + accuracy);
+            // four steps of 128 images (one of 512 for the dense methods): well above chance (10%) for all but RAdam, whose variance
+            // rectification holds it back at first; Newton-CG's four truncated steps vary most with the seed (36% to 62% for seeds 0-2)
+            double least = switch (name) {
+                case "radam" -> 0.05;
+                case "newtoncg" -> 0.25;
+                default -> 0.5;
+            };
+            assertTrue(accuracy > least, name + ": test accuracy " + accuracy);
         }
     }
 
     @Test
-    void compareOptimizersChartsEveryNameAndRefusesAnUnknownOne() throws IOException {
+    void aDenseMethodOnMlpBnIsRefusedAtItsFirstStepNamingTheMatrix() {
+        CommandRun run = CommandRun.of("mnist", "--optimizer", "bfgs", "--model", "mlp-bn", "--epochs", "1", "--limit", "256", "--threads", "2",
+                "--out", directory.resolve("bfgs").toString());
+        assertEquals(1, run.code(), run.err());
+        assertTrue(run.err().contains("dense inverse-Hessian approximation of 537,354 x 537,354 parameters"), run.err());
+        assertTrue(!Files.exists(directory.resolve("bfgs")), "no run directory");
+    }
+
+    @Test
+    void compareOptimizersChartsEveryNameOnAModelTheyAllFitAndRefusesAnUnknownOne() throws IOException {
         Path out = directory.resolve("all");
-        CommandRun all = CommandRun.of("compare-optimizers", "--optimizers", "all", "--limit", "256", "--threads", "2", "--out", out.toString());
+        CommandRun all = CommandRun.of("compare-optimizers", "--optimizers", "all", "--model", "pooled-linear", "--limit", "256",
+                "--threads", "2", "--out", out.toString());
         assertEquals(0, all.code(), all.err());
         JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         assertEquals(Optimizers.names().size(), results.size());
         for (String name : Optimizers.names()) {
             JsonNode entry = results.get(name);
-            assertTrue(REFUSALS.containsKey(name) ? entry.get("error").asText().contains(REFUSALS.get(name))
-                    : Double.isFinite(entry.get("trainLoss").asDouble()), name + ": " + entry);
+            assertTrue(Double.isFinite(entry.get("trainLoss").asDouble()), name + ": " + entry);
         }
-        assertTrue(java.nio.file.Files.readString(out.resolve("compare.html")).contains("did not train: BFGS"));
+        String html = Files.readString(out.resolve("compare.html"));
+        assertTrue(html.contains("500 parameters") && !html.contains("did not train"), "every name charted on pooled-linear");
         CommandRun unknown = CommandRun.of("compare-optimizers", "--optimizers", "adam;adamm");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().startsWith("descent: compare-optimizers: --optimizers: optimizer: unknown name 'adamm'"), unknown.err());

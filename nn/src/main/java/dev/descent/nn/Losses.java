@@ -104,6 +104,22 @@ public final class Losses {
         return reduceClassification(perSample, targets, weight, ignoreIndex, reduction, logits.dtype());
     }
 
+    /**
+     * A classifier's residuals for least-squares training, over logits {@code [N, C]} and INT32
+     * class indices {@code [N]}:
+     * <pre>
+     *   r[i, c] = (softmax(z)[i, c] &minus; [c = y&#x1D62;]) / &radic;N,   &frac12;&Vert;r&Vert;&sup2; = half the mean Brier score
+     * </pre>
+     * What Gauss-Newton, Levenberg and Levenberg-Marquardt minimize where the other optimizers
+     * minimize {@link #crossEntropy}; both are proper scoring rules, so both are least at the true
+     * class probabilities. Shape {@code [N, C]}.
+     */
+    public static Tensor softmaxResiduals(Tensor logits, Tensor targets) {
+        checkClassification("softmaxResiduals", logits, targets, null, DEFAULT_IGNORE_INDEX);
+        NDArray oneHot = targets.data().oneHot(logits.shape(1)).astype(logits.dtype()).to(logits.device());
+        return logits.softmax(1).sub(Tensor.of(oneHot)).mul(1 / Math.sqrt(logits.shape(0)));
+    }
+
     /** Negative log-likelihood of log-probabilities {@code [N, C]} against INT32 class indices {@code [N]}. */
     public static Tensor nll(Tensor logProbabilities, Tensor targets) {
         return nll(logProbabilities, targets, null, DEFAULT_IGNORE_INDEX, Reduction.MEAN);

@@ -183,4 +183,44 @@ class LossesTest {
             }
         }
     }
+
+    @Test
+    void softmaxResidualsAreTheScaledProbabilityErrorsWithFirstAndSecondDerivatives() {
+        Generator g = new Generator(21);
+        for (int trial = 0; trial < 4; trial++) {
+            int n = 1 + g.nextInt(5);
+            int classes = 2 + g.nextInt(4);
+            NDArray z = NDArray.randn(DType.FLOAT64, g, n, classes).mul(3);
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = g.nextInt(classes);
+            }
+            Tensor targets = Tensor.of(NDArray.of(labels, n));
+            double[] r = Losses.softmaxResiduals(Tensor.of(z), targets).data().toDoubleArray();
+            double[] logits = z.toDoubleArray();
+            for (int i = 0; i < n; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < classes; c++) {
+                    max = Math.max(max, logits[i * classes + c]);
+                }
+                double total = 0;
+                for (int c = 0; c < classes; c++) {
+                    total += Math.exp(logits[i * classes + c] - max);
+                }
+                for (int c = 0; c < classes; c++) {
+                    double expected = (Math.exp(logits[i * classes + c] - max) / total - (c == labels[i] ? 1 : 0)) / Math.sqrt(n);
+                    assertEquals(expected, r[i * classes + c], 1e-14, "residual [" + i + ", " + c + "]");
+                }
+            }
+            Tensor input = Tensor.of(z).requiresGrad(true);
+            GradCheck.Result first = GradCheck.check(in -> Losses.softmaxResiduals(in[0], targets).square().sum(), input);
+            assertTrue(first.passed(), first.toString());
+            // least-squares methods take J v by differentiating a backward pass: the second order must hold too
+            GradCheck.Result second = GradCheck.checkSecondOrder(in -> Losses.softmaxResiduals(in[0], targets).square().sum(), input);
+            assertTrue(second.passed(), second.toString());
+        }
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> Losses.softmaxResiduals(Tensor.zeros(2, 3), Tensor.of(NDArray.of(new int[] {0, 3}, 2))));
+        assertTrue(e.getMessage().startsWith("softmaxResiduals: target 3 is out of range for 3 classes"), e.getMessage());
+    }
 }

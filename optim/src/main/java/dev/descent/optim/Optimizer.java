@@ -122,6 +122,15 @@ public abstract class Optimizer {
         return spec;
     }
 
+    /**
+     * Whether the method keeps or forms a dense n &times; n matrix of its n parameters (BFGS's
+     * inverse-Hessian approximation, Newton's Hessian): 8n&sup2; bytes, which suits models of up
+     * to a few thousand parameters. The others keep a few vectors of n.
+     */
+    public boolean usesDenseMatrix() {
+        return false;
+    }
+
     /** What the closure of {@link #step(LossClosure)} must return: the loss (the default) or residuals. */
     public ClosureKind closureKind() {
         return ClosureKind.LOSS;

@@ -56,6 +56,12 @@ public final class BFGS extends QuasiNewtonOptimizer {
         }
     }
 
+    /** The dense n x n matrix is this method's whole cost. */
+    @Override
+    public boolean usesDenseMatrix() {
+        return true;
+    }
+
     @Override
     void resetModel() {
         inverseHessian = null;

@@ -103,6 +103,12 @@ public final class Newton extends ParameterVectorOptimizer {
         }
     }
 
+    /** The dense n x n matrix is this method's whole cost. */
+    @Override
+    public boolean usesDenseMatrix() {
+        return true;
+    }
+
     @Override
     public Tensor step(LossClosure closure) {
         ParameterVector theta = theta();
