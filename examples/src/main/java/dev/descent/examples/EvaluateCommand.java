@@ -1,6 +1,7 @@
 package dev.descent.examples;
 
 import dev.descent.core.Device;
+import dev.descent.core.Generator;
 import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
 import dev.descent.data.FashionMnist;
@@ -18,8 +19,10 @@ final class EvaluateCommand {
     }
 
     static int run(List<String> args, PrintStream out) throws IOException {
-        CommandLine line = new CommandLine("evaluate", "Test accuracy and confusion matrix of MLP-BN weights saved by descent mnist.")
+        CommandLine line = new CommandLine("evaluate", "Test accuracy and confusion matrix of weights saved by descent mnist.")
                 .flag("weights", null, "the weights.safetensors of a run (required)")
+                .flag("model", null, "the model the weights belong to: " + String.join(", ", MnistModels.NAMES) + " (default: the one the"
+                        + " run's config.json beside the weights names, else " + MnistModels.DEFAULT + ")")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
                 .flag("device", "cpu", DeviceFlag.HELP)
                 .parse(args);
@@ -36,7 +39,8 @@ final class EvaluateCommand {
         }
         boolean fashion = line.choice("dataset", "mnist", "fashion-mnist").equals("fashion-mnist");
         Device device = DeviceFlag.parse("evaluate", line.string("device"));
-        Sequential model = MlpBn.create(0);
+        String modelName = line.string("model") != null ? line.choice("model", MnistModels.NAMES.toArray(new String[0])) : modelOfRun(weights);
+        Sequential model = MnistModels.create(modelName, new Generator(0), new Generator(1));
         model.load(weights);
         model.to(device);
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
@@ -58,5 +62,21 @@ final class EvaluateCommand {
             out.println();
         }
         return 0;
+    }
+
+    /** The model a run's config.json beside {@code weights} names; the default model when there is none or it names none. */
+    private static String modelOfRun(Path weights) {
+        Path config = weights.toAbsolutePath().resolveSibling("config.json");
+        if (Files.isRegularFile(config)) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode model = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()).get("model");
+                if (model != null && MnistModels.NAMES.contains(model.asText())) {
+                    return model.asText();
+                }
+            } catch (IOException e) {
+                // an unreadable config says nothing about the model; the weights' own check reports a mismatch
+            }
+        }
+        return MnistModels.DEFAULT;
     }
 }

@@ -49,6 +49,12 @@ class EveryOptimizerTrainsTest {
                 default -> 0.5;
             };
             assertTrue(accuracy > least, name + ": test accuracy " + accuracy);
+            if (dense(name)) {
+                // evaluate finds the model in the run's config.json
+                CommandRun evaluate = CommandRun.of("evaluate", "--weights", directory.resolve(name).resolve("weights.safetensors").toString());
+                assertEquals(0, evaluate.code(), evaluate.err());
+                assertTrue(evaluate.out().contains(String.format("test accuracy %.2f%%", 100 * accuracy)), evaluate.out());
+            }
         }
     }
 
