@@ -22,13 +22,9 @@ import java.util.List;
 public final class GaussNewton extends LeastSquaresOptimizer {
     static final HyperparameterSpec SPEC = spec("GaussNewton", false);
 
-    public static Options options() {
-        return new Options(SPEC);
-    }
+    public static Options options() { return new Options(SPEC); }
 
-    public GaussNewton(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public GaussNewton(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     @Override
     double[] damping(double[] normalDiagonal, double[] previous) {

@@ -83,52 +83,32 @@ public abstract class LeastSquaresOptimizer extends ParameterVectorOptimizer {
 
     /** The options of the least-squares methods. */
     public static final class Options extends OptimizerOptions<Options> {
-        Options(HyperparameterSpec spec) {
-            super(spec);
-        }
+        Options(HyperparameterSpec spec) { super(spec); }
 
-        public Options ftol(double value) {
-            return set(FTOL, value);
-        }
+        public Options ftol(double value) { return set(FTOL, value); }
 
-        public Options xtol(double value) {
-            return set(XTOL, value);
-        }
+        public Options xtol(double value) { return set(XTOL, value); }
 
-        public Options gtol(double value) {
-            return set(GTOL, value);
-        }
+        public Options gtol(double value) { return set(GTOL, value); }
 
-        public Options maxIter(int value) {
-            return set(MAX_ITER, value);
-        }
+        public Options maxIter(int value) { return set(MAX_ITER, value); }
 
-        public Options maxEvaluations(int value) {
-            return set(MAX_EVALUATIONS, value);
-        }
+        public Options maxEvaluations(int value) { return set(MAX_EVALUATIONS, value); }
 
         /**
          * {@code dense} (J stored, steps by QR), {@code cg} (J never formed: conjugate gradients on
          * J&#x1D40;J from Jacobian-vector products, for networks) or {@code auto} (dense up to 4,194,304 entries of J).
          */
-        public Options solver(String value) {
-            return set(SOLVER, value);
-        }
+        public Options solver(String value) { return set(SOLVER, value); }
 
         /** The conjugate-gradient iterations of one step's solve with {@code solver=cg}. */
-        public Options maxCgIterations(int value) {
-            return set(MAX_CG_ITERATIONS, value);
-        }
+        public Options maxCgIterations(int value) { return set(MAX_CG_ITERATIONS, value); }
 
         /** Levenberg and Levenberg-Marquardt only. */
-        public Options initialDamping(double value) {
-            return set(INITIAL_DAMPING, value);
-        }
+        public Options initialDamping(double value) { return set(INITIAL_DAMPING, value); }
 
         /** Levenberg and Levenberg-Marquardt only: whether each step gets geodesic acceleration (default on). */
-        public Options geodesicAcceleration(boolean value) {
-            return set(GEODESIC_ACCELERATION, value);
-        }
+        public Options geodesicAcceleration(boolean value) { return set(GEODESIC_ACCELERATION, value); }
     }
 
     LeastSquaresOptimizer(HyperparameterSpec spec, OptimizerOptions<?> options, List<? extends Tensor> params) {

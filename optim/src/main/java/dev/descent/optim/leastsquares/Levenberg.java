@@ -18,13 +18,9 @@ import java.util.List;
 public final class Levenberg extends LeastSquaresOptimizer {
     static final HyperparameterSpec SPEC = spec("Levenberg", true);
 
-    public static Options options() {
-        return new Options(SPEC);
-    }
+    public static Options options() { return new Options(SPEC); }
 
-    public Levenberg(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public Levenberg(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     @Override
     double[] damping(double[] normalDiagonal, double[] previous) {

@@ -24,13 +24,9 @@ import java.util.List;
 public final class LevenbergMarquardt extends LeastSquaresOptimizer {
     static final HyperparameterSpec SPEC = spec("LevenbergMarquardt", true);
 
-    public static Options options() {
-        return new Options(SPEC);
-    }
+    public static Options options() { return new Options(SPEC); }
 
-    public LevenbergMarquardt(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public LevenbergMarquardt(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     @Override
     double[] damping(double[] normalDiagonal, double[] previous) {

@@ -28,21 +28,15 @@ public final class BFGS extends QuasiNewtonOptimizer {
 
     /** BFGS's hyperparameters: those of {@link QuasiNewtonOptions}. */
     public static final class Options extends QuasiNewtonOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
     }
 
     /** Host copy of the state's {@code H}, row by row (null before the first curvature pair). */
     private double[][] inverseHessian;
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public BFGS(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public BFGS(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     /** The dense n x n approximation is BFGS's whole cost: refused, with the way out, before it exhausts the heap. */
     private void checkDenseFits(int n) {

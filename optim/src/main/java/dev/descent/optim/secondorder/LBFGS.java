@@ -48,13 +48,9 @@ public final class LBFGS extends QuasiNewtonOptimizer {
 
     /** L-BFGS's hyperparameters: those of {@link QuasiNewtonOptions} and historySize. */
     public static final class Options extends QuasiNewtonOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
-        public Options historySize(int value) {
-            return set(HISTORY_SIZE, value);
-        }
+        public Options historySize(int value) { return set(HISTORY_SIZE, value); }
     }
 
     /** A curvature pair with &rho; = 1 / y&#x1D40;s (host copies of the state's {@code old_dirs.i}, {@code old_stps.i}, {@code ro}). */
@@ -64,13 +60,9 @@ public final class LBFGS extends QuasiNewtonOptimizer {
     private final Deque<Pair> history = new ArrayDeque<>();
     private double scaling = 1;
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public LBFGS(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public LBFGS(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     @Override
     void resetModel() {

@@ -54,27 +54,19 @@ public final class Newton extends ParameterVectorOptimizer {
 
     /** Newton's hyperparameters. */
     public static final class Options extends OptimizerOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
         /** {@code backtracking} (Armijo, the default) or {@code none} (always take the step). */
-        public Options lineSearch(String value) {
-            return set(LINE_SEARCH, value);
-        }
+        public Options lineSearch(String value) { return set(LINE_SEARCH, value); }
     }
 
     private double gradientNorm = Double.NaN;
     private double damping = Double.NaN;
     private double stepLength = Double.NaN;
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public Newton(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public Newton(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     /** &Vert;g&Vert; at the start of the last step. */
     public double gradientNorm() {

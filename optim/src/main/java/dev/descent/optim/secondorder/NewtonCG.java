@@ -43,30 +43,20 @@ public final class NewtonCG extends ParameterVectorOptimizer {
 
     /** Newton-CG's hyperparameters: the initial damping &lambda; and the CG iteration cap. */
     public static final class Options extends OptimizerOptions<Options> {
-        Options() {
-            super(SPEC);
-        }
+        Options() { super(SPEC); }
 
-        public Options damping(double value) {
-            return set(DAMPING, value);
-        }
+        public Options damping(double value) { return set(DAMPING, value); }
 
-        public Options maxCgIterations(int value) {
-            return set(MAX_CG_ITERATIONS, value);
-        }
+        public Options maxCgIterations(int value) { return set(MAX_CG_ITERATIONS, value); }
     }
 
     private double gradientNorm = Double.NaN;
     private double reductionRatio = Double.NaN;
     private int hessianProducts;
 
-    public static Options options() {
-        return new Options();
-    }
+    public static Options options() { return new Options(); }
 
-    public NewtonCG(List<? extends Tensor> params, Options options) {
-        super(SPEC, options, params);
-    }
+    public NewtonCG(List<? extends Tensor> params, Options options) { super(SPEC, options, params); }
 
     /** The current damping &lambda; (state {@code damping}). */
     public double damping() {

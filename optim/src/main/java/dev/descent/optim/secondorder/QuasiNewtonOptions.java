@@ -10,28 +10,16 @@ import dev.descent.optim.OptimizerOptions;
  * @param <T> the concrete options type, so that setters chain
  */
 public abstract class QuasiNewtonOptions<T extends QuasiNewtonOptions<T>> extends OptimizerOptions<T> {
-    protected QuasiNewtonOptions(HyperparameterSpec spec) {
-        super(spec);
-    }
+    protected QuasiNewtonOptions(HyperparameterSpec spec) { super(spec); }
 
-    public T maxIter(int value) {
-        return set(QuasiNewtonOptimizer.MAX_ITER, value);
-    }
+    public T maxIter(int value) { return set(QuasiNewtonOptimizer.MAX_ITER, value); }
 
-    public T maxEval(int value) {
-        return set(QuasiNewtonOptimizer.MAX_EVAL, value);
-    }
+    public T maxEval(int value) { return set(QuasiNewtonOptimizer.MAX_EVAL, value); }
 
-    public T toleranceGrad(double value) {
-        return set(QuasiNewtonOptimizer.TOLERANCE_GRAD, value);
-    }
+    public T toleranceGrad(double value) { return set(QuasiNewtonOptimizer.TOLERANCE_GRAD, value); }
 
-    public T toleranceChange(double value) {
-        return set(QuasiNewtonOptimizer.TOLERANCE_CHANGE, value);
-    }
+    public T toleranceChange(double value) { return set(QuasiNewtonOptimizer.TOLERANCE_CHANGE, value); }
 
     /** {@code none}, {@code strong_wolfe} or {@code backtracking}. */
-    public T lineSearch(String value) {
-        return set(QuasiNewtonOptimizer.LINE_SEARCH, value);
-    }
+    public T lineSearch(String value) { return set(QuasiNewtonOptimizer.LINE_SEARCH, value); }
 }
