@@ -2,6 +2,7 @@ package dev.descent.examples;
 
 import dev.descent.core.Device;
 import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
 import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
 import dev.descent.data.FashionMnist;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** {@code descent evaluate --weights FILE}: the test accuracy and confusion matrix of saved MLP-BN weights. */
 final class EvaluateCommand {
@@ -42,6 +44,7 @@ final class EvaluateCommand {
         String modelName = line.string("model") != null ? line.choice("model", MnistModels.NAMES.toArray(new String[0])) : modelOfRun(weights);
         Sequential model = MnistModels.create(modelName, new Generator(0), new Generator(1));
         model.load(weights);
+        checkFinite(weights, model);
         model.to(device);
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
         Dataset test = DeviceFlag.stage(testSet.toTensorDataset(MnistPreprocessing.prepare(fashion)), device);
@@ -78,5 +81,30 @@ final class EvaluateCommand {
             }
         }
         return MnistModels.DEFAULT;
+    }
+
+    /**
+     * Weights holding NaN or infinity come from a run that diverged: their "accuracy" would be that
+     * of a constant guess, so they are refused (exit 1) naming the file and the first such tensor.
+     */
+    static void checkFinite(Path weights, Sequential model) {
+        for (Map.Entry<String, NDArray> entry : model.stateDict().entrySet()) {
+            if (!entry.getValue().dtype().isFloatingPoint()) {
+                continue;
+            }
+            double[] values = entry.getValue().toDoubleArray();
+            int bad = 0;
+            double example = 0;
+            for (double value : values) {
+                if (!Double.isFinite(value)) {
+                    example = bad++ == 0 ? value : example;
+                }
+            }
+            if (bad > 0) {
+                throw new IllegalArgumentException("evaluate: " + weights + " holds " + bad + " non-finite value(s) (" + example + ") in '"
+                        + entry.getKey() + "' (of " + values.length + "): the run that wrote them diverged; train again with a lower learning"
+                        + " rate");
+            }
+        }
     }
 }

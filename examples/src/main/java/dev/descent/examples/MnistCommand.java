@@ -1,6 +1,5 @@
 package dev.descent.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.descent.autograd.GraphExport;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Descent;
@@ -99,7 +98,8 @@ final class MnistCommand {
                         + " the default is a new directory of its own (millisecond time and a random suffix), and a directory another"
                         + " run owns or holds results in is refused")
                 .flag("json", null, "also write the run's summary as JSON to this file")
-                .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win)")
+                .flag("config", null, "read flag values from a config.json written by an earlier run (command-line flags win;"
+                        + " its " + String.join(", ", ConfigFile.IGNORED) + " are ignored: a repeated run writes where its own flags say)")
                 .flag("resume", null, "continue the run in this directory from the checkpoint it writes after every epoch, with its saved"
                         + " flags (those that change the training must not differ; --epochs may be raised to train further)");
     }
@@ -114,18 +114,7 @@ final class MnistCommand {
     static Settings settings(CommandLine line, PrintStream err) {
         MnistCheckpoint.Saved resume = line.string("resume") == null ? null : MnistResume.apply(line);
         if (line.string("config") != null) {
-            try {
-                Map<String, String> saved = new LinkedHashMap<>();
-                new ObjectMapper().readTree(Path.of(line.string("config")).toFile()).fields()
-                        .forEachRemaining(e -> saved.put(e.getKey(), e.getValue().asText()));
-                saved.remove("out");
-                saved.remove("json");
-                saved.remove("config");
-                saved.remove("resume");
-                line.defaults(saved);
-            } catch (IOException e) {
-                throw new UsageException("mnist: cannot read --config " + line.string("config") + ": " + e.getMessage());
-            }
+            line.defaults(ConfigFile.read("mnist", Path.of(line.string("config"))));
         }
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
@@ -136,15 +125,24 @@ final class MnistCommand {
             throw new UsageException("mnist: --lr must be positive, got " + lr);
         }
         String optimizer = withCommandDefaults(line.string("optimizer"));
-        boolean dense;
+        Optimizer probe;
         try {
-            dense = Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr).usesDenseMatrix();
+            probe = Optimizers.create(optimizer, List.of(Tensor.zeros(1).requiresGrad(true)), lr);
         } catch (IllegalArgumentException e) {
             throw new UsageException("mnist: --optimizer: " + e.getMessage());
         }
+        boolean dense = probe.usesDenseMatrix();
         String model = line.choice("model", MnistModels.NAMES.toArray(new String[0]));
         if (dense && !line.isSet("model") && model.equals(MnistModels.DEFAULT)) {
             model = MnistModels.FOR_DENSE_METHODS;
+        }
+        long parameters = MnistModels.create(model, new Generator(0), new Generator(1)).parameterCount();
+        double heap = Runtime.getRuntime().maxMemory();
+        if (probe.denseMatrixBytes(parameters) > heap / 2) {
+            throw new UsageException(String.format("mnist: --optimizer %s forms dense matrices of the %,d x %,d parameters of --model %s:"
+                    + " %.3g GB, more than half the Java heap (%.3g GB); use --model %s (%s) or an optimizer that keeps vectors (lbfgs,"
+                    + " newtoncg)", Optimizers.nameOf(optimizer), parameters, parameters, model, probe.denseMatrixBytes(parameters) / 1e9,
+                    heap / 1e9, MnistModels.FOR_DENSE_METHODS, MnistModels.describe(MnistModels.FOR_DENSE_METHODS)));
         }
         if (dense && !line.isSet("batch") && line.string("config") == null && resume == null) {
             batch = Math.min(DENSE_METHOD_BATCH, line.integer("limit", 1));
@@ -283,37 +281,50 @@ final class MnistCommand {
         if (s.resume() != null) {
             MnistResume.restore(s.resume(), state, s.epochs(), out);
         }
+        // the configuration first: a run killed at any point can be repeated with --config
+        Path directory = s.out().create();
+        s.flags().put("out", directory.toString());
+        RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
+        String title = (fashion ? "Fashion-MNIST" : "MNIST") + ": " + MnistModels.describe(s.model()) + " with " + s.optimizer();
+        Interruption interruption = Interruption.watch(directory, history.epochs());
         Trainer.Evaluation evaluation = null;
-        for (int epoch = history.epochs() + 1; epoch <= s.epochs(); epoch++) {
-            Progress progress = new Progress(out, terminal, String.format("epoch %d/%d", epoch, s.epochs()));
-            Trainer.EpochResult result = trainer.trainEpoch(loader, progress::update);
-            evaluation = trainer.evaluate(testLoader, classes.length);
-            history.addEpoch(result, evaluation);
-            out.printf("epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s (%,.0f samples/s)%n",
-                    epoch, s.epochs(), result.meanLoss(), 100 * result.accuracy(), evaluation.meanLoss(), 100 * evaluation.accuracy(),
-                    result.seconds(), result.samples() / result.seconds());
-            if (onGpu) {
-                // flat from epoch to epoch when nothing leaks: the caching allocator's own counters
-                out.println("  device memory: " + CudaMemory.statistics(device));
+        try {
+            for (int epoch = history.epochs() + 1; epoch <= s.epochs(); epoch++) {
+                Progress progress = new Progress(out, terminal, String.format("epoch %d/%d", epoch, s.epochs()));
+                Trainer.EpochResult result;
+                try {
+                    result = trainer.trainEpoch(loader, progress::update);
+                } catch (TrainingDivergedException e) {
+                    Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, null, classes, List.of(),
+                            List.of(), graph, e.getMessage());
+                    AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
+                    throw e;
+                }
+                evaluation = trainer.evaluate(testLoader, classes.length);
+                history.addEpoch(result, evaluation);
+                out.printf("epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s (%,.0f samples/s)%n",
+                        epoch, s.epochs(), result.meanLoss(), 100 * result.accuracy(), evaluation.meanLoss(), 100 * evaluation.accuracy(),
+                        result.seconds(), result.samples() / result.seconds());
+                if (onGpu) {
+                    // flat from epoch to epoch when nothing leaks: the caching allocator's own counters
+                    out.println("  device memory: " + CudaMemory.statistics(device));
+                }
+                RunFiles.writeMetrics(directory, history.trainLoss(), history.trainAccuracy(), history.testLoss(), history.testAccuracy(),
+                        history.epochSeconds());
+                MnistCheckpoint.write(directory, epoch, s.flags(), state);
+                interruption.checkpointed(epoch);
+                afterCheckpoint.accept(epoch);
             }
-            Path directory = s.out().create();
-            s.flags().put("out", directory.toString());
-            RunFiles.writeMetrics(directory, history.trainLoss(), history.trainAccuracy(), history.testLoss(), history.testAccuracy(),
-                    history.epochSeconds());
-            MnistCheckpoint.write(directory, epoch, s.flags(), state);
-            afterCheckpoint.accept(epoch);
+        } finally {
+            interruption.close();
         }
 
-        Path directory = s.out().create();
         Path weights = directory.resolve("weights.safetensors");
         model.save(weights);
         RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
-        Report.Content content = new Report.Content((fashion ? "Fashion-MNIST" : "MNIST") + ": " + MnistModels.describe(s.model()) + " with " + s.optimizer(),
-                new LinkedHashMap<>(s.flags()), Report.array(history.trainLoss()), Report.array(history.testLoss()),
-                Report.array(history.trainAccuracy()), Report.array(history.testAccuracy()), Report.array(history.epochSeconds()),
-                history.stepLoss(), history.stepLr(), history.stepGradNorm(),
-                evaluation.confusion(), classes, misclassified(testSet, evaluation.predictions(), classes),
-                s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph);
+        Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, evaluation, classes,
+                misclassified(testSet, evaluation.predictions(), classes), s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph,
+                null);
         AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
         double peakRss = RunFiles.peakRssMiB();
         if (s.json() != null) {

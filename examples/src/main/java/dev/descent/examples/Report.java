@@ -7,10 +7,43 @@ import java.util.stream.IntStream;
 /** The self-contained {@code report.html} of a training run: charts, confusion matrix, digit grids, graph and configuration. */
 final class Report {
     /** Everything the report shows. */
-    record Content(String title, Map<String, Object> config, double[] trainLoss, double[] testLoss, double[] trainAccuracy,
-                   double[] testAccuracy, double[] epochSeconds, List<Double> stepLoss, List<Double> stepLr,
-                   List<Double> stepGradNorm, long[][] confusion, String[] classes, List<DigitGrid.Tile> misclassified,
-                   List<DigitGrid.Tile> augmented, String graphSvg) {
+    /**
+     * What a report shows: the run's history, the last evaluation (null when no epoch finished),
+     * and {@code failure}, the one line that says why training stopped early, or null.
+     */
+    record Content(String title, Map<String, Object> config, RunHistory history, Trainer.Evaluation evaluation, String[] classes,
+                   List<DigitGrid.Tile> misclassified, List<DigitGrid.Tile> augmented, String graphSvg, String failure) {
+        double[] trainLoss() {
+            return array(history.trainLoss());
+        }
+
+        double[] testLoss() {
+            return array(history.testLoss());
+        }
+
+        double[] trainAccuracy() {
+            return array(history.trainAccuracy());
+        }
+
+        double[] testAccuracy() {
+            return array(history.testAccuracy());
+        }
+
+        double[] epochSeconds() {
+            return array(history.epochSeconds());
+        }
+
+        List<Double> stepLoss() {
+            return history.stepLoss();
+        }
+
+        List<Double> stepLr() {
+            return history.stepLr();
+        }
+
+        List<Double> stepGradNorm() {
+            return history.stepGradNorm();
+        }
     }
 
     private Report() {
@@ -29,9 +62,16 @@ final class Report {
                 .append("</style></head><body>");
         html.append("<h1>").append(Svg.escape(c.title())).append("</h1>");
         int last = c.testAccuracy().length - 1;
-        html.append(String.format(java.util.Locale.ROOT, "<p>Final test accuracy <b>%.2f%%</b>, test loss %.4f, after %d epochs;"
-                + " median training time per epoch %.2f s.</p>", 100 * c.testAccuracy()[last], c.testLoss()[last], last + 1,
-                median(c.epochSeconds())));
+        if (c.failure() != null) {
+            html.append("<p style=\"color:#b00020\"><b>Training stopped: ").append(Svg.escape(c.failure())).append(".</b> ")
+                    .append(last < 0 ? "No epoch finished." : "The curves and tables below cover the " + (last + 1) + " epoch(s) that finished"
+                            + " and the steps up to the one that stopped it.").append("</p>");
+        }
+        if (last >= 0) {
+            html.append(String.format(java.util.Locale.ROOT, "<p>%s test accuracy <b>%.2f%%</b>, test loss %.4f, after %d epochs;"
+                    + " median training time per epoch %.2f s.</p>", c.failure() == null ? "Final" : "Last", 100 * c.testAccuracy()[last],
+                    c.testLoss()[last], last + 1, median(c.epochSeconds())));
+        }
         html.append("<h2>Learning curves</h2><div class=\"row\">");
         html.append(Svg.lineChart("Loss per epoch", "epoch", "cross-entropy",
                 List.of(new Svg.Series("train", epochs, c.trainLoss()), new Svg.Series("test", epochs, c.testLoss())), false));
@@ -42,9 +82,12 @@ final class Report {
         html.append(Svg.lineChart("Learning rate per step", "step", "learning rate", List.of(new Svg.Series("lr", steps, array(c.stepLr()))), false));
         html.append(Svg.lineChart("Gradient norm per step", "step", "global L2 norm",
                 List.of(new Svg.Series("gradient norm", steps, array(c.stepGradNorm()))), true));
-        html.append("</div><h2>Confusion matrix (test set)</h2>").append(Svg.confusionMatrix(c.confusion(), c.classes()));
-        html.append("<h2>Misclassified test images</h2><p>Caption: true label &rarr; prediction.</p>")
-                .append(DigitGrid.html(c.misclassified(), 3));
+        html.append("</div>");
+        if (c.evaluation() != null) {
+            html.append("<h2>Confusion matrix (test set)</h2>").append(Svg.confusionMatrix(c.evaluation().confusion(), c.classes()));
+            html.append("<h2>Misclassified test images</h2><p>Caption: true label &rarr; prediction.</p>")
+                    .append(DigitGrid.html(c.misclassified(), 3));
+        }
         if (!c.augmented().isEmpty()) {
             html.append("<h2>Augmented training samples</h2>").append(DigitGrid.html(c.augmented(), 3));
         }

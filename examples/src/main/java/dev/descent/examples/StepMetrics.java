@@ -14,6 +14,8 @@ import java.util.List;
  * captured graph; {@link #commit} then files the values under the step's index.
  */
 final class StepMetrics {
+    /** How many times its start the loss may grow before training counts as diverged. */
+    static final double EXPLOSION = 100;
     private final Device device;
     /** The last step's loss, gradient norm and correct count: the same arrays every step. */
     private final NDArray loss;
@@ -26,6 +28,8 @@ final class StepMetrics {
     private int recorded;
     private int read;
     private double lossSum;
+    /** The loss of the first step these metrics read: the scale an exploding loss is judged against. */
+    private double firstLoss = Double.NaN;
     private long samplesRead;
 
     /** Metrics on {@code device}; their arrays belong to no step's memory scope. */
@@ -75,9 +79,12 @@ final class StepMetrics {
 
     /**
      * Reads the steps recorded since the last read (two copies from the device) and appends their
-     * values to the lists (whose length counts the steps of the whole run). A loss or gradient norm
-     * that is not finite means training diverged: an {@link ArithmeticException} names the first
-     * such step.
+     * values to the lists (whose length counts the steps of the whole run). Training diverged,
+     * a {@link TrainingDivergedException} naming the first such step, when a loss or gradient norm
+     * is not finite, or when the loss exceeds {@link #EXPLOSION} times the larger of the first
+     * step's loss and 1: a cross-entropy that starts near ln 10 = 2.3 and passes 230 predicts the
+     * wrong class with a margin no learning rate that trains would reach. An exploding loss is
+     * appended before the exception, so that the run's charts show the explosion.
      */
     void readInto(List<Double> stepLoss, List<Double> stepGradientNorm) {
         if (read == recorded) {
@@ -86,12 +93,21 @@ final class StepMetrics {
         double[] newLosses = losses.narrow(0, read, recorded - read).toDoubleArray();
         double[] newNorms = gradientNorms.narrow(0, read, recorded - read).toDoubleArray();
         for (int i = 0; i < newLosses.length; i++) {
+            int step = stepLoss.size() + 1;
             if (!Double.isFinite(newLosses[i]) || !Double.isFinite(newNorms[i])) {
-                throw new ArithmeticException(String.format("training diverged at step %d (step %d of this epoch): the loss is %s and"
-                        + " the gradient norm %s; try a lower learning rate", stepLoss.size() + 1, read + i + 1, newLosses[i], newNorms[i]));
+                throw new TrainingDivergedException(step, String.format("training diverged at step %d (step %d of this epoch): the loss is %s"
+                        + " and the gradient norm %s; try a lower learning rate", step, read + i + 1, newLosses[i], newNorms[i]));
+            }
+            if (Double.isNaN(firstLoss)) {
+                firstLoss = newLosses[i];
             }
             stepLoss.add(newLosses[i]);
             stepGradientNorm.add(newNorms[i]);
+            if (newLosses[i] > EXPLOSION * Math.max(firstLoss, 1)) {
+                read += i + 1;
+                throw new TrainingDivergedException(step, String.format("training diverged at step %d (step %d of this epoch): the loss is"
+                        + " %.4g, over %.0f times the first step's %.4f; try a lower learning rate", step, read, newLosses[i], EXPLOSION, firstLoss));
+            }
             lossSum += newLosses[i] * sizes[read + i];
             samplesRead += sizes[read + i];
         }

@@ -59,12 +59,15 @@ class EveryOptimizerTrainsTest {
     }
 
     @Test
-    void aDenseMethodOnMlpBnIsRefusedAtItsFirstStepNamingTheMatrix() {
-        CommandRun run = CommandRun.of("mnist", "--optimizer", "bfgs", "--model", "mlp-bn", "--epochs", "1", "--limit", "256", "--threads", "2",
-                "--out", directory.resolve("bfgs").toString());
-        assertEquals(1, run.code(), run.err());
-        assertTrue(run.err().contains("dense inverse-Hessian approximation of 537,354 x 537,354 parameters"), run.err());
-        assertTrue(!Files.exists(directory.resolve("bfgs")), "no run directory");
+    void aDenseMethodOnMlpBnIsRefusedWithTheFlagsNamingTheMatrix() {
+        for (String name : List.of("bfgs", "newton")) {
+            CommandRun run = CommandRun.of("mnist", "--optimizer", name, "--model", "mlp-bn", "--epochs", "1", "--limit", "256", "--threads", "2",
+                    "--out", directory.resolve(name).toString());
+            assertEquals(2, run.code(), run.err());
+            assertTrue(run.err().contains("forms dense matrices of the 537,354 x 537,354 parameters of --model mlp-bn")
+                    && run.err().contains("use --model pooled-linear"), run.err());
+            assertTrue(!Files.exists(directory.resolve(name)), "no run directory");
+        }
     }
 
     @Test

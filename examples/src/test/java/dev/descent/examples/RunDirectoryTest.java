@@ -148,12 +148,15 @@ class RunDirectoryTest {
     }
 
     @Test
-    void aRunThatFailsInItsFirstEpochLeavesNoDirectoryAndOneThatFailsLaterSaysSoInItsMarker() throws IOException {
+    void aRunThatFailsKeepsOnlyItsConfigurationAndReportAndSaysSoInItsMarker() throws IOException {
         Path diverged = directory.resolve("diverged");
         CommandRun run = CommandRun.of("mnist", "--optimizer", "sgd", "--lr", "1e9", "--limit", "640", "--epochs", "1", "--threads", "2",
                 "--out", diverged.toString());
         assertEquals(1, run.code(), run.out());
-        assertFalse(Files.exists(diverged), "a run that diverged before writing anything left " + diverged);
+        try (var files = Files.list(diverged)) {
+            assertEquals(List.of(RunDirectory.MARKER, "config.json", "report.html"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "a run that diverged in its first epoch keeps its configuration and the report that says why, no weights");
+        }
 
         Path stopped = directory.resolve("stopped");
         java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);

@@ -123,12 +123,18 @@ public abstract class Optimizer {
     }
 
     /**
-     * Whether the method keeps or forms a dense n &times; n matrix of its n parameters (BFGS's
-     * inverse-Hessian approximation, Newton's Hessian): 8n&sup2; bytes, which suits models of up
-     * to a few thousand parameters. The others keep a few vectors of n.
+     * The bytes of the dense n &times; n matrices the method keeps or forms for {@code parameters}
+     * = n (BFGS's inverse-Hessian approximation, Newton's Hessian and its factor); 0 for the methods
+     * that keep a few vectors of n. The dense methods refuse a model whose matrices would take more
+     * than half the Java heap.
      */
-    public boolean usesDenseMatrix() {
-        return false;
+    public double denseMatrixBytes(long parameters) {
+        return 0;
+    }
+
+    /** Whether the method forms a dense n &times; n matrix of its n parameters, which suits models of up to a few thousand. */
+    public final boolean usesDenseMatrix() {
+        return denseMatrixBytes(1) > 0;
     }
 
     /** What the closure of {@link #step(LossClosure)} must return: the loss (the default) or residuals. */

@@ -40,20 +40,18 @@ public final class BFGS extends QuasiNewtonOptimizer {
 
     /** The dense n x n approximation is BFGS's whole cost: refused, with the way out, before it exhausts the heap. */
     private void checkDenseFits(int n) {
-        double bytes = 8.0 * n * n;
         long available = Runtime.getRuntime().maxMemory();
-        // the host rows and the state's copy
-        if (2 * bytes > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
+        if (denseMatrixBytes(n) > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(String.format("%s: its dense inverse-Hessian approximation of %,d x %,d parameters needs"
-                    + " %.3g GB, more than a quarter of the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(), n, n,
-                    bytes / 1e9, available / 1e9));
+                    + " %.3g GB (two copies), more than half the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(),
+                    n, n, denseMatrixBytes(n) / 1e9, available / 1e9));
         }
     }
 
-    /** The dense n x n matrix is this method's whole cost. */
+    /** 8n&sup2; bytes for each of the host rows and the state's copy. */
     @Override
-    public boolean usesDenseMatrix() {
-        return true;
+    public double denseMatrixBytes(long parameters) {
+        return 16.0 * parameters * parameters;
     }
 
     @Override

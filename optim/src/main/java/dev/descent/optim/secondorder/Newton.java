@@ -85,20 +85,18 @@ public final class Newton extends ParameterVectorOptimizer {
 
     /** The dense Hessian is Newton's whole cost: refused, with the way out, before it exhausts the heap. */
     private void checkDenseFits(int n) {
-        double bytes = 8.0 * n * n;
         long available = Runtime.getRuntime().maxMemory();
-        // the Hessian's columns, its symmetrized copy and the Cholesky factor
-        if (3 * bytes > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
+        if (denseMatrixBytes(n) > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(String.format("%s: a dense Hessian of %,d x %,d parameters needs %.3g GB (three copies"
                     + " while it is factored), more than half the Java heap (%.3g GB); use newtoncg, which needs Hessian-vector products"
-                    + " only", name(), n, n, 3 * bytes / 1e9, available / 1e9));
+                    + " only", name(), n, n, denseMatrixBytes(n) / 1e9, available / 1e9));
         }
     }
 
-    /** The dense n x n matrix is this method's whole cost. */
+    /** 8n&sup2; bytes for each of the Hessian's columns, its symmetrized copy and the Cholesky factor. */
     @Override
-    public boolean usesDenseMatrix() {
-        return true;
+    public double denseMatrixBytes(long parameters) {
+        return 24.0 * parameters * parameters;
     }
 
     @Override
