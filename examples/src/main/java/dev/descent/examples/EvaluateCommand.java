@@ -24,7 +24,8 @@ final class EvaluateCommand {
         CommandLine line = new CommandLine("evaluate", "Test accuracy and confusion matrix of weights saved by descent mnist.")
                 .flag("weights", null, "the weights.safetensors of a run (required)")
                 .flag("model", null, "the model the weights belong to: " + String.join(", ", MnistModels.NAMES) + " (default: the one the"
-                        + " run's config.json beside the weights names, else " + MnistModels.DEFAULT + ")")
+                        + " run's config.json beside the weights describes, with its --width, --depth, --no-batchnorm and --dropout, else "
+                        + MnistModels.DEFAULT + ")")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
                 .flag("device", "cpu", DeviceFlag.HELP)
                 .parse(args);
@@ -41,8 +42,9 @@ final class EvaluateCommand {
         }
         boolean fashion = line.choice("dataset", "mnist", "fashion-mnist").equals("fashion-mnist");
         Device device = DeviceFlag.parse("evaluate", line.string("device"));
-        String modelName = line.string("model") != null ? line.choice("model", MnistModels.NAMES.toArray(new String[0])) : modelOfRun(weights);
-        Sequential model = MnistModels.create(modelName, new Generator(0), new Generator(1));
+        MnistModels.Spec spec = line.string("model") != null ? MnistModels.named(line.choice("model", MnistModels.NAMES.toArray(new String[0])))
+                : modelOfRun(weights);
+        Sequential model = spec.create(new Generator(0), new Generator(1));
         model.load(weights);
         checkFinite(weights, model);
         model.to(device);
@@ -67,20 +69,17 @@ final class EvaluateCommand {
         return 0;
     }
 
-    /** The model a run's config.json beside {@code weights} names; the default model when there is none or it names none. */
-    private static String modelOfRun(Path weights) {
+    /** The model a run's config.json beside {@code weights} describes; the default model when there is none or it cannot be read. */
+    private static MnistModels.Spec modelOfRun(Path weights) {
         Path config = weights.toAbsolutePath().resolveSibling("config.json");
         if (Files.isRegularFile(config)) {
             try {
-                com.fasterxml.jackson.databind.JsonNode model = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile()).get("model");
-                if (model != null && MnistModels.NAMES.contains(model.asText())) {
-                    return model.asText();
-                }
-            } catch (IOException e) {
-                // an unreadable config says nothing about the model; the weights' own check reports a mismatch
+                return MnistModels.fromConfig(ConfigFile.read("evaluate", config));
+            } catch (RuntimeException e) {
+                // a config that says nothing usable about the model: the weights' own check reports a mismatch
             }
         }
-        return MnistModels.DEFAULT;
+        return MnistModels.named(MnistModels.DEFAULT);
     }
 
     /**

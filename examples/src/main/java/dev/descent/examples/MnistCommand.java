@@ -84,6 +84,10 @@ final class MnistCommand {
                 .flag("model", MnistModels.DEFAULT, "mlp-bn (" + MnistModels.describe("mlp-bn") + "), linear (" + MnistModels.describe("linear")
                         + ") or pooled-linear (" + MnistModels.describe("pooled-linear") + "); pooled-linear is the default for the"
                         + " optimizers that form a dense matrix of all parameters (bfgs, newton)")
+                .flag("width", null, "mlp-bn: every hidden layer this wide (default: 512, then each layer half the last, to 32)")
+                .flag("depth", null, "mlp-bn: the number of hidden layers (default 2; 0 is softmax regression)")
+                .toggle("no-batchnorm", "mlp-bn: no batch norm after the hidden layers")
+                .flag("dropout", "0.2", "mlp-bn: the dropout probability after each hidden layer's ReLU (0: none)")
                 .flag("lr", null, "learning rate, overriding the optimizer's")
                 .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step) or constant"
                         + " (constant for methods without a learning rate, such as newtoncg)")
@@ -105,7 +109,7 @@ final class MnistCommand {
     }
 
     /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
-    record Settings(String model, int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
+    record Settings(MnistModels.Spec model, int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
                     String dataset, String device, boolean cudaGraph, RunDirectory out, Path json, Map<String, String> flags,
                     MnistCheckpoint.Saved resume) {
     }
@@ -132,16 +136,13 @@ final class MnistCommand {
             throw new UsageException("mnist: --optimizer: " + e.getMessage());
         }
         boolean dense = probe.usesDenseMatrix();
-        String model = line.choice("model", MnistModels.NAMES.toArray(new String[0]));
-        if (dense && !line.isSet("model") && model.equals(MnistModels.DEFAULT)) {
-            model = MnistModels.FOR_DENSE_METHODS;
-        }
-        long parameters = MnistModels.create(model, new Generator(0), new Generator(1)).parameterCount();
+        MnistModels.Spec model = model(line, dense);
+        long parameters = model.parameterCount();
         double heap = Runtime.getRuntime().maxMemory();
         if (probe.denseMatrixBytes(parameters) > heap / 2) {
             throw new UsageException(String.format("mnist: --optimizer %s forms dense matrices of the %,d x %,d parameters of --model %s:"
                     + " %.3g GB, more than half the Java heap (%.3g GB); use --model %s (%s) or an optimizer that keeps vectors (lbfgs,"
-                    + " newtoncg)", Optimizers.nameOf(optimizer), parameters, parameters, model, probe.denseMatrixBytes(parameters) / 1e9,
+                    + " newtoncg)", Optimizers.nameOf(optimizer), parameters, parameters, model.name(), probe.denseMatrixBytes(parameters) / 1e9,
                     heap / 1e9, MnistModels.FOR_DENSE_METHODS, MnistModels.describe(MnistModels.FOR_DENSE_METHODS)));
         }
         if (dense && !line.isSet("batch") && line.string("config") == null && resume == null) {
@@ -169,11 +170,38 @@ final class MnistCommand {
         }
         Map<String, String> flags = line.effective();
         flags.put("threads", Integer.toString(threads));
-        flags.put("model", model);
+        flags.put("model", model.name());
         flags.put("batch", Integer.toString(batch));
         flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
         return new Settings(model, epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags, resume);
+    }
+
+    /**
+     * The model the flags describe: --model's (pooled-linear by default for an optimizer that forms a
+     * dense matrix), varied for mlp-bn by --width, --depth, --no-batchnorm and --dropout, which the
+     * other models refuse.
+     */
+    static MnistModels.Spec model(CommandLine line, boolean dense) {
+        String name = line.choice("model", MnistModels.NAMES.toArray(new String[0]));
+        if (dense && !line.isSet("model") && name.equals(MnistModels.DEFAULT)) {
+            name = MnistModels.FOR_DENSE_METHODS;
+        }
+        double dropout = line.real("dropout");
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new UsageException("mnist: --dropout must be in [0, 1), got " + line.string("dropout"));
+        }
+        // set on the command line or by --config / --resume, whose values come in as defaults
+        boolean varied = line.string("width") != null || line.string("depth") != null || line.bool("no-batchnorm") || dropout != 0.2;
+        if (!name.equals("mlp-bn")) {
+            if (varied) {
+                throw new UsageException("mnist: --width, --depth, --no-batchnorm and --dropout vary --model mlp-bn, not " + name);
+            }
+            return MnistModels.named(name);
+        }
+        Integer width = line.string("width") != null ? line.integer("width", 1) : null;
+        Integer depth = line.string("depth") != null ? line.integer("depth", 0) : null;
+        return MnistModels.mlp(width, depth, !line.bool("no-batchnorm"), dropout);
     }
 
     /** {@code spec} with the commands' own defaults (SGD's learning rate, the minibatch forms of the second-order methods) where it leaves them out. */
@@ -232,7 +260,7 @@ final class MnistCommand {
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");
         out.printf("descent mnist: %s, %s, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
-                + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""), MnistModels.describe(s.model()),
+                + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""), s.model().describe(),
                 s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.schedule(), s.batch(), s.epochs(), s.seed(), s.threads(),
                 s.augment() ? ", augmented" : "", Descent.simdKernels() ? "" : " (plain-Java kernels: run with --add-modules"
                         + " jdk.incubator.vector for the SIMD ones)");
@@ -256,7 +284,7 @@ final class MnistCommand {
         Dataset test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
 
         Generator dropout = new Generator(s.seed() + 1);
-        Sequential model = MnistModels.create(s.model(), new Generator(s.seed()), dropout);
+        Sequential model = s.model().create(new Generator(s.seed()), dropout);
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
         DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
@@ -285,7 +313,7 @@ final class MnistCommand {
         Path directory = s.out().create();
         s.flags().put("out", directory.toString());
         RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
-        String title = (fashion ? "Fashion-MNIST" : "MNIST") + ": " + MnistModels.describe(s.model()) + " with " + s.optimizer();
+        String title = (fashion ? "Fashion-MNIST" : "MNIST") + ": " + s.model().describe() + " with " + s.optimizer();
         Interruption interruption = Interruption.watch(directory, history.epochs());
         Trainer.Evaluation evaluation = null;
         try {
@@ -330,7 +358,8 @@ final class MnistCommand {
         if (s.json() != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("dataset", s.dataset());
-            summary.put("model", s.model());
+            summary.put("model", s.model().name());
+            summary.put("parameters", s.model().parameterCount());
             summary.put("epochSeconds", history.epochSeconds());
             summary.put("trainLoss", history.trainLoss());
             summary.put("testLoss", history.testLoss());

@@ -4,12 +4,14 @@ import dev.descent.core.Generator;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Sequential;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The models {@code descent mnist --model} trains, by name:
  * <ul>
- *   <li>{@code mlp-bn}: {@link MlpBn}, 537,354 parameters, the benchmark model;</li>
+ *   <li>{@code mlp-bn}: {@link MlpBn}, 537,354 parameters, the benchmark model; {@code --width},
+ *       {@code --depth}, {@code --no-batchnorm} and {@code --dropout} vary it;</li>
  *   <li>{@code linear}: softmax regression on the 784 pixels, 7,850 parameters;</li>
  *   <li>{@code pooled-linear}: softmax regression on 7 &times; 7 averages of 4 &times; 4 pixel blocks
  *       ({@link PixelAveraging}), 500 parameters: small enough for BFGS's and Newton's dense n &times; n
@@ -21,27 +23,105 @@ final class MnistModels {
     /** The model for methods that form a dense matrix of all parameters. */
     static final String FOR_DENSE_METHODS = "pooled-linear";
     static final List<String> NAMES = List.of("mlp-bn", "linear", "pooled-linear");
+    /** MLP-BN's hidden widths, and the narrowest its tapering goes when {@code --depth} adds layers without {@code --width}. */
+    static final List<Integer> MLP_BN_WIDTHS = List.of(512, 256);
+    static final int NARROWEST_TAPER = 32;
 
     private MnistModels() {
     }
 
-    /** The model {@code name}, its initial weights drawn from {@code weights} and its dropout masks (if any) from {@code dropout}. */
-    static Sequential create(String name, Generator weights, Generator dropout) {
-        return switch (name) {
-            case "mlp-bn" -> MlpBn.create(weights, dropout);
-            case "linear" -> new Sequential(new Flatten(), new Linear(784, 10, true, weights));
-            case "pooled-linear" -> new Sequential(new PixelAveraging(4), new Linear(49, 10, true, weights));
-            default -> throw new IllegalArgumentException("model: unknown name '" + name + "'; expected one of " + NAMES);
-        };
+    /**
+     * A model to build: its name and, for {@code mlp-bn}, the hidden layers' widths, whether each is
+     * followed by batch norm, and the dropout probability after each activation (0: no dropout layers).
+     */
+    record Spec(String name, List<Integer> hidden, boolean batchNorm, double dropout) {
+        /** The model, its initial weights drawn from {@code weights} and its dropout masks from {@code dropoutGenerator}. */
+        Sequential create(Generator weights, Generator dropoutGenerator) {
+            return switch (name) {
+                case "mlp-bn" -> MlpBn.create(hidden, batchNorm, dropout, weights, dropoutGenerator);
+                case "linear" -> new Sequential(new Flatten(), new Linear(784, 10, true, weights));
+                case "pooled-linear" -> new Sequential(new PixelAveraging(4), new Linear(49, 10, true, weights));
+                default -> throw new IllegalArgumentException("model: unknown name '" + name + "'; expected one of " + NAMES);
+            };
+        }
+
+        /** The trainable parameters: weights and biases, and batch norm's scale and shift. */
+        long parameterCount() {
+            return switch (name) {
+                case "linear" -> 7_850;
+                case "pooled-linear" -> 500;
+                default -> {
+                    long count = 0;
+                    int in = 784;
+                    for (int width : hidden) {
+                        count += (long) in * width + width + (batchNorm ? 2L * width : 0);
+                        in = width;
+                    }
+                    yield count + in * 10L + 10;
+                }
+            };
+        }
+
+        /** For people: the layer sizes, normalization, dropout and parameter count. */
+        String describe() {
+            return switch (name) {
+                case "linear" -> "softmax regression (784-10; 7,850 parameters)";
+                case "pooled-linear" -> "softmax regression on 4x4-pixel averages (49-10; 500 parameters)";
+                default -> {
+                    StringBuilder layers = new StringBuilder("784");
+                    hidden.forEach(width -> layers.append('-').append(width));
+                    String kind = hidden.equals(MLP_BN_WIDTHS) && batchNorm && dropout == 0.2 ? "MLP-BN" : "MLP";
+                    yield String.format("%s (%s-10, %s, %s; %,d parameters)", kind, layers, batchNorm ? "batch norm" : "no batch norm",
+                            dropout == 0 ? "no dropout" : "dropout " + dropout, parameterCount());
+                }
+            };
+        }
     }
 
-    /** For people: the model with its layer sizes and parameter count. */
+    /** The model {@code name} as it comes by default. */
+    static Spec named(String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("model: unknown name '" + name + "'; expected one of " + NAMES);
+        }
+        return new Spec(name, name.equals("mlp-bn") ? MLP_BN_WIDTHS : List.of(), name.equals("mlp-bn"), name.equals("mlp-bn") ? 0.2 : 0);
+    }
+
+    /**
+     * The MLP with {@code depth} hidden layers (null: 2), each {@code width} wide, or without a
+     * width MLP-BN's 512, 256 and on, halving to no less than 32; with or without batch norm, and
+     * with dropout {@code dropout} after each activation.
+     */
+    static Spec mlp(Integer width, Integer depth, boolean batchNorm, double dropout) {
+        int layers = depth == null ? MLP_BN_WIDTHS.size() : depth;
+        List<Integer> hidden = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            hidden.add(width != null ? width : Math.max(MLP_BN_WIDTHS.get(0) >> i, Math.min(NARROWEST_TAPER, MLP_BN_WIDTHS.get(0))));
+        }
+        return new Spec("mlp-bn", List.copyOf(hidden), batchNorm, dropout);
+    }
+
+    /**
+     * The model a run's configuration (config.json's flag values) describes; the default model
+     * where it names none.
+     */
+    static Spec fromConfig(java.util.Map<String, String> config) {
+        String name = config.getOrDefault("model", DEFAULT);
+        if (!name.equals("mlp-bn")) {
+            return named(name);
+        }
+        String width = config.get("width");
+        String depth = config.get("depth");
+        return mlp(width == null ? null : Integer.valueOf(width), depth == null ? null : Integer.valueOf(depth),
+                !Boolean.parseBoolean(config.getOrDefault("no-batchnorm", "false")), Double.parseDouble(config.getOrDefault("dropout", "0.2")));
+    }
+
+    /** The model {@code name} built with its defaults. */
+    static Sequential create(String name, Generator weights, Generator dropout) {
+        return named(name).create(weights, dropout);
+    }
+
+    /** For people: the model {@code name} as it comes by default. */
     static String describe(String name) {
-        return switch (name) {
-            case "mlp-bn" -> "MLP-BN (784-512-256-10, batch norm, dropout; 537,354 parameters)";
-            case "linear" -> "softmax regression (784-10; 7,850 parameters)";
-            case "pooled-linear" -> "softmax regression on 4x4-pixel averages (49-10; 500 parameters)";
-            default -> throw new IllegalArgumentException("model: unknown name '" + name + "'; expected one of " + NAMES);
-        };
+        return named(name).describe();
     }
 }
