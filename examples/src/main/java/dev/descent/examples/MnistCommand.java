@@ -22,8 +22,11 @@ import dev.descent.nn.Losses;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
+import dev.descent.optim.ParamGroup;
 import dev.descent.optim.schedule.CosineAnnealingLR;
 import dev.descent.optim.schedule.LRScheduler;
+import dev.descent.optim.schedule.LinearLR;
+import dev.descent.optim.schedule.SequentialLR;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -91,6 +94,12 @@ final class MnistCommand {
                 .flag("lr", null, "learning rate, overriding the optimizer's")
                 .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step) or constant"
                         + " (constant for methods without a learning rate, such as newtoncg)")
+                .flag("scale-lr", "none", "none, or linear: multiply the learning rate by batch / 128, the linear scaling rule of Goyal et al."
+                        + " (2017) relative to the default batch")
+                .flag("warmup-epochs", "0", "raise the learning rate linearly over this many epochs, step by step, from the rate of batch 128"
+                        + " (with --scale-lr linear at a larger batch) or else a tenth of the rate, then follow --schedule over the rest")
+                .flag("clip-grad-norm", null, "scale every step's gradients down to this global L2 norm when they exceed it (the report's"
+                        + " gradient norms are those before clipping)")
                 .flag("seed", "0", "seed of the weights, the data order, dropout and augmentation")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads for the kernels")
                 .toggle("augment", "random rotations, scaling and shifts of the training images")
@@ -109,7 +118,8 @@ final class MnistCommand {
     }
 
     /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
-    record Settings(MnistModels.Spec model, int epochs, int batch, String optimizer, double lr, String schedule, long seed, int threads, boolean augment, int limit,
+    record Settings(MnistModels.Spec model, int epochs, int batch, String optimizer, double lr, String schedule, boolean scaleLr,
+                    int warmupEpochs, double clipGradNorm, long seed, int threads, boolean augment, int limit,
                     String dataset, String device, boolean cudaGraph, RunDirectory out, Path json, Map<String, String> flags,
                     MnistCheckpoint.Saved resume) {
     }
@@ -158,6 +168,25 @@ final class MnistCommand {
             }
             schedule = "constant";
         }
+        boolean hasRate = Optimizers.hyperparameters(Optimizers.nameOf(optimizer)).names().contains("lr");
+        boolean scaleLr = line.choice("scale-lr", "none", "linear").equals("linear");
+        int warmupEpochs = line.integer("warmup-epochs", 0);
+        if ((scaleLr || warmupEpochs > 0) && !hasRate) {
+            throw new UsageException("mnist: --scale-lr and --warmup-epochs set a learning rate, and " + Optimizers.nameOf(optimizer)
+                    + " has none");
+        }
+        if (warmupEpochs >= epochs) {
+            throw new UsageException("mnist: --warmup-epochs " + warmupEpochs + " leaves nothing of the " + epochs + " epoch(s) to train at"
+                    + " the full rate; it must be less than --epochs");
+        }
+        double clipGradNorm = line.string("clip-grad-norm") == null ? 0 : line.real("clip-grad-norm");
+        if (line.string("clip-grad-norm") != null && !(clipGradNorm > 0 && Double.isFinite(clipGradNorm))) {
+            throw new UsageException("mnist: --clip-grad-norm must be a positive number, got " + line.string("clip-grad-norm"));
+        }
+        if (clipGradNorm > 0 && probe.closureKind() != Optimizer.ClosureKind.LOSS) {
+            throw new UsageException("mnist: --clip-grad-norm clips the gradient of a loss, and " + Optimizers.nameOf(optimizer)
+                    + " fits residuals without one");
+        }
         String dataset = line.choice("dataset", "mnist", "fashion-mnist");
         String device = line.string("device");
         DeviceFlag.parse("mnist", device);
@@ -173,7 +202,7 @@ final class MnistCommand {
         flags.put("model", model.name());
         flags.put("batch", Integer.toString(batch));
         flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
-        return new Settings(model, epochs, batch, optimizer, lr, schedule, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
+        return new Settings(model, epochs, batch, optimizer, lr, schedule, scaleLr, warmupEpochs, clipGradNorm, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags, resume);
     }
 
@@ -294,9 +323,12 @@ final class MnistCommand {
         }
         // Annealing ends the run on a small learning rate, so the final weights are not one noisy
         // iterate of constant-rate Adam: the last epoch's accuracy then varies less from seed to seed.
-        LRScheduler scheduler = s.schedule().equals("cosine")
-                ? new CosineAnnealingLR(optimizer, s.epochs() * loader.batchesPerEpoch(), 0) : null;
+        LRScheduler scheduler = schedule(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0 : 1, s.warmupEpochs() * loader.batchesPerEpoch(),
+                s.epochs() * loader.batchesPerEpoch());
         Trainer trainer = new Trainer(model, optimizer, scheduler, device).sameDropoutPerStep(dropout);
+        if (s.clipGradNorm() > 0) {
+            trainer.clipGradNorm(s.clipGradNorm());
+        }
         if (!s.cudaGraph()) {
             trainer.eager();
         }
@@ -385,6 +417,29 @@ final class MnistCommand {
         out.println("wrote " + weights + ", config.json, metrics.jsonl, metrics.csv, report.html and the last epoch's checkpoint to " + directory
                 + (s.json() != null ? "; summary " + s.json() : ""));
         return 0;
+    }
+
+    /**
+     * The learning rate over the run, step by step: scaled by batch / 128 for --scale-lr linear,
+     * warmed up linearly over --warmup-epochs (Goyal et al.: from the unscaled rate, or from a
+     * tenth without scaling), then --schedule (cosine to 0 over the remaining steps, or constant).
+     * Null when the rate stays as the optimizer has it. {@code factor} scales the optimizer's rate
+     * first; {@code shape} is cosine or constant.
+     */
+    static LRScheduler schedule(Optimizer optimizer, String shape, double factor, int warmupSteps, int totalSteps) {
+        for (ParamGroup group : optimizer.paramGroups()) {
+            if (group.has("lr")) {
+                group.setLr(group.lr() * factor);
+            }
+        }
+        int mainSteps = totalSteps - warmupSteps;
+        LRScheduler main = shape.equals("cosine") ? new CosineAnnealingLR(optimizer, mainSteps, 0) : null;
+        if (warmupSteps == 0) {
+            return main;
+        }
+        LRScheduler warmup = new LinearLR(optimizer, factor > 1 ? 1 / factor : 0.1, 1, warmupSteps);
+        LRScheduler rest = main != null ? main : new LinearLR(optimizer, 1, 1, 1);
+        return new SequentialLR(optimizer, new LRScheduler[] {warmup, rest}, new int[] {warmupSteps});
     }
 
     /** The DOT export of one training step's graph, drawn as SVG. */

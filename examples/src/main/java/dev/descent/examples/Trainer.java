@@ -56,6 +56,10 @@ final class Trainer {
     private CapturedStep captured;
     /** The generator the model's dropout draws from, rewound before each evaluation of a step's closure; null: none. */
     private Generator dropout;
+    /** The largest global L2 norm the gradients keep (they are scaled down to it), or 0: no clipping. */
+    private double clipGradNorm;
+    /** The step of the run being taken, from 1, for the messages of a step that fails. */
+    private int currentStep;
 
     /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
     Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
@@ -85,6 +89,19 @@ final class Trainer {
         return this;
     }
 
+    /**
+     * Clips the gradients of every step to a global L2 norm of at most {@code maxNorm} before the
+     * optimizer reads them ({@link GradientClipping#clipGradNorm}); the metrics keep the norm
+     * before clipping. Steps run eagerly (the clipping reads the norm back). Returns this.
+     */
+    Trainer clipGradNorm(double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("clipGradNorm: the largest norm must be positive, got " + maxNorm);
+        }
+        clipGradNorm = maxNorm;
+        return eager();
+    }
+
     /** Runs every step eagerly even on a GPU (no CUDA graph); returns this. Call it before the first step. */
     Trainer eager() {
         captured = null;
@@ -107,7 +124,19 @@ final class Trainer {
         Tensor loss = Losses.crossEntropy(logits, target);
         loss.backward();
         metrics.measure(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data());
+        clip();
         return loss;
+    }
+
+    private void clip() {
+        if (clipGradNorm > 0) {
+            try {
+                GradientClipping.clipGradNorm(model.parameters(), clipGradNorm);
+            } catch (ArithmeticException e) {
+                throw new TrainingDivergedException(currentStep, "training diverged at step " + currentStep + ": a gradient holds NaN or"
+                        + " infinity; try a lower learning rate");
+            }
+        }
     }
 
     /** What a captured graph replays: the step's device work, and the optimizer's update when it keeps its changing values on the device. */
@@ -148,6 +177,7 @@ final class Trainer {
             if (measured[0]) {
                 Tensor loss = Losses.crossEntropy(model.forward(input), target);
                 loss.backward();
+                clip();
                 return loss;
             }
             measured[0] = true;
@@ -185,6 +215,7 @@ final class Trainer {
         }
         metrics.startEpoch(steps);
         Iterator<Batch> batches = loader.iterator();
+        int firstStep = stepLoss.size();   // every earlier step is read when an epoch ends
         while (batches.hasNext()) {
             int size;
             // on a GPU every array the step makes goes back to the allocator when it ends (optimizer state is made outside scopes)
@@ -198,6 +229,7 @@ final class Trainer {
                         optimizer.step();   // on the graph's gradients
                     }
                 } else {
+                    currentStep = firstStep + step + 1;
                     optimizer.step(closure(input, target));
                     optimizer.zeroGrad();   // the step's gradients go back with its scope
                 }
