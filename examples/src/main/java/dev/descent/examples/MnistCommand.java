@@ -26,6 +26,7 @@ import dev.descent.optim.ParamGroup;
 import dev.descent.optim.schedule.CosineAnnealingLR;
 import dev.descent.optim.schedule.LRScheduler;
 import dev.descent.optim.schedule.LinearLR;
+import dev.descent.optim.schedule.MultiStepLR;
 import dev.descent.optim.schedule.SequentialLR;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -92,7 +93,10 @@ final class MnistCommand {
                 .toggle("no-batchnorm", "mlp-bn: no batch norm after the hidden layers")
                 .flag("dropout", "0.2", "mlp-bn: the dropout probability after each hidden layer's ReLU (0: none)")
                 .flag("lr", null, "learning rate, overriding the optimizer's")
-                .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step) or constant"
+                .flag("batch-schedule", null, "FACTOR@EPOCH[,EPOCH...]: multiply the batch by FACTOR from each of these epochs (from 1),"
+                        + " e.g. 5@3,5 (Smith et al. 2018: grow the batch where a step schedule would decay the rate)")
+                .flag("schedule", "cosine", "learning-rate schedule over the run: cosine (annealed to 0 step by step), constant, or"
+                        + " step:FACTOR@EPOCH[,EPOCH...] (divide the rate by FACTOR from each of these epochs, e.g. step:5@3,5); cosine or constant"
                         + " (constant for methods without a learning rate, such as newtoncg)")
                 .flag("scale-lr", "none", "none, or linear: multiply the learning rate by batch / 128, the linear scaling rule of Goyal et al."
                         + " (2017) relative to the default batch")
@@ -118,7 +122,8 @@ final class MnistCommand {
     }
 
     /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
-    record Settings(MnistModels.Spec model, int epochs, int batch, String optimizer, double lr, String schedule, boolean scaleLr,
+    record Settings(MnistModels.Spec model, int epochs, int batch, EpochMilestones batchSchedule, String optimizer, double lr, String schedule,
+                    boolean scaleLr,
                     int warmupEpochs, double clipGradNorm, long seed, int threads, boolean augment, int limit,
                     String dataset, String device, boolean cudaGraph, RunDirectory out, Path json, Map<String, String> flags,
                     MnistCheckpoint.Saved resume) {
@@ -159,14 +164,29 @@ final class MnistCommand {
             batch = Math.min(DENSE_METHOD_BATCH, line.integer("limit", 1));
         }
         checkBatch("mnist", batch, line.integer("limit", 1));
-        String schedule = line.choice("schedule", "cosine", "constant");
+        String schedule = line.string("schedule");
+        if (schedule.startsWith("step:")) {
+            EpochMilestones.parse("schedule", schedule.substring("step:".length()), epochs, false);
+        } else {
+            schedule = line.choice("schedule", "cosine", "constant");
+        }
         if (!Optimizers.hyperparameters(Optimizers.nameOf(optimizer)).names().contains("lr")) {
             // Newton-CG and the least-squares methods set their own step lengths: there is no rate to anneal
-            if (line.isSet("schedule") && schedule.equals("cosine")) {
-                throw new UsageException("mnist: --schedule cosine: " + Optimizers.nameOf(optimizer) + " has no learning rate to schedule;"
-                        + " use --schedule constant");
+            if (line.isSet("schedule") && !schedule.equals("constant")) {
+                throw new UsageException("mnist: --schedule " + schedule + ": " + Optimizers.nameOf(optimizer) + " has no learning rate to"
+                        + " schedule; use --schedule constant");
             }
             schedule = "constant";
+        }
+        EpochMilestones batchSchedule = line.string("batch-schedule") == null ? null
+                : EpochMilestones.parse("batch-schedule", line.string("batch-schedule"), epochs, true);
+        if (batchSchedule != null) {
+            long largest = Math.round(batch * batchSchedule.multiplierAt(epochs));
+            int images = Math.min(line.integer("limit", 1), 60_000);
+            if (largest > images) {
+                throw new UsageException("mnist: --batch-schedule " + batchSchedule + " grows the batch of " + batch + " to " + largest
+                        + ", larger than the training set (" + images + " images)");
+            }
         }
         boolean hasRate = Optimizers.hyperparameters(Optimizers.nameOf(optimizer)).names().contains("lr");
         boolean scaleLr = line.choice("scale-lr", "none", "linear").equals("linear");
@@ -202,7 +222,7 @@ final class MnistCommand {
         flags.put("model", model.name());
         flags.put("batch", Integer.toString(batch));
         flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
-        return new Settings(model, epochs, batch, optimizer, lr, schedule, scaleLr, warmupEpochs, clipGradNorm, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
+        return new Settings(model, epochs, batch, batchSchedule, optimizer, lr, schedule, scaleLr, warmupEpochs, clipGradNorm, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags, resume);
     }
 
@@ -288,9 +308,10 @@ final class MnistCommand {
         boolean onGpu = !device.equals(Device.CPU);
         Descent.setNumThreads(s.threads());
         boolean fashion = s.dataset().equals("fashion-mnist");
-        out.printf("descent mnist: %s, %s, %s, %s schedule, batch %d, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
+        out.printf("descent mnist: %s, %s, %s, %s schedule, batch %s, %d epoch(s), seed %d, %d thread(s)%s%s%n", (fashion ? "Fashion-MNIST" : "MNIST")
                 + (s.limit() < 60000 ? " (first " + s.limit() + " training images)" : ""), s.model().describe(),
-                s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.schedule(), s.batch(), s.epochs(), s.seed(), s.threads(),
+                s.optimizer() + (Double.isNaN(s.lr()) ? "" : " lr=" + s.lr()), s.schedule(), s.batch() + (s.batchSchedule() == null ? "" : " (x" + s.batchSchedule().toString().replace("@", " from epoch ") + ")"),
+                s.epochs(), s.seed(), s.threads(),
                 s.augment() ? ", augmented" : "", Descent.simdKernels() ? "" : " (plain-Java kernels: run with --add-modules"
                         + " jdk.incubator.vector for the SIMD ones)");
         Mnist trainSet = fashion ? FashionMnist.train() : Mnist.train();
@@ -323,8 +344,15 @@ final class MnistCommand {
         }
         // Annealing ends the run on a small learning rate, so the final weights are not one noisy
         // iterate of constant-rate Adam: the last epoch's accuracy then varies less from seed to seed.
-        LRScheduler scheduler = schedule(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0 : 1, s.warmupEpochs() * loader.batchesPerEpoch(),
-                s.epochs() * loader.batchesPerEpoch());
+        int[] stepsPerEpoch = new int[s.epochs()];
+        for (int epoch = 0; epoch < s.epochs(); epoch++) {
+            int size = batchSize(s, epoch);
+            stepsPerEpoch[epoch] = (train.size() + size - 1) / size;
+        }
+        if (s.batchSchedule() != null) {
+            loader.batchSizeSchedule(epoch -> batchSize(s, epoch));
+        }
+        LRScheduler scheduler = schedule(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0 : 1, s.warmupEpochs(), stepsPerEpoch);
         Trainer trainer = new Trainer(model, optimizer, scheduler, device).sameDropoutPerStep(dropout);
         if (s.clipGradNorm() > 0) {
             trainer.clipGradNorm(s.clipGradNorm());
@@ -401,6 +429,7 @@ final class MnistCommand {
             summary.put("schedule", s.schedule());
             summary.put("seed", s.seed());
             summary.put("batch", s.batch());
+            summary.put("steps", history.stepLoss().size());
             summary.put("peakRssMiB", peakRss);
             summary.put("out", directory.toString());
             RunFiles.writeJson(s.json(), summary);
@@ -419,21 +448,43 @@ final class MnistCommand {
         return 0;
     }
 
+    /** The batch of {@code epoch} (from 0): --batch, times --batch-schedule's factor for each of its epochs reached. */
+    static int batchSize(Settings s, int epoch) {
+        return s.batchSchedule() == null ? s.batch() : (int) Math.round(s.batch() * s.batchSchedule().multiplierAt(epoch + 1));
+    }
+
     /**
-     * The learning rate over the run, step by step: scaled by batch / 128 for --scale-lr linear,
-     * warmed up linearly over --warmup-epochs (Goyal et al.: from the unscaled rate, or from a
-     * tenth without scaling), then --schedule (cosine to 0 over the remaining steps, or constant).
-     * Null when the rate stays as the optimizer has it. {@code factor} scales the optimizer's rate
-     * first; {@code shape} is cosine or constant.
+     * The learning rate over the run, step by step: the optimizer's rate times {@code factor}
+     * (batch / 128 for --scale-lr linear), warmed up linearly over the first {@code warmupEpochs}
+     * (Goyal et al.: from the unscaled rate, or from a tenth without scaling), then {@code shape}
+     * over the rest: cosine to 0, constant, or step:F@E,... (divided by F from each epoch E). Null
+     * when the rate stays as the optimizer has it. {@code stepsPerEpoch} counts each epoch's steps,
+     * which differ under a batch schedule.
      */
-    static LRScheduler schedule(Optimizer optimizer, String shape, double factor, int warmupSteps, int totalSteps) {
+    static LRScheduler schedule(Optimizer optimizer, String shape, double factor, int warmupEpochs, int[] stepsPerEpoch) {
         for (ParamGroup group : optimizer.paramGroups()) {
             if (group.has("lr")) {
                 group.setLr(group.lr() * factor);
             }
         }
-        int mainSteps = totalSteps - warmupSteps;
-        LRScheduler main = shape.equals("cosine") ? new CosineAnnealingLR(optimizer, mainSteps, 0) : null;
+        int[] stepsBefore = new int[stepsPerEpoch.length + 1];   // steps taken before each epoch (from 0) starts
+        for (int epoch = 0; epoch < stepsPerEpoch.length; epoch++) {
+            stepsBefore[epoch + 1] = stepsBefore[epoch] + stepsPerEpoch[epoch];
+        }
+        int warmupSteps = stepsBefore[warmupEpochs];
+        LRScheduler main;
+        if (shape.equals("cosine")) {
+            main = new CosineAnnealingLR(optimizer, stepsBefore[stepsPerEpoch.length] - warmupSteps, 0);
+        } else if (shape.startsWith("step:")) {
+            EpochMilestones decay = EpochMilestones.parse("schedule", shape.substring("step:".length()), stepsPerEpoch.length, false);
+            int[] milestones = new int[decay.epochs().length];
+            for (int i = 0; i < milestones.length; i++) {
+                milestones[i] = stepsBefore[decay.epochs()[i] - 1] - warmupSteps;
+            }
+            main = new MultiStepLR(optimizer, milestones, 1 / decay.factor());
+        } else {
+            main = null;
+        }
         if (warmupSteps == 0) {
             return main;
         }

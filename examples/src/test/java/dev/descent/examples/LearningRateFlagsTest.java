@@ -20,7 +20,7 @@ class LearningRateFlagsTest {
 
     private static List<Double> rates(String shape, double factor, int warmup, int total) {
         Optimizer sgd = Optimizers.create("sgd:lr=0.1", List.of(Tensor.zeros(1).requiresGrad(true)));
-        LRScheduler schedule = MnistCommand.schedule(sgd, shape, factor, warmup, total);
+        LRScheduler schedule = MnistCommand.schedule(sgd, shape, factor, warmup, java.util.stream.IntStream.range(0, total).map(i -> 1).toArray());
         List<Double> rates = new ArrayList<>();
         for (int step = 0; step < total; step++) {
             rates.add(sgd.paramGroups().get(0).lr());
@@ -49,6 +49,39 @@ class LearningRateFlagsTest {
             assertEquals(expected[i], rates.get(i), 1e-12, "step " + (i + 1) + ": " + rates);
         }
         assertEquals(List.of(0.1, 0.1, 0.1), rates("constant", 1, 0, 3));
+    }
+
+    @Test
+    void aStepScheduleDividesTheRateAtItsEpochsCountedInStepsOfEachEpochsBatch() {
+        Optimizer sgd = Optimizers.create("sgd:lr=0.1", List.of(Tensor.zeros(1).requiresGrad(true)));
+        // epochs of 4, 2 and 1 steps (a batch growing by 2 at epochs 2 and 3); the rate divided by 5 at epochs 2 and 3
+        LRScheduler schedule = MnistCommand.schedule(sgd, "step:5@2,3", 1, 0, new int[] {4, 2, 1});
+        List<Double> rates = new ArrayList<>();
+        for (int step = 0; step < 7; step++) {
+            rates.add(sgd.paramGroups().get(0).lr());
+            schedule.step();
+        }
+        double[] expected = {0.1, 0.1, 0.1, 0.1, 0.02, 0.02, 0.004};
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], rates.get(i), 1e-15, "step " + (i + 1) + ": " + rates);
+        }
+    }
+
+    @Test
+    void aBatchScheduleTakesFewerLargerStepsInItsLaterEpochs() throws java.io.IOException {
+        Path json = directory.resolve("summary.json");
+        CommandRun run = CommandRun.of("mnist", "--batch-schedule", "2@2,3", "--epochs", "3", "--limit", "512", "--threads", "2", "--json",
+                json.toString(), "--out", directory.resolve("grow").toString());
+        assertEquals(0, run.code(), run.err());
+        // batches of 128, 256 and 512 over 512 images: 4 + 2 + 1 steps
+        assertEquals(7, new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).get("steps").asInt());
+        assertRefused("grows the batch of 128 to 512, larger than the training set (256 images)", "--batch-schedule", "2@2,3", "--epochs",
+                "3", "--limit", "256");
+        assertRefused("epoch 1 is not in 2..2", "--batch-schedule", "2@1");
+        assertRefused("epoch 4 is not in 2..2", "--schedule", "step:5@4");
+        assertRefused("has no '@'", "--batch-schedule", "5");
+        assertRefused("the factor must be an integer", "--batch-schedule", "2.5@2");
+        assertRefused("--schedule step:5@2: newtoncg has no learning rate", "--optimizer", "newtoncg", "--schedule", "step:5@2");
     }
 
     private static void assertRefused(String expected, String... args) {
