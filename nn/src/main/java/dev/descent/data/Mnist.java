@@ -4,7 +4,9 @@ import dev.descent.core.DType;
 import dev.descent.core.NDArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The MNIST handwritten digits (60,000 training and 10,000 test images of 28 x 28 pixels),
@@ -18,6 +20,8 @@ import java.nio.file.Path;
  * {@link FashionMnist} has the same format.
  */
 public class Mnist implements Dataset {
+    /** The number of classes: every label is 0 to 9. */
+    static final int CLASSES = 10;
     /** Images per block of {@link #toTensorDataset}. */
     static final int TRANSFORM_BLOCK = 4096;
 
@@ -31,17 +35,42 @@ public class Mnist implements Dataset {
     protected Mnist(String name, Path directory, boolean train) throws IOException {
         this.name = name;
         String prefix = train ? "train" : "t10k";
-        Idx.Data images = Idx.read(directory.resolve(prefix + "-images-idx3-ubyte"));
-        Idx.Data targets = Idx.read(directory.resolve(prefix + "-labels-idx1-ubyte"));
-        if (images.shape().length != 3 || targets.shape().length != 1 || images.shape()[0] != targets.shape()[0]) {
-            throw new IOException(name + " files in " + directory + " disagree: images " + java.util.Arrays.toString(images.shape())
-                    + ", labels " + java.util.Arrays.toString(targets.shape()));
+        Path imagesFile = file(directory, prefix + "-images-idx3-ubyte");
+        Path labelsFile = file(directory, prefix + "-labels-idx1-ubyte");
+        Idx.Data images = Idx.read(imagesFile);
+        Idx.Data targets = Idx.read(labelsFile);
+        if (images.shape().length != 3) {
+            throw new IOException(name + ": " + imagesFile + " has shape " + Arrays.toString(images.shape())
+                    + "; expected images of shape [count, rows, columns]");
+        }
+        if (targets.shape().length != 1) {
+            throw new IOException(name + ": " + labelsFile + " has shape " + Arrays.toString(targets.shape())
+                    + "; expected labels of shape [count]");
+        }
+        if (images.shape()[0] != targets.shape()[0]) {
+            throw new IOException(name + ": " + imagesFile + " holds " + images.shape()[0] + " images but " + labelsFile + " holds "
+                    + targets.shape()[0] + " labels; expected one label per image");
+        }
+        byte[] labelValues = targets.values();
+        for (int i = 0; i < labelValues.length; i++) {
+            int label = labelValues[i] & 0xFF;
+            if (label >= CLASSES) {
+                throw new IOException(name + ": " + labelsFile + ": label " + label + " at index " + i + " is out of range 0-"
+                        + (CLASSES - 1) + " (expected one of the " + CLASSES + " classes)");
+            }
         }
         this.count = images.shape()[0];
         this.rows = images.shape()[1];
         this.columns = images.shape()[2];
         this.pixels = images.values();
-        this.labels = targets.values();
+        this.labels = labelValues;
+    }
+
+    /** {@code directory/name}, or {@code name.gz} when only the gzipped file is there. */
+    private static Path file(Path directory, String name) {
+        Path plain = directory.resolve(name);
+        Path gz = directory.resolve(name + ".gz");
+        return !Files.exists(plain) && Files.exists(gz) ? gz : plain;
     }
 
     /** The 60,000 training images. */
@@ -54,7 +83,11 @@ public class Mnist implements Dataset {
         return load(false);
     }
 
-    /** The files of {@code directory} (the four IDX files, uncompressed or gzipped). */
+    /**
+     * The files of {@code directory} (the four IDX files, uncompressed or gzipped as
+     * {@code <name>.gz}). A missing, unreadable or malformed file, or a label outside 0-9, is an
+     * {@link IOException} naming the file and what was expected.
+     */
     public static Mnist fromDirectory(Path directory, boolean train) throws IOException {
         return new Mnist("MNIST", directory, train);
     }
@@ -63,7 +96,7 @@ public class Mnist implements Dataset {
         try {
             return new Mnist("MNIST", DatasetFetcher.fetch(DatasetFetcher.MNIST), train);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
