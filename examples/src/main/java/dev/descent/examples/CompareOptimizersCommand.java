@@ -121,11 +121,9 @@ final class CompareOptimizersCommand {
             results.put(contender.getKey(), entry);
             trainer.close();
         }
-        String html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Optimizers on MNIST</title><style>body{font-family:"
-                + "sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style></head><body>"
-                + "<h1>Optimizers on MNIST (" + Svg.escape(MnistModels.describe(modelName)) + ", same initial weights and data order)</h1>"
-                + Svg.lineChart("Training loss (moving average of 20 steps)", "iteration", "cross-entropy", curves, true)
-                + table + "</table></body></html>\n";
+        String html = HtmlPage.of("Optimizers on MNIST (" + MnistModels.describe(modelName) + ", same initial weights and data order)",
+                "<div class=\"row\">" + Svg.lineChart("Training loss (moving average of 20 steps)", "iteration", "cross-entropy", curves, true)
+                        + "</div>" + table + "</table>");
         Path dir = runDirectory.create();   // only now, with the results to write
         AtomicFiles.write(dir.resolve("compare.html"), html);
         RunFiles.writeJson(dir.resolve("results.json"), results);

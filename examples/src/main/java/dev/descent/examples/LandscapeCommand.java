@@ -80,8 +80,7 @@ final class LandscapeCommand {
         Path dir = runDirectory.create();   // only now, with the picture to write
         String svg = ContourPlot.svg(function, paths);
         AtomicFiles.write(dir.resolve("landscape.svg"), svg);
-        AtomicFiles.write(dir.resolve("landscape.html"), "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + Svg.escape(function.name())
-                + "</title></head><body style=\"margin:16px\">" + svg + "</body></html>\n");
+        AtomicFiles.write(dir.resolve("landscape.html"), HtmlPage.of(function.name(), svg));
         if (line.string("json") != null) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("function", function.name());

@@ -53,14 +53,6 @@ final class Report {
         double[] epochs = IntStream.rangeClosed(1, c.trainLoss().length).asDoubleStream().toArray();
         double[] steps = IntStream.rangeClosed(1, c.stepLoss().size()).asDoubleStream().toArray();
         StringBuilder html = new StringBuilder();
-        html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(Svg.escape(c.title())).append("</title><style>")
-                .append("body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{font-size:17px;"
-                        + "margin-top:28px;border-bottom:1px solid #ddd}.row{display:flex;flex-wrap:wrap;gap:16px}"
-                        + ".grid{display:flex;flex-wrap:wrap;gap:6px}figure{margin:0;text-align:center;font-size:11px}"
-                        + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-                        + ".graph{overflow:auto;max-height:700px;border:1px solid #eee}")
-                .append("</style></head><body>");
-        html.append("<h1>").append(Svg.escape(c.title())).append("</h1>");
         int last = c.testAccuracy().length - 1;
         if (c.failure() != null) {
             html.append("<p style=\"color:#b00020\"><b>Training stopped: ").append(Svg.escape(c.failure())).append(".</b> ")
@@ -101,7 +93,7 @@ final class Report {
             html.append(String.format(java.util.Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.2f</td></tr>",
                     e + 1, c.trainLoss()[e], c.trainAccuracy()[e], c.testLoss()[e], c.testAccuracy()[e], c.epochSeconds()[e]));
         }
-        return html.append("</table></body></html>\n").toString();
+        return HtmlPage.of(c.title(), html.append("</table>").toString());
     }
 
     static double[] array(List<Double> values) {

@@ -131,12 +131,10 @@ final class SecondOrderCommand {
         failures.forEach(out::println);
         StringBuilder notes = new StringBuilder();
         failures.forEach(f -> notes.append("<p>").append(Svg.escape(f)).append("</p>"));
-        String html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Second-order methods</title><style>body{font-family:"
-                + "sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}</style></head><body>"
-                + "<h1>" + Svg.escape(problem.description()) + "</h1>"
+        String html = HtmlPage.of(problem.description(), "<div class=\"row\">"
                 + Svg.lineChart("Loss against iterations", "iteration", "loss", byIteration, true)
                 + Svg.lineChart("Loss against wall time", "seconds", "loss", byTime, true)
-                + table + "</table>" + notes + "</body></html>\n";
+                + "</div>" + table + "</table>" + notes);
         Path dir = runDirectory.create();   // only now, with the results to write
         AtomicFiles.write(dir.resolve("second-order.html"), html);
         RunFiles.writeJson(dir.resolve("results.json"), results);

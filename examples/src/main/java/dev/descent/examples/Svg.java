@@ -27,106 +27,115 @@ final class Svg {
         return String.format(Locale.ROOT, "%.2f", v);
     }
 
-    /** A line chart with axes, ticks, a legend, and optionally a logarithmic y axis. */
+    /**
+     * A line chart with axes, ticks, a legend, and optionally a logarithmic y axis. The axes tick at
+     * nice numbers ({@link ChartAxis}): whole numbers only when every x is whole (epochs, steps,
+     * iterations), and a y axis from zero when every value is non-negative, unless it is logarithmic.
+     * The legend sits below the plot, so it never covers a line, and the chart scales to the page's
+     * width.
+     */
     static String lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
-        int width = 640;
-        int height = 320;
-        int left = 70;
-        int right = 20;
-        int top = 36;
-        int bottom = 48;
+        int width = 800;
+        int left = 78;
+        int right = 24;
+        int top = 40;
+        int plotHeight = 300;
         double xMin = Double.POSITIVE_INFINITY;
         double xMax = Double.NEGATIVE_INFINITY;
         double yMin = Double.POSITIVE_INFINITY;
         double yMax = Double.NEGATIVE_INFINITY;
+        boolean wholeX = true;
         for (Series s : series) {
             for (int i = 0; i < s.x().length; i++) {
-                double y = transform(s.y()[i], logY);
-                if (!Double.isFinite(y)) {
+                double y = s.y()[i];
+                if (!Double.isFinite(y) || !Double.isFinite(s.x()[i]) || (logY && !(y > 0))) {
                     continue;
                 }
                 xMin = Math.min(xMin, s.x()[i]);
                 xMax = Math.max(xMax, s.x()[i]);
                 yMin = Math.min(yMin, y);
                 yMax = Math.max(yMax, y);
+                wholeX &= s.x()[i] == Math.rint(s.x()[i]);
             }
         }
+        int plotWidth = width - left - right;
+        // the legend below the plot: as many entries per row as fit
+        List<int[]> legendAt = new java.util.ArrayList<>();
+        int lx = left;
+        int row = 0;
+        for (Series s : series) {
+            int entry = 22 + 7 * s.name().length() + 18;
+            if (lx + entry > left + plotWidth && lx > left) {
+                row++;
+                lx = left;
+            }
+            legendAt.add(new int[] {lx, row});
+            lx += entry;
+        }
+        int legendTop = top + plotHeight + 48;
+        int height = legendTop + (series.isEmpty() ? 0 : 18 * (row + 1)) + 6;
         StringBuilder svg = new StringBuilder();
-        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" font-family=\"sans-serif\">");
-        svg.append("<text x=\"").append(width / 2).append("\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">")
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+                .append("\" style=\"width:100%;max-width:").append(width * 3 / 2).append("px;height:auto\" font-family=\"sans-serif\">");
+        svg.append("<text x=\"").append(width / 2).append("\" y=\"22\" text-anchor=\"middle\" font-size=\"16\">")
                 .append(escape(title)).append("</text>");
         if (!Double.isFinite(xMin)) {
-            return svg.append("<text x=\"20\" y=\"60\">no data</text></svg>").toString();
+            return svg.append("<text x=\"").append(left).append("\" y=\"70\">no data</text></svg>").toString();
         }
-        if (xMax == xMin) {
-            xMax = xMin + 1;
-        }
-        if (yMax == yMin) {
-            double delta = Math.max(Math.abs(yMax) * 0.1, 1e-12);
-            yMin -= delta;
-            yMax += delta;
-        }
-        double pad = (yMax - yMin) * 0.05;
-        yMin -= pad;
-        yMax += pad;
-        int plotWidth = width - left - right;
-        int plotHeight = height - top - bottom;
+        ChartAxis xAxis = ChartAxis.linear(xMin, xMax, wholeX, false);
+        ChartAxis yAxis = logY ? ChartAxis.logarithmic(yMin, yMax) : ChartAxis.linear(yMin, yMax, false, yMin >= 0);
         svg.append("<rect x=\"").append(left).append("\" y=\"").append(top).append("\" width=\"").append(plotWidth)
                 .append("\" height=\"").append(plotHeight).append("\" fill=\"#fafafa\" stroke=\"#999\"/>");
-        for (int t = 0; t <= 4; t++) {
-            double yValue = yMin + (yMax - yMin) * t / 4;
-            double py = top + plotHeight - plotHeight * t / 4.0;
+        String[] yLabels = yAxis.labels();
+        for (int t = 0; t < yAxis.ticks().length; t++) {
+            double py = top + plotHeight * (1 - yAxis.fraction(yAxis.ticks()[t]));
             svg.append("<line x1=\"").append(left).append("\" x2=\"").append(left + plotWidth).append("\" y1=\"").append(f(py))
                     .append("\" y2=\"").append(f(py)).append("\" stroke=\"#e4e4e4\"/>");
-            String label = logY ? String.format(Locale.ROOT, "%.3g", Math.pow(10, yValue)) : String.format(Locale.ROOT, "%.4g", yValue);
-            svg.append("<text x=\"").append(left - 6).append("\" y=\"").append(f(py + 4)).append("\" text-anchor=\"end\" font-size=\"11\">")
-                    .append(label).append("</text>");
-            double xValue = xMin + (xMax - xMin) * t / 4;
-            double px = left + plotWidth * t / 4.0;
-            svg.append("<text x=\"").append(f(px)).append("\" y=\"").append(top + plotHeight + 16)
-                    .append("\" text-anchor=\"middle\" font-size=\"11\">").append(String.format(Locale.ROOT, "%.4g", xValue)).append("</text>");
+            svg.append("<text x=\"").append(left - 6).append("\" y=\"").append(f(py + 4)).append("\" text-anchor=\"end\" font-size=\"12\">")
+                    .append(yLabels[t]).append("</text>");
         }
-        svg.append("<text x=\"").append(left + plotWidth / 2).append("\" y=\"").append(height - 8)
-                .append("\" text-anchor=\"middle\" font-size=\"12\">").append(escape(xLabel)).append("</text>");
-        svg.append("<text x=\"14\" y=\"").append(top + plotHeight / 2).append("\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 14 ")
+        String[] xLabels = xAxis.labels();
+        for (int t = 0; t < xAxis.ticks().length; t++) {
+            double px = left + plotWidth * xAxis.fraction(xAxis.ticks()[t]);
+            svg.append("<line x1=\"").append(f(px)).append("\" x2=\"").append(f(px)).append("\" y1=\"").append(top + plotHeight)
+                    .append("\" y2=\"").append(top + plotHeight + 4).append("\" stroke=\"#999\"/>");
+            svg.append("<text x=\"").append(f(px)).append("\" y=\"").append(top + plotHeight + 18)
+                    .append("\" text-anchor=\"middle\" font-size=\"12\">").append(xLabels[t]).append("</text>");
+        }
+        svg.append("<text x=\"").append(left + plotWidth / 2).append("\" y=\"").append(top + plotHeight + 38)
+                .append("\" text-anchor=\"middle\" font-size=\"13\">").append(escape(xLabel)).append("</text>");
+        svg.append("<text x=\"16\" y=\"").append(top + plotHeight / 2).append("\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 16 ")
                 .append(top + plotHeight / 2).append(")\">").append(escape(yLabel + (logY ? " (log scale)" : ""))).append("</text>");
         for (int k = 0; k < series.size(); k++) {
             Series s = series.get(k);
             StringBuilder points = new StringBuilder();
             int stride = Math.max(1, s.x().length / 2000);
             for (int i = 0; i < s.x().length; i += stride) {
-                double y = transform(s.y()[i], logY);
-                if (!Double.isFinite(y)) {
+                double y = s.y()[i];
+                if (!Double.isFinite(y) || (logY && !(y > 0))) {
                     continue;
                 }
-                double px = left + plotWidth * (s.x()[i] - xMin) / (xMax - xMin);
-                double py = top + plotHeight - plotHeight * (y - yMin) / (yMax - yMin);
-                points.append(f(px)).append(',').append(f(py)).append(' ');
+                points.append(f(left + plotWidth * xAxis.fraction(s.x()[i]))).append(',')
+                        .append(f(top + plotHeight * (1 - yAxis.fraction(y)))).append(' ');
             }
-            svg.append("<polyline fill=\"none\" stroke-width=\"1.8\" stroke=\"").append(color(k)).append("\" points=\"")
+            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(color(k)).append("\" points=\"")
                     .append(points).append("\"/>");
             if (s.x().length <= 60) {
                 for (int i = 0; i < s.x().length; i++) {
-                    double y = transform(s.y()[i], logY);
-                    if (Double.isFinite(y)) {
-                        double px = left + plotWidth * (s.x()[i] - xMin) / (xMax - xMin);
-                        double py = top + plotHeight - plotHeight * (y - yMin) / (yMax - yMin);
-                        svg.append("<circle r=\"3\" fill=\"").append(color(k)).append("\" cx=\"").append(f(px)).append("\" cy=\"")
-                                .append(f(py)).append("\"/>");
+                    double y = s.y()[i];
+                    if (Double.isFinite(y) && (!logY || y > 0)) {
+                        svg.append("<circle r=\"3\" fill=\"").append(color(k)).append("\" cx=\"").append(f(left + plotWidth * xAxis.fraction(s.x()[i])))
+                                .append("\" cy=\"").append(f(top + plotHeight * (1 - yAxis.fraction(y)))).append("\"/>");
                     }
                 }
             }
-            int ly = top + 14 + 16 * k;
-            svg.append("<rect x=\"").append(left + plotWidth - 150).append("\" y=\"").append(ly - 9).append("\" width=\"12\" height=\"3\" fill=\"")
-                    .append(color(k)).append("\"/><text x=\"").append(left + plotWidth - 134).append("\" y=\"").append(ly)
-                    .append("\" font-size=\"11\">").append(escape(s.name())).append("</text>");
+            int[] at = legendAt.get(k);
+            int ly = legendTop + 18 * at[1];
+            svg.append("<rect x=\"").append(at[0]).append("\" y=\"").append(ly - 6).append("\" width=\"16\" height=\"4\" fill=\"")
+                    .append(color(k)).append("\"/><text x=\"").append(at[0] + 22).append("\" y=\"").append(ly)
+                    .append("\" font-size=\"12\">").append(escape(s.name())).append("</text>");
         }
         return svg.append("</svg>").toString();
-    }
-
-    private static double transform(double y, boolean log) {
-        return log ? (y > 0 ? Math.log10(y) : Double.NaN) : y;
     }
 
     /** A heat map of counts[true][predicted] with the counts written in the cells. */
