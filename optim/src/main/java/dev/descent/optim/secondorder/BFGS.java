@@ -42,9 +42,10 @@ public final class BFGS extends QuasiNewtonOptimizer {
     private void checkDenseFits(int n) {
         long available = Runtime.getRuntime().maxMemory();
         if (denseMatrixBytes(n) > available / 2.0 || (long) n * n > Integer.MAX_VALUE) {
+            // two copies (the rows and the state's) over half the heap: one copy over a quarter
             throw new IllegalArgumentException(String.format("%s: its dense inverse-Hessian approximation of %,d x %,d parameters needs"
-                    + " %.3g GB (two copies), more than half the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(),
-                    n, n, denseMatrixBytes(n) / 1e9, available / 1e9));
+                    + " %.3g GB, more than a quarter of the Java heap (%.3g GB); use lbfgs, which keeps a few vectors instead", name(),
+                    n, n, denseMatrixBytes(n) / 2 / 1e9, available / 1e9));
         }
     }
 
