@@ -24,6 +24,7 @@ public final class Main {
               second-order         GD, momentum, Adam, L-BFGS, Newton, Gauss-Newton and LM on one full-batch problem
               landscape            optimizers' trajectories over the contour plot of a 2-D test function
               optimizers           every optimizer name with its hyperparameters, defaults and rules
+              study                the optimization curriculum's experiments (descent study lists them)
               doctor               Java, cores, SIMD kernels, CUDA devices, and matrix-product GFLOP/s on each device
               bench                JMH benchmarks: GEMM GFLOP/s, fused optimizer steps, the MLP-BN epoch
                                    (./descent bench [gemm] [optimizer] [epoch]; run through the launcher)
@@ -54,10 +55,11 @@ public final class Main {
                 case "landscape" -> LandscapeCommand.run(rest, out);
                 case "optimizers" -> OptimizersCommand.run(rest, out);
                 case "doctor" -> DoctorCommand.run(rest, out);
+                case "study" -> StudyCommand.run(rest, out, err);
                 case "bench" -> throw new UsageException("bench runs from the launcher, with the benchmarks jar: ./descent bench"
                         + " [gemm] [optimizer] [epoch]");
                 default -> throw new UsageException("unknown command '" + args[0] + "' (commands: mnist, compare-optimizers, evaluate,"
-                        + " custom-layer, fit, second-order, landscape, optimizers, doctor; see descent --help)");
+                        + " custom-layer, fit, second-order, landscape, optimizers, study, doctor; see descent --help)");
             };
         } catch (UsageException e) {
             err.println("descent: " + e.getMessage());

@@ -1,0 +1,117 @@
+package dev.descent.examples;
+
+import dev.descent.core.Device;
+import dev.descent.core.Generator;
+import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.Optimizers;
+import dev.descent.optim.schedule.LRScheduler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training configuration of a study, trained epoch by epoch on the study's data with the
+ * same seeds as every other configuration (weights, data order, dropout), so that the runs
+ * differ only in what the study varies. What it records is a {@link Curve}.
+ */
+final class StudyTraining {
+    /**
+     * What a study varies: the model, the optimizer's specification, the batch and its growth,
+     * the learning-rate schedule (cosine, constant or step:F@E,...), the factor on the optimizer's
+     * rate, and the warm-up epochs.
+     */
+    record Configuration(String label, MnistModels.Spec model, String optimizer, int batch, EpochMilestones batchSchedule, String schedule,
+                         double lrFactor, int warmupEpochs) {
+        /** The batch of {@code epoch} (from 0). */
+        int batchAt(int epoch) {
+            return batchSchedule == null ? batch : (int) Math.round(batch * batchSchedule.multiplierAt(epoch + 1));
+        }
+
+        Map<String, Object> settings() {
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("model", model.describe());
+            settings.put("optimizer", optimizer);
+            settings.put("batch", batch);
+            settings.put("batchSchedule", batchSchedule == null ? "none" : batchSchedule.toString());
+            settings.put("schedule", schedule);
+            settings.put("lrFactor", lrFactor);
+            settings.put("warmupEpochs", warmupEpochs);
+            return settings;
+        }
+    }
+
+    /**
+     * A configuration's run: test accuracy and mean training loss after each epoch, the parameter
+     * updates made by then, its training time, and why it stopped early (null when it did not).
+     */
+    record Curve(Configuration configuration, List<Double> testAccuracy, List<Double> trainLoss, List<Long> updates, double seconds,
+                 String stopped) {
+        double finalAccuracy() {
+            return testAccuracy.isEmpty() || stopped != null ? Double.NaN : testAccuracy.get(testAccuracy.size() - 1);
+        }
+
+        long totalUpdates() {
+            return updates.isEmpty() ? 0 : updates.get(updates.size() - 1);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> map = new LinkedHashMap<>(configuration.settings());
+            map.put("testAccuracy", testAccuracy);
+            map.put("trainLoss", trainLoss);
+            map.put("updates", updates);
+            map.put("seconds", seconds);
+            map.put("stopped", stopped);
+            return map;
+        }
+    }
+
+    private StudyTraining() {
+    }
+
+    /** Trains {@code configuration} for {@code epochs} on {@code train}, evaluating on {@code test} after each epoch. */
+    static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device) {
+        Generator dropout = new Generator(seed + 1);
+        Sequential model = configuration.model().create(new Generator(seed), dropout);
+        model.to(device);
+        Optimizer optimizer = Optimizers.create(configuration.optimizer(), model.parameters());
+        boolean onGpu = !device.equals(Device.CPU);
+        DataLoader loader = new DataLoader(train, configuration.batch()).shuffle(new Generator(seed + 3)).prefetch(!onGpu);
+        if (configuration.batchSchedule() != null) {
+            loader.batchSizeSchedule(configuration::batchAt);
+        }
+        int[] stepsPerEpoch = new int[epochs];
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            int size = configuration.batchAt(epoch);
+            stepsPerEpoch[epoch] = (train.size() + size - 1) / size;
+        }
+        LRScheduler schedule = MnistCommand.schedule(optimizer, configuration.schedule(), configuration.lrFactor(), configuration.warmupEpochs(),
+                stepsPerEpoch);
+        Trainer trainer = new Trainer(model, optimizer, schedule, device).sameDropoutPerStep(dropout).eager();
+        DataLoader testLoader = new DataLoader(test, 1000).prefetch(!onGpu);
+        List<Double> accuracy = new ArrayList<>();
+        List<Double> loss = new ArrayList<>();
+        List<Long> updates = new ArrayList<>();
+        double seconds = 0;
+        long steps = 0;
+        String stopped = null;
+        try {
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                Trainer.EpochResult result = trainer.trainEpoch(loader, null);
+                seconds += result.seconds();
+                steps += stepsPerEpoch[epoch];
+                accuracy.add(trainer.evaluate(testLoader, 10).accuracy());
+                loss.add(result.meanLoss());
+                updates.add(steps);
+            }
+        } catch (TrainingDivergedException e) {
+            stopped = e.getMessage();
+        } finally {
+            trainer.close();
+        }
+        return new Curve(configuration, accuracy, loss, updates, seconds, stopped);
+    }
+}
