@@ -75,8 +75,9 @@ final class BatchSizeStudy {
         }
 
         List<StudyTraining.Curve> growing = new ArrayList<>();
-        int first = epochs / 2 + 1;
-        int second = (3 * epochs) / 4 + 1;
+        // early milestones (a quarter and five eighths of the run), as Smith et al. place theirs: most epochs then run at the larger batch
+        int first = Math.max(2, epochs / 4 + 1);
+        int second = Math.max(first + 1, (5 * epochs) / 8 + 1);
         if (epochs >= 3 && second > first && second <= epochs && (long) batch * DECAY * DECAY <= images) {
             String milestones = first + "," + second;
             growing.add(train(context, new StudyTraining.Configuration("decay lr", model, sgd, batch, null, "step:" + DECAY + "@" + milestones, 1, 0),

@@ -23,8 +23,12 @@ import java.util.stream.IntStream;
  */
 final class StudyCommand {
     /** The studies by name, with one line each. */
-    static final Map<String, String> STUDIES = new LinkedHashMap<>(Map.of(
-            "batch-size", "linear scaling with warm-up at large batches, and growing the batch in place of decaying the rate"));
+    static final Map<String, String> STUDIES = new LinkedHashMap<>();
+
+    static {
+        STUDIES.put("batch-size", "linear scaling with warm-up at large batches, and growing the batch in place of decaying the rate");
+        STUDIES.put("normalization", "batch norm against none at three learning rates; dropout, weight decay and augmentation");
+    }
 
     /** What every study has: its flags' values, the data, and where it writes. */
     record Context(String name, List<String> args, int limit, int epochs, long seed, Device device, Dataset train, Dataset test,
@@ -48,6 +52,7 @@ final class StudyCommand {
         List<String> rest = args.subList(1, args.size());
         return switch (args.get(0)) {
             case "batch-size" -> BatchSizeStudy.run(rest, out, err);
+            case "normalization" -> NormalizationStudy.run(rest, out, err);
             default -> throw new UsageException("study: unknown study '" + args.get(0) + "' (studies: " + String.join(", ", STUDIES.keySet())
                     + ")");
         };
@@ -108,6 +113,14 @@ final class StudyCommand {
             return new Svg.Series(curve.configuration().label(), x, curve.testAccuracy().stream().mapToDouble(Double::doubleValue).toArray());
         }).toList();
         return Svg.lineChart(title, againstUpdates ? "parameter updates" : "epoch", "test accuracy", series, false);
+    }
+
+    /** A chart of each curve's mean training loss per epoch (log scale). */
+    static String lossChart(String title, List<StudyTraining.Curve> curves) {
+        List<Svg.Series> series = curves.stream().map(curve -> new Svg.Series(curve.configuration().label(),
+                IntStream.rangeClosed(1, curve.trainLoss().size()).asDoubleStream().toArray(),
+                curve.trainLoss().stream().mapToDouble(Double::doubleValue).toArray())).toList();
+        return Svg.lineChart(title, "epoch", "cross-entropy", series, true);
     }
 
     /** The table of curves: configuration, final accuracy, updates, seconds; printed and as HTML. */
