@@ -4,10 +4,13 @@ import dev.descent.core.Generator;
 import dev.descent.nn.BatchNorm1d;
 import dev.descent.nn.Dropout;
 import dev.descent.nn.Flatten;
+import dev.descent.nn.Init;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
 import dev.descent.nn.ReLU;
 import dev.descent.nn.Sequential;
+import dev.descent.nn.Sigmoid;
+import dev.descent.nn.Tanh;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,15 +42,35 @@ public final class MlpBn {
      * gives softmax regression, Linear(784, 10).
      */
     public static Sequential create(List<Integer> hidden, boolean batchNorm, double p, Generator weights, Generator dropout) {
+        return create(hidden, batchNorm, p, "relu", false, weights, dropout);
+    }
+
+    /**
+     * As {@link #create(List, boolean, double, Generator, Generator)} with {@code activation}
+     * (relu, sigmoid or tanh) after each hidden layer and, when {@code heInit}, each hidden weight
+     * drawn from He's normal initialization (std &radic;(2 / fan-in)), which keeps a ReLU network's
+     * activations at one scale through its depth.
+     */
+    public static Sequential create(List<Integer> hidden, boolean batchNorm, double p, String activation, boolean heInit, Generator weights,
+                                    Generator dropout) {
         List<Module> layers = new ArrayList<>();
         layers.add(new Flatten());
         int in = 784;
         for (int width : hidden) {
-            layers.add(new Linear(in, width, true, weights));
+            Linear linear = new Linear(in, width, true, weights);
+            if (heInit) {
+                Init.kaimingNormal(linear.weight(), 0, Init.FanMode.FAN_IN, "relu", weights);
+            }
+            layers.add(linear);
             if (batchNorm) {
                 layers.add(new BatchNorm1d(width));
             }
-            layers.add(new ReLU());
+            layers.add(switch (activation) {
+                case "relu" -> new ReLU();
+                case "sigmoid" -> new Sigmoid();
+                case "tanh" -> new Tanh();
+                default -> throw new IllegalArgumentException("MlpBn: unknown activation '" + activation + "'; expected relu, sigmoid or tanh");
+            });
             if (p > 0) {
                 layers.add(new Dropout(p, dropout));
             }

@@ -91,7 +91,10 @@ final class MnistCommand {
                 .flag("width", null, "mlp-bn: every hidden layer this wide (default: 512, then each layer half the last, to 32)")
                 .flag("depth", null, "mlp-bn: the number of hidden layers (default 2; 0 is softmax regression)")
                 .toggle("no-batchnorm", "mlp-bn: no batch norm after the hidden layers")
-                .flag("dropout", "0.2", "mlp-bn: the dropout probability after each hidden layer's ReLU (0: none)")
+                .flag("dropout", "0.2", "mlp-bn: the dropout probability after each hidden layer's activation (0: none)")
+                .flag("activation", "relu", "mlp-bn: relu, sigmoid or tanh after each hidden layer")
+                .flag("init", "default", "mlp-bn: default (PyTorch's for Linear: uniform, bound 1/sqrt(fan-in)) or he (normal, std"
+                        + " sqrt(2/fan-in)) for the hidden layers' weights")
                 .flag("lr", null, "learning rate, overriding the optimizer's")
                 .flag("batch-schedule", null, "FACTOR@EPOCH[,EPOCH...]: multiply the batch by FACTOR from each of these epochs (from 1),"
                         + " e.g. 5@3,5 (Smith et al. 2018: grow the batch where a step schedule would decay the rate)")
@@ -241,16 +244,20 @@ final class MnistCommand {
             throw new UsageException("mnist: --dropout must be in [0, 1), got " + line.string("dropout"));
         }
         // set on the command line or by --config / --resume, whose values come in as defaults
-        boolean varied = line.string("width") != null || line.string("depth") != null || line.bool("no-batchnorm") || dropout != 0.2;
+        String activation = line.choice("activation", MnistModels.ACTIVATIONS.toArray(new String[0]));
+        boolean heInit = line.choice("init", "default", "he").equals("he");
+        boolean varied = line.string("width") != null || line.string("depth") != null || line.bool("no-batchnorm") || dropout != 0.2
+                || !activation.equals("relu") || heInit;
         if (!name.equals("mlp-bn")) {
             if (varied) {
-                throw new UsageException("mnist: --width, --depth, --no-batchnorm and --dropout vary --model mlp-bn, not " + name);
+                throw new UsageException("mnist: --width, --depth, --no-batchnorm, --dropout, --activation and --init vary --model mlp-bn,"
+                        + " not " + name);
             }
             return MnistModels.named(name);
         }
         Integer width = line.string("width") != null ? line.integer("width", 1) : null;
         Integer depth = line.string("depth") != null ? line.integer("depth", 0) : null;
-        return MnistModels.mlp(width, depth, !line.bool("no-batchnorm"), dropout);
+        return MnistModels.mlp(width, depth, !line.bool("no-batchnorm"), dropout).with(activation, heInit);
     }
 
     /** {@code spec} with the commands' own defaults (SGD's learning rate, the minibatch forms of the second-order methods) where it leaves them out. */

@@ -23,6 +23,7 @@ final class MnistModels {
     /** The model for methods that form a dense matrix of all parameters. */
     static final String FOR_DENSE_METHODS = "pooled-linear";
     static final List<String> NAMES = List.of("mlp-bn", "linear", "pooled-linear");
+    static final List<String> ACTIVATIONS = List.of("relu", "sigmoid", "tanh");
     /** MLP-BN's hidden widths, and the narrowest its tapering goes when {@code --depth} adds layers without {@code --width}. */
     static final List<Integer> MLP_BN_WIDTHS = List.of(512, 256);
     static final int NARROWEST_TAPER = 32;
@@ -32,17 +33,32 @@ final class MnistModels {
 
     /**
      * A model to build: its name and, for {@code mlp-bn}, the hidden layers' widths, whether each is
-     * followed by batch norm, and the dropout probability after each activation (0: no dropout layers).
+     * followed by batch norm, the dropout probability after each activation (0: no dropout layers),
+     * the activation (relu, sigmoid or tanh) and whether the weights start from He's initialization
+     * (normal, std &radic;(2 / fan-in)) rather than PyTorch's default for Linear.
      */
-    record Spec(String name, List<Integer> hidden, boolean batchNorm, double dropout) {
+    record Spec(String name, List<Integer> hidden, boolean batchNorm, double dropout, String activation, boolean heInit) {
+        /** The MLP with the default activation (ReLU) and initialization. */
+        Spec(String name, List<Integer> hidden, boolean batchNorm, double dropout) {
+            this(name, hidden, batchNorm, dropout, "relu", false);
+        }
+
         /** The model, its initial weights drawn from {@code weights} and its dropout masks from {@code dropoutGenerator}. */
         Sequential create(Generator weights, Generator dropoutGenerator) {
             return switch (name) {
-                case "mlp-bn" -> MlpBn.create(hidden, batchNorm, dropout, weights, dropoutGenerator);
+                case "mlp-bn" -> MlpBn.create(hidden, batchNorm, dropout, activation, heInit, weights, dropoutGenerator);
                 case "linear" -> new Sequential(new Flatten(), new Linear(784, 10, true, weights));
                 case "pooled-linear" -> new Sequential(new PixelAveraging(4), new Linear(49, 10, true, weights));
                 default -> throw new IllegalArgumentException("model: unknown name '" + name + "'; expected one of " + NAMES);
             };
+        }
+
+        /** The same MLP with another activation and initialization. */
+        Spec with(String activation, boolean heInit) {
+            if (!ACTIVATIONS.contains(activation)) {
+                throw new IllegalArgumentException("model: unknown activation '" + activation + "'; expected one of " + ACTIVATIONS);
+            }
+            return new Spec(name, hidden, batchNorm, dropout, activation, heInit);
         }
 
         /** The trainable parameters: weights and biases, and batch norm's scale and shift. */
@@ -70,9 +86,11 @@ final class MnistModels {
                 default -> {
                     StringBuilder layers = new StringBuilder("784");
                     hidden.forEach(width -> layers.append('-').append(width));
-                    String kind = hidden.equals(MLP_BN_WIDTHS) && batchNorm && dropout == 0.2 ? "MLP-BN" : "MLP";
-                    yield String.format("%s (%s-10, %s, %s; %,d parameters)", kind, layers, batchNorm ? "batch norm" : "no batch norm",
-                            dropout == 0 ? "no dropout" : "dropout " + dropout, parameterCount());
+                    String kind = hidden.equals(MLP_BN_WIDTHS) && batchNorm && dropout == 0.2 && activation.equals("relu") && !heInit ? "MLP-BN"
+                            : "MLP";
+                    yield String.format("%s (%s-10, %s%s, %s%s; %,d parameters)", kind, layers, activation.equals("relu") ? "" : activation + ", ",
+                            batchNorm ? "batch norm" : "no batch norm", dropout == 0 ? "no dropout" : "dropout " + dropout,
+                            heInit ? ", He initialization" : "", parameterCount());
                 }
             };
         }
@@ -111,8 +129,9 @@ final class MnistModels {
         }
         String width = config.get("width");
         String depth = config.get("depth");
-        return mlp(width == null ? null : Integer.valueOf(width), depth == null ? null : Integer.valueOf(depth),
+        Spec shape = mlp(width == null ? null : Integer.valueOf(width), depth == null ? null : Integer.valueOf(depth),
                 !Boolean.parseBoolean(config.getOrDefault("no-batchnorm", "false")), Double.parseDouble(config.getOrDefault("dropout", "0.2")));
+        return shape.with(config.getOrDefault("activation", "relu"), config.getOrDefault("init", "default").equals("he"));
     }
 
     /** The model {@code name} built with its defaults. */

@@ -28,6 +28,7 @@ final class StudyCommand {
     static {
         STUDIES.put("batch-size", "linear scaling with warm-up at large batches, and growing the batch in place of decaying the rate");
         STUDIES.put("normalization", "batch norm against none at three learning rates; dropout, weight decay and augmentation");
+        STUDIES.put("gradient-flow", "vanishing gradients in a deep sigmoid network against ReLU with He init and with batch norm; clipping");
     }
 
     /** What every study has: its flags' values, the data, and where it writes. */
@@ -53,6 +54,7 @@ final class StudyCommand {
         return switch (args.get(0)) {
             case "batch-size" -> BatchSizeStudy.run(rest, out, err);
             case "normalization" -> NormalizationStudy.run(rest, out, err);
+            case "gradient-flow" -> GradientFlowStudy.run(rest, out, err);
             default -> throw new UsageException("study: unknown study '" + args.get(0) + "' (studies: " + String.join(", ", STUDIES.keySet())
                     + ")");
         };

@@ -25,7 +25,13 @@ final class StudyTraining {
      * rate, and the warm-up epochs.
      */
     record Configuration(String label, MnistModels.Spec model, String optimizer, int batch, EpochMilestones batchSchedule, String schedule,
-                         double lrFactor, int warmupEpochs) {
+                         double lrFactor, int warmupEpochs, double clipGradNorm) {
+        /** Without gradient clipping. */
+        Configuration(String label, MnistModels.Spec model, String optimizer, int batch, EpochMilestones batchSchedule, String schedule,
+                      double lrFactor, int warmupEpochs) {
+            this(label, model, optimizer, batch, batchSchedule, schedule, lrFactor, warmupEpochs, 0);
+        }
+
         /** The batch of {@code epoch} (from 0). */
         int batchAt(int epoch) {
             return batchSchedule == null ? batch : (int) Math.round(batch * batchSchedule.multiplierAt(epoch + 1));
@@ -40,16 +46,33 @@ final class StudyTraining {
             settings.put("schedule", schedule);
             settings.put("lrFactor", lrFactor);
             settings.put("warmupEpochs", warmupEpochs);
+            settings.put("clipGradNorm", clipGradNorm);
             return settings;
         }
     }
 
     /**
      * A configuration's run: test accuracy and mean training loss after each epoch, the parameter
-     * updates made by then, its training time, and why it stopped early (null when it did not).
+     * updates made by then, its training time, why it stopped early (null when it did not), the
+     * loss of every step, and when recorded every step's gradient norm of each Linear layer.
      */
     record Curve(Configuration configuration, List<Double> testAccuracy, List<Double> trainLoss, List<Long> updates, double seconds,
-                 String stopped) {
+                 String stopped, List<Double> stepLoss, List<String> layerNames, List<Integer> layerSizes, List<double[]> layerGradNorms) {
+        /**
+         * Per step, the root mean square of each layer's weight gradient (its L2 norm over the square
+         * root of its size), which compares layers of different sizes: the input layer of 784 x 128
+         * weights against the output layer of 128 x 10.
+         */
+        List<double[]> layerGradRms() {
+            return layerGradNorms.stream().map(norms -> {
+                double[] rms = new double[norms.length];
+                for (int i = 0; i < norms.length; i++) {
+                    rms[i] = norms[i] / Math.sqrt(layerSizes.get(i));
+                }
+                return rms;
+            }).toList();
+        }
+
         double finalAccuracy() {
             return testAccuracy.isEmpty() || stopped != null ? Double.NaN : testAccuracy.get(testAccuracy.size() - 1);
         }
@@ -74,6 +97,11 @@ final class StudyTraining {
 
     /** Trains {@code configuration} for {@code epochs} on {@code train}, evaluating on {@code test} after each epoch. */
     static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device) {
+        return run(configuration, train, test, epochs, seed, device, false);
+    }
+
+    /** As {@link #run(Configuration, Dataset, Dataset, int, long, Device)}, recording each layer's gradient norm at every step when asked. */
+    static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device, boolean layerNorms) {
         Generator dropout = new Generator(seed + 1);
         Sequential model = configuration.model().create(new Generator(seed), dropout);
         model.to(device);
@@ -91,6 +119,12 @@ final class StudyTraining {
         LRScheduler schedule = MnistCommand.schedule(optimizer, configuration.schedule(), configuration.lrFactor(), configuration.warmupEpochs(),
                 stepsPerEpoch);
         Trainer trainer = new Trainer(model, optimizer, schedule, device).sameDropoutPerStep(dropout).eager();
+        if (layerNorms) {
+            trainer.recordLayerGradientNorms();
+        }
+        if (configuration.clipGradNorm() > 0) {
+            trainer.clipGradNorm(configuration.clipGradNorm());
+        }
         DataLoader testLoader = new DataLoader(test, 1000).prefetch(!onGpu);
         List<Double> accuracy = new ArrayList<>();
         List<Double> loss = new ArrayList<>();
@@ -112,6 +146,7 @@ final class StudyTraining {
         } finally {
             trainer.close();
         }
-        return new Curve(configuration, accuracy, loss, updates, seconds, stopped);
+        return new Curve(configuration, accuracy, loss, updates, seconds, stopped, List.copyOf(trainer.stepLoss), List.copyOf(trainer.layerNames),
+                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms));
     }
 }

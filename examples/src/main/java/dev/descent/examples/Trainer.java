@@ -5,12 +5,14 @@ import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.Device;
 import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
 import dev.descent.core.MemoryScope;
 import dev.descent.cuda.DeviceActivity;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.nn.Losses;
 import dev.descent.nn.Module;
+import dev.descent.nn.Parameter;
 import dev.descent.nn.utils.GradientClipping;
 import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The training loop every example shares: one epoch of minibatch steps with cross-entropy, and
@@ -60,6 +63,14 @@ final class Trainer {
     private double clipGradNorm;
     /** The step of the run being taken, from 1, for the messages of a step that fails. */
     private int currentStep;
+    /** Whether every step records each Linear layer's weight-gradient norm. */
+    private boolean recordLayerNorms;
+    /** The Linear layers' weights whose gradient norms are recorded, by their dotted names, in the model's order. */
+    final List<String> layerNames = new ArrayList<>();
+    /** The number of weights of each of {@link #layerNames}, to compare layers of different sizes by the RMS of their gradients. */
+    final List<Integer> layerSizes = new ArrayList<>();
+    /** Per step, the L2 norm of each of {@link #layerNames}' gradients before clipping. */
+    final List<double[]> layerGradNorms = new ArrayList<>();
 
     /** A trainer whose {@code scheduler} (may be null) steps once after every optimizer step, for a model on {@code device}. */
     Trainer(Module model, Optimizer optimizer, LRScheduler scheduler, Device device) {
@@ -102,6 +113,17 @@ final class Trainer {
         return eager();
     }
 
+    /**
+     * Records, at every step, the L2 norm of each Linear layer's weight gradient (before any
+     * clipping), in {@link #layerGradNorms}: how the gradient's size changes through the depth of
+     * the network (vanishing or exploding gradients). Each step reads them back, so steps run
+     * eagerly. Returns this.
+     */
+    Trainer recordLayerGradientNorms() {
+        recordLayerNorms = true;
+        return eager();
+    }
+
     /** Runs every step eagerly even on a GPU (no CUDA graph); returns this. Call it before the first step. */
     Trainer eager() {
         captured = null;
@@ -124,8 +146,29 @@ final class Trainer {
         Tensor loss = Losses.crossEntropy(logits, target);
         loss.backward();
         metrics.measure(loss.data(), GradientClipping.totalNorm(model.parameters(), 2), logits.data(), target.data());
+        if (recordLayerNorms) {
+            recordLayerNorms();
+        }
         clip();
         return loss;
+    }
+
+    private void recordLayerNorms() {
+        Map<String, Parameter> parameters = model.namedParameters();
+        if (layerNames.isEmpty()) {
+            parameters.forEach((name, parameter) -> {
+                if (name.endsWith(".weight") && parameter.rank() == 2) {
+                    layerNames.add(name);
+                    layerSizes.add(parameter.size());
+                }
+            });
+        }
+        double[] norms = new double[layerNames.size()];
+        for (int i = 0; i < norms.length; i++) {
+            NDArray norm = GradientClipping.totalNorm(List.of(parameters.get(layerNames.get(i))), 2);
+            norms[i] = norm == null ? 0 : norm.item();
+        }
+        layerGradNorms.add(norms);
     }
 
     private void clip() {

@@ -44,6 +44,8 @@ class MnistModelsTest {
         MnistModels.Spec spec = MnistModels.fromConfig(Map.of("model", "mlp-bn", "width", "64", "depth", "3", "no-batchnorm", "true",
                 "dropout", "0"));
         assertEquals(new MnistModels.Spec("mlp-bn", List.of(64, 64, 64), false, 0), spec);
+        assertEquals(new MnistModels.Spec("mlp-bn", List.of(512, 256, 128), true, 0.2, "sigmoid", true),
+                MnistModels.fromConfig(Map.of("depth", "3", "activation", "sigmoid", "init", "he")));
         assertEquals(MnistModels.named("pooled-linear"), MnistModels.fromConfig(Map.of("model", "pooled-linear")));
         assertEquals(MnistModels.named("mlp-bn"), MnistModels.fromConfig(Map.of()));
     }
