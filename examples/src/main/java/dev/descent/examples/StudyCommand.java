@@ -28,6 +28,7 @@ final class StudyCommand {
     static {
         STUDIES.put("batch-size", "linear scaling with warm-up at large batches, and growing the batch in place of decaying the rate");
         STUDIES.put("normalization", "batch norm against none at three learning rates; dropout, weight decay and augmentation");
+        STUDIES.put("adaptive", "Adam against AMSGrad on Reddi et al.'s online problem; SGD with momentum against Adam on MNIST");
         STUDIES.put("gradient-flow", "vanishing gradients in a deep sigmoid network against ReLU with He init and with batch norm; clipping");
     }
 
@@ -55,6 +56,7 @@ final class StudyCommand {
             case "batch-size" -> BatchSizeStudy.run(rest, out, err);
             case "normalization" -> NormalizationStudy.run(rest, out, err);
             case "gradient-flow" -> GradientFlowStudy.run(rest, out, err);
+            case "adaptive" -> AdaptiveStudy.run(rest, out, err);
             default -> throw new UsageException("study: unknown study '" + args.get(0) + "' (studies: " + String.join(", ", STUDIES.keySet())
                     + ")");
         };

@@ -57,7 +57,8 @@ final class StudyTraining {
      * loss of every step, and when recorded every step's gradient norm of each Linear layer.
      */
     record Curve(Configuration configuration, List<Double> testAccuracy, List<Double> trainLoss, List<Long> updates, double seconds,
-                 String stopped, List<Double> stepLoss, List<String> layerNames, List<Integer> layerSizes, List<double[]> layerGradNorms) {
+                 String stopped, List<Double> stepLoss, List<String> layerNames, List<Integer> layerSizes, List<double[]> layerGradNorms,
+                 List<Double> trainAccuracy, List<Double> testLoss) {
         /**
          * Per step, the root mean square of each layer's weight gradient (its L2 norm over the square
          * root of its size), which compares layers of different sizes: the input layer of 784 x 128
@@ -85,6 +86,8 @@ final class StudyTraining {
             Map<String, Object> map = new LinkedHashMap<>(configuration.settings());
             map.put("testAccuracy", testAccuracy);
             map.put("trainLoss", trainLoss);
+            map.put("trainAccuracy", trainAccuracy);
+            map.put("testLoss", testLoss);
             map.put("updates", updates);
             map.put("seconds", seconds);
             map.put("stopped", stopped);
@@ -128,6 +131,8 @@ final class StudyTraining {
         DataLoader testLoader = new DataLoader(test, 1000).prefetch(!onGpu);
         List<Double> accuracy = new ArrayList<>();
         List<Double> loss = new ArrayList<>();
+        List<Double> trainAccuracy = new ArrayList<>();
+        List<Double> testLoss = new ArrayList<>();
         List<Long> updates = new ArrayList<>();
         double seconds = 0;
         long steps = 0;
@@ -137,8 +142,11 @@ final class StudyTraining {
                 Trainer.EpochResult result = trainer.trainEpoch(loader, null);
                 seconds += result.seconds();
                 steps += stepsPerEpoch[epoch];
-                accuracy.add(trainer.evaluate(testLoader, 10).accuracy());
+                Trainer.Evaluation evaluation = trainer.evaluate(testLoader, 10);
+                accuracy.add(evaluation.accuracy());
+                testLoss.add(evaluation.meanLoss());
                 loss.add(result.meanLoss());
+                trainAccuracy.add(result.accuracy());
                 updates.add(steps);
             }
         } catch (TrainingDivergedException e) {
@@ -147,6 +155,6 @@ final class StudyTraining {
             trainer.close();
         }
         return new Curve(configuration, accuracy, loss, updates, seconds, stopped, List.copyOf(trainer.stepLoss), List.copyOf(trainer.layerNames),
-                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms));
+                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms), trainAccuracy, testLoss);
     }
 }
