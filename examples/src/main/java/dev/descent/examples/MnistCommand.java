@@ -364,6 +364,10 @@ final class MnistCommand {
         if (s.clipGradNorm() > 0) {
             trainer.clipGradNorm(s.clipGradNorm());
         }
+        if (!onGpu || !s.cudaGraph()) {
+            // every step's per-layer gradient norms: read back at each step, which a captured CUDA graph would not allow
+            trainer.recordLayerGradientNorms();
+        }
         if (!s.cudaGraph()) {
             trainer.eager();
         }
@@ -387,16 +391,18 @@ final class MnistCommand {
             for (int epoch = history.epochs() + 1; epoch <= s.epochs(); epoch++) {
                 Progress progress = new Progress(out, terminal, String.format("epoch %d/%d", epoch, s.epochs()));
                 Trainer.EpochResult result;
+                int stepsBefore = trainer.layerGradNorms.size();
                 try {
                     result = trainer.trainEpoch(loader, progress::update);
                 } catch (TrainingDivergedException e) {
                     Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, null, classes, List.of(),
-                            List.of(), graph, e.getMessage());
+                            List.of(), graph, e.getMessage(), trainer.layerNames, trainer.layerGradNorms);
                     AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
                     throw e;
                 }
                 evaluation = trainer.evaluate(testLoader, classes.length);
                 history.addEpoch(result, evaluation);
+                history.addLayerNorms(trainer.layerNames, trainer.layerGradNorms.subList(stepsBefore, trainer.layerGradNorms.size()));
                 out.printf("epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s (%,.0f samples/s)%n",
                         epoch, s.epochs(), result.meanLoss(), 100 * result.accuracy(), evaluation.meanLoss(), 100 * evaluation.accuracy(),
                         result.seconds(), result.samples() / result.seconds());
@@ -404,8 +410,7 @@ final class MnistCommand {
                     // flat from epoch to epoch when nothing leaks: the caching allocator's own counters
                     out.println("  device memory: " + CudaMemory.statistics(device));
                 }
-                RunFiles.writeMetrics(directory, history.trainLoss(), history.trainAccuracy(), history.testLoss(), history.testAccuracy(),
-                        history.epochSeconds());
+                RunFiles.writeMetrics(directory, history);
                 MnistCheckpoint.write(directory, epoch, s.flags(), state);
                 interruption.checkpointed(epoch);
                 afterCheckpoint.accept(epoch);
@@ -419,7 +424,7 @@ final class MnistCommand {
         RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
         Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, evaluation, classes,
                 misclassified(testSet, evaluation.predictions(), classes), s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph,
-                null);
+                null, trainer.layerNames, trainer.layerGradNorms);
         AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
         double peakRss = RunFiles.peakRssMiB();
         if (s.json() != null) {

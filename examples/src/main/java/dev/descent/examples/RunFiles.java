@@ -72,21 +72,31 @@ final class RunFiles {
     }
 
     /** Rewrites both metric files with every epoch so far (one JSON object per line; CSV with a header). */
-    static void writeMetrics(Path directory, List<Double> trainLoss, List<Double> trainAccuracy, List<Double> testLoss,
-                             List<Double> testAccuracy, List<Double> seconds) throws IOException {
+    static void writeMetrics(Path directory, RunHistory history) throws IOException {
         StringBuilder lines = new StringBuilder();
         StringBuilder csv = new StringBuilder("epoch,trainLoss,trainAccuracy,testLoss,testAccuracy,epochSeconds\n");
-        for (int e = 0; e < trainLoss.size(); e++) {
+        for (int e = 0; e < history.epochs(); e++) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("epoch", e + 1);
-            row.put("trainLoss", trainLoss.get(e));
-            row.put("trainAccuracy", trainAccuracy.get(e));
-            row.put("testLoss", testLoss.get(e));
-            row.put("testAccuracy", testAccuracy.get(e));
-            row.put("epochSeconds", seconds.get(e));
+            row.put("trainLoss", history.trainLoss().get(e));
+            row.put("trainAccuracy", history.trainAccuracy().get(e));
+            row.put("testLoss", history.testLoss().get(e));
+            row.put("testAccuracy", history.testAccuracy().get(e));
+            row.put("epochSeconds", history.epochSeconds().get(e));
+            Map<String, Double> layers = new LinkedHashMap<>();
+            int epoch = e;
+            history.layerGradNorm().forEach((layer, values) -> {
+                if (epoch < values.size()) {
+                    layers.put(layer, values.get(epoch));
+                }
+            });
+            if (!layers.isEmpty()) {
+                row.put("layerGradNorm", layers);
+            }
             lines.append(JSON.writeValueAsString(row)).append('\n');
-            csv.append(e + 1).append(',').append(trainLoss.get(e)).append(',').append(trainAccuracy.get(e)).append(',')
-                    .append(testLoss.get(e)).append(',').append(testAccuracy.get(e)).append(',').append(seconds.get(e)).append('\n');
+            csv.append(e + 1).append(',').append(history.trainLoss().get(e)).append(',').append(history.trainAccuracy().get(e)).append(',')
+                    .append(history.testLoss().get(e)).append(',').append(history.testAccuracy().get(e)).append(',')
+                    .append(history.epochSeconds().get(e)).append('\n');
         }
         AtomicFiles.write(directory.resolve("metrics.jsonl"), lines.toString());
         AtomicFiles.write(directory.resolve("metrics.csv"), csv.toString());

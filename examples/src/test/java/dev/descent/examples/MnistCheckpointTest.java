@@ -44,7 +44,7 @@ class MnistCheckpointTest {
         NDArray targets = NDArray.of(new int[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1});
         DataLoader loader = new DataLoader(new TensorDataset(inputs, targets), 6).shuffle(new Generator(3)).prefetch(false);
         RunHistory history = new RunHistory(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new java.util.LinkedHashMap<>());
         return new TrainingState(model, optimizer, new CosineAnnealingLR(optimizer, 12, 0), loader, dropout, new Generator(4), history);
     }
 
@@ -60,6 +60,7 @@ class MnistCheckpointTest {
             state.scheduler().step();
         }
         state.history().trainLoss().add(state.history().stepLoss().get(state.history().stepLoss().size() - 1));
+        state.history().addLayerNorms(List.of("0.weight", "3.weight"), List.of(new double[] {0.5, 0.25}, new double[] {1.5, 0.75}));
         state.augmentation().nextGaussian();
     }
 
