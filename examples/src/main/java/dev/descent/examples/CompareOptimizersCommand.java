@@ -88,7 +88,7 @@ final class CompareOptimizersCommand {
             Trainer trainer = null;
             try {
                 trainer = new Trainer(model, Optimizers.create(contender.getValue(), model.parameters()), null, device)
-                        .sameDropoutPerStep(dropout);
+                        .sameStartForEveryEvaluation(dropout);
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     Progress progress = new Progress(out, terminal, contender.getKey() + " epoch " + epoch + "/" + epochs);
                     last = trainer.trainEpoch(loader, terminal ? progress::update : null);

@@ -104,7 +104,7 @@ final class GradientFlowStudy {
 
     private static StudyTraining.Curve train(StudyCommand.Context context, StudyTraining.Configuration configuration, PrintStream out) {
         StudyTraining.Curve curve = StudyTraining.run(configuration, context.train(), context.test(), context.epochs(), context.seed(),
-                context.device(), true);
+                context.device(), true, false);
         out.printf(Locale.ROOT, "  %-22s %s%n", configuration.label(), curve.stopped() != null ? "diverged: " + curve.stopped()
                 : String.format(Locale.ROOT, "%.2f%%, %.1f s", 100 * curve.finalAccuracy(), curve.seconds()));
         return curve;

@@ -360,7 +360,7 @@ final class MnistCommand {
             loader.batchSizeSchedule(epoch -> batchSize(s, epoch));
         }
         LRScheduler scheduler = schedule(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0 : 1, s.warmupEpochs(), stepsPerEpoch);
-        Trainer trainer = new Trainer(model, optimizer, scheduler, device).sameDropoutPerStep(dropout);
+        Trainer trainer = new Trainer(model, optimizer, scheduler, device).sameStartForEveryEvaluation(dropout);
         if (s.clipGradNorm() > 0) {
             trainer.clipGradNorm(s.clipGradNorm());
         }

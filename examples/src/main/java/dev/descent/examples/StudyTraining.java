@@ -58,7 +58,7 @@ final class StudyTraining {
      */
     record Curve(Configuration configuration, List<Double> testAccuracy, List<Double> trainLoss, List<Long> updates, double seconds,
                  String stopped, List<Double> stepLoss, List<String> layerNames, List<Integer> layerSizes, List<double[]> layerGradNorms,
-                 List<Double> trainAccuracy, List<Double> testLoss) {
+                 List<Double> trainAccuracy, List<Double> testLoss, List<Long> evaluations, List<Double> fullTrainLoss) {
         /**
          * Per step, the root mean square of each layer's weight gradient (its L2 norm over the square
          * root of its size), which compares layers of different sizes: the input layer of 784 x 128
@@ -88,6 +88,8 @@ final class StudyTraining {
             map.put("trainLoss", trainLoss);
             map.put("trainAccuracy", trainAccuracy);
             map.put("testLoss", testLoss);
+            map.put("evaluations", evaluations);
+            map.put("fullTrainLoss", fullTrainLoss);
             map.put("updates", updates);
             map.put("seconds", seconds);
             map.put("stopped", stopped);
@@ -100,11 +102,16 @@ final class StudyTraining {
 
     /** Trains {@code configuration} for {@code epochs} on {@code train}, evaluating on {@code test} after each epoch. */
     static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device) {
-        return run(configuration, train, test, epochs, seed, device, false);
+        return run(configuration, train, test, epochs, seed, device, false, false);
     }
 
-    /** As {@link #run(Configuration, Dataset, Dataset, int, long, Device)}, recording each layer's gradient norm at every step when asked. */
-    static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device, boolean layerNorms) {
+    /**
+     * As {@link #run(Configuration, Dataset, Dataset, int, long, Device)}, recording each layer's
+     * gradient norm at every step when asked ({@code layerNorms}), and the loss on the whole
+     * training set after each epoch ({@code fullTrainLoss}: one more pass, in eval mode).
+     */
+    static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device, boolean layerNorms,
+                     boolean fullTrainLoss) {
         Generator dropout = new Generator(seed + 1);
         Sequential model = configuration.model().create(new Generator(seed), dropout);
         model.to(device);
@@ -121,7 +128,7 @@ final class StudyTraining {
         }
         LRScheduler schedule = MnistCommand.schedule(optimizer, configuration.schedule(), configuration.lrFactor(), configuration.warmupEpochs(),
                 stepsPerEpoch);
-        Trainer trainer = new Trainer(model, optimizer, schedule, device).sameDropoutPerStep(dropout).eager();
+        Trainer trainer = new Trainer(model, optimizer, schedule, device).sameStartForEveryEvaluation(dropout).eager();
         if (layerNorms) {
             trainer.recordLayerGradientNorms();
         }
@@ -133,6 +140,9 @@ final class StudyTraining {
         List<Double> loss = new ArrayList<>();
         List<Double> trainAccuracy = new ArrayList<>();
         List<Double> testLoss = new ArrayList<>();
+        List<Long> evaluations = new ArrayList<>();
+        List<Double> wholeSet = new ArrayList<>();
+        DataLoader trainingSet = fullTrainLoss ? new DataLoader(train, 1000).prefetch(!onGpu) : null;
         List<Long> updates = new ArrayList<>();
         double seconds = 0;
         long steps = 0;
@@ -147,6 +157,10 @@ final class StudyTraining {
                 testLoss.add(evaluation.meanLoss());
                 loss.add(result.meanLoss());
                 trainAccuracy.add(result.accuracy());
+                evaluations.add(trainer.evaluations);
+                if (trainingSet != null) {
+                    wholeSet.add(trainer.evaluate(trainingSet, 10).meanLoss());
+                }
                 updates.add(steps);
             }
         } catch (TrainingDivergedException e) {
@@ -155,6 +169,6 @@ final class StudyTraining {
             trainer.close();
         }
         return new Curve(configuration, accuracy, loss, updates, seconds, stopped, List.copyOf(trainer.stepLoss), List.copyOf(trainer.layerNames),
-                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms), trainAccuracy, testLoss);
+                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms), trainAccuracy, testLoss, evaluations, wholeSet);
     }
 }

@@ -69,6 +69,8 @@ final class Trainer {
     final List<String> layerNames = new ArrayList<>();
     /** The number of weights of each of {@link #layerNames}, to compare layers of different sizes by the RMS of their gradients. */
     final List<Integer> layerSizes = new ArrayList<>();
+    /** Evaluations of a step's closure so far (one per step for most methods; line searches and trial points add more). */
+    long evaluations;
     /** Per step, the L2 norm of each of {@link #layerNames}' gradients before clipping. */
     final List<double[]> layerGradNorms = new ArrayList<>();
 
@@ -90,12 +92,15 @@ final class Trainer {
     }
 
     /**
-     * Makes every evaluation of one step's closure draw the same dropout masks from {@code dropout}
-     * (common random numbers): L-BFGS's line search, Newton-CG's products and the least-squares
-     * methods' trial points then compare values of one function, not of one function plus fresh
-     * noise. A method that evaluates once per step is unaffected. Returns this.
+     * Makes every evaluation of one step's closure start from the same state: the same dropout masks
+     * from {@code dropout} (common random numbers) and the same batch-norm running statistics.
+     * L-BFGS's line search, Newton-CG's products and the least-squares methods' trial points then
+     * compare values of one function, not of one function plus fresh noise, and a step updates the
+     * running statistics once (from its last evaluation), not once per trial point, some of which
+     * lie far from where the step ends. A method that evaluates once per step is unaffected.
+     * Returns this.
      */
-    Trainer sameDropoutPerStep(Generator dropout) {
+    Trainer sameStartForEveryEvaluation(Generator dropout) {
         this.dropout = dropout;
         return this;
     }
@@ -199,10 +204,12 @@ final class Trainer {
      */
     private LossClosure closure(Tensor input, Tensor target) {
         long[] randomness = dropout == null ? null : dropout.state();
+        Map<String, NDArray> statistics = dropout == null ? null : snapshot(model.namedBuffers());
         boolean[] measured = {false};
         if (optimizer.closureKind() == Optimizer.ClosureKind.RESIDUALS) {
             return (ResidualClosure) () -> {
-                rewind(randomness);
+                evaluations++;
+                rewind(randomness, statistics);
                 Tensor logits = model.forward(input);
                 if (!measured[0] && logits.requiresGrad()) {
                     measured[0] = true;
@@ -215,7 +222,8 @@ final class Trainer {
             };
         }
         return () -> {
-            rewind(randomness);
+            evaluations++;
+            rewind(randomness, statistics);
             optimizer.zeroGrad();
             if (measured[0]) {
                 Tensor loss = Losses.crossEntropy(model.forward(input), target);
@@ -228,10 +236,20 @@ final class Trainer {
         };
     }
 
-    private void rewind(long[] randomness) {
+    private void rewind(long[] randomness, Map<String, NDArray> statistics) {
         if (randomness != null) {
             dropout.setState(randomness);
         }
+        if (statistics != null) {
+            Map<String, NDArray> live = model.namedBuffers();
+            statistics.forEach((name, saved) -> live.get(name).copyFrom(saved));
+        }
+    }
+
+    private static Map<String, NDArray> snapshot(Map<String, NDArray> buffers) {
+        Map<String, NDArray> copies = new java.util.LinkedHashMap<>();
+        buffers.forEach((name, buffer) -> copies.put(name, buffer.copy()));
+        return copies;
     }
 
     /** Leaf tensors holding {@code gradients} as their grad, for the norm that reads grads. */
