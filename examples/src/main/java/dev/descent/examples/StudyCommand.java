@@ -30,6 +30,7 @@ final class StudyCommand {
         STUDIES.put("normalization", "batch norm against none at three learning rates; dropout, weight decay and augmentation");
         STUDIES.put("adaptive", "Adam against AMSGrad on Reddi et al.'s online problem; SGD with momentum against Adam on MNIST");
         STUDIES.put("first-vs-second-order", "L-BFGS and Newton-CG on the full batch against their minibatch forms, beside Adam");
+        STUDIES.put("landscape", "the loss from initial to final weights, on a filter-normalized plane, and the Hessian's top eigenvalues");
         STUDIES.put("gradient-flow", "vanishing gradients in a deep sigmoid network against ReLU with He init and with batch norm; clipping");
     }
 
@@ -57,6 +58,7 @@ final class StudyCommand {
             case "batch-size" -> BatchSizeStudy.run(rest, out, err);
             case "normalization" -> NormalizationStudy.run(rest, out, err);
             case "gradient-flow" -> GradientFlowStudy.run(rest, out, err);
+            case "landscape" -> LossLandscapeStudy.run(rest, out, err);
             case "adaptive" -> AdaptiveStudy.run(rest, out, err);
             case "first-vs-second-order" -> SecondOrderNoiseStudy.run(rest, out, err);
             default -> throw new UsageException("study: unknown study '" + args.get(0) + "' (studies: " + String.join(", ", STUDIES.keySet())

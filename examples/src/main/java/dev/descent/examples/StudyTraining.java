@@ -112,6 +112,16 @@ final class StudyTraining {
      */
     static Curve run(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device, boolean layerNorms,
                      boolean fullTrainLoss) {
+        return train(configuration, train, test, epochs, seed, device, layerNorms, fullTrainLoss).curve();
+    }
+
+    /** A run's curve and the model it trained. */
+    record Trained(Curve curve, Sequential model) {
+    }
+
+    /** As {@link #run(Configuration, Dataset, Dataset, int, long, Device, boolean, boolean)}, keeping the trained model. */
+    static Trained train(Configuration configuration, Dataset train, Dataset test, int epochs, long seed, Device device, boolean layerNorms,
+                         boolean fullTrainLoss) {
         Generator dropout = new Generator(seed + 1);
         Sequential model = configuration.model().create(new Generator(seed), dropout);
         model.to(device);
@@ -168,7 +178,7 @@ final class StudyTraining {
         } finally {
             trainer.close();
         }
-        return new Curve(configuration, accuracy, loss, updates, seconds, stopped, List.copyOf(trainer.stepLoss), List.copyOf(trainer.layerNames),
-                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms), trainAccuracy, testLoss, evaluations, wholeSet);
+        return new Trained(new Curve(configuration, accuracy, loss, updates, seconds, stopped, List.copyOf(trainer.stepLoss), List.copyOf(trainer.layerNames),
+                List.copyOf(trainer.layerSizes), List.copyOf(trainer.layerGradNorms), trainAccuracy, testLoss, evaluations, wholeSet), model);
     }
 }
