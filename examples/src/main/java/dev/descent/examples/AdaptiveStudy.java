@@ -50,15 +50,8 @@ final class AdaptiveStudy {
             return 0;
         }
         int steps = line.integer("online-steps", SAMPLES);
-        double alpha = line.real("online-lr");
-        if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new UsageException("study adaptive: --online-lr must be a positive number, got " + line.string("online-lr"));
-        }
-        int batch = line.integer("batch", 1);
-        if (batch > Math.min(line.integer("limit", 1), 60_000)) {
-            throw new UsageException("study adaptive: --batch " + batch + " is larger than the training set ("
-                    + Math.min(line.integer("limit", 1), 60_000) + " images)");
-        }
+        double alpha = StudyCommand.positive("adaptive", line, "online-lr");
+        int batch = StudyCommand.batch("adaptive", line);
         StudyCommand.Context context = StudyCommand.context("adaptive", args, line, err);
 
         List<Online> online = List.of(online("adam:betas=0.9/0.999", "Adam", steps, alpha),

@@ -40,19 +40,12 @@ final class BatchSizeStudy {
             out.print(line.usage());
             return 0;
         }
-        int batch = line.integer("batch", 1);
-        double lr = line.real("lr");
-        if (!(lr > 0)) {
-            throw new UsageException("study batch-size: --lr must be positive, got " + line.string("lr"));
-        }
+        int batch = StudyCommand.batch("batch-size", line);
+        double lr = StudyCommand.positive("batch-size", line, "lr");
         int warmup = line.integer("warmup-epochs", 0);
         int epochs = line.integer("epochs", 1);
         if (warmup >= epochs) {
             throw new UsageException("study batch-size: --warmup-epochs " + warmup + " leaves nothing of the " + epochs + " epoch(s)");
-        }
-        if (batch > Math.min(line.integer("limit", 1), 60_000)) {
-            throw new UsageException("study batch-size: --batch " + batch + " is larger than the training set (" + Math.min(line.integer("limit",
-                    1), 60_000) + " images)");
         }
         StudyCommand.Context context = StudyCommand.context("batch-size", args, line, err);
         String sgd = String.format(Locale.ROOT, "sgd:lr=%s,momentum=0.9", lr);

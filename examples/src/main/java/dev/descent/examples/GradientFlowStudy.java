@@ -44,14 +44,10 @@ final class GradientFlowStudy {
         }
         int depth = line.integer("depth", 3);   // two hidden-to-hidden layers at least, the first and the last compared
         int width = line.integer("width", 1);
-        double lr = positive(line, "lr");
-        double explodingLr = positive(line, "exploding-lr");
-        double clip = positive(line, "clip-grad-norm");
-        int batch = line.integer("batch", 1);
-        if (batch > Math.min(line.integer("limit", 1), 60_000)) {
-            throw new UsageException("study gradient-flow: --batch " + batch + " is larger than the training set ("
-                    + Math.min(line.integer("limit", 1), 60_000) + " images)");
-        }
+        double lr = StudyCommand.positive("gradient-flow", line, "lr");
+        double explodingLr = StudyCommand.positive("gradient-flow", line, "exploding-lr");
+        double clip = StudyCommand.positive("gradient-flow", line, "clip-grad-norm");
+        int batch = StudyCommand.batch("gradient-flow", line);
         StudyCommand.Context context = StudyCommand.context("gradient-flow", args, line, err);
         String sgd = String.format(Locale.ROOT, "sgd:lr=%s,momentum=0.9", lr);
         MnistModels.Spec plain = MnistModels.mlp(width, depth, false, 0);
@@ -92,14 +88,6 @@ final class GradientFlowStudy {
         results.put("clipping", clipping.stream().map(StudyTraining.Curve::toMap).toList());
         StudyCommand.write(context, "Gradient flow through " + depth + " hidden layers", body.toString(), results, out);
         return 0;
-    }
-
-    private static double positive(CommandLine line, String flag) {
-        double value = line.real(flag);
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new UsageException("study gradient-flow: --" + flag + " must be a positive number, got " + line.string(flag));
-        }
-        return value;
     }
 
     private static StudyTraining.Curve train(StudyCommand.Context context, StudyTraining.Configuration configuration, PrintStream out) {

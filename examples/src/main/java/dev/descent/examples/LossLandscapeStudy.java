@@ -66,10 +66,7 @@ final class LossLandscapeStudy {
         if (grid < 3) {
             throw new UsageException("study landscape: --grid " + grid + " gives no surface; it needs at least 3 points per side");
         }
-        double span = line.real("span");
-        if (!(span > 0) || Double.isInfinite(span)) {
-            throw new UsageException("study landscape: --span must be a positive number, got " + line.string("span"));
-        }
+        double span = StudyCommand.positive("landscape", line, "span");
         int batches = line.integer("batches", 1);
         int lanczosSteps = line.integer("lanczos", 1);
         if ((long) batches * 1000 > Math.min(line.integer("limit", 1), 60_000)) {

@@ -43,11 +43,7 @@ final class NormalizationStudy {
             out.print(line.usage());
             return 0;
         }
-        int batch = line.integer("batch", 1);
-        if (batch > Math.min(line.integer("limit", 1), 60_000)) {
-            throw new UsageException("study normalization: --batch " + batch + " is larger than the training set ("
-                    + Math.min(line.integer("limit", 1), 60_000) + " images)");
-        }
+        int batch = StudyCommand.batch("normalization", line);
         StudyCommand.Context context = StudyCommand.context("normalization", args, line, err);
 
         List<StudyTraining.Curve> normalization = new ArrayList<>();

@@ -78,6 +78,25 @@ final class StudyCommand {
                         + " one of its own)");
     }
 
+    /** The value of {@code --batch}, refused when larger than the training set the flags leave. */
+    static int batch(String name, CommandLine line) {
+        int batch = line.integer("batch", 1);
+        int images = Math.min(line.integer("limit", 1), 60_000);
+        if (batch > images) {
+            throw new UsageException("study " + name + ": --batch " + batch + " is larger than the training set (" + images + " images)");
+        }
+        return batch;
+    }
+
+    /** The value of {@code --flag}, refused unless a positive finite number. */
+    static double positive(String name, CommandLine line, String flag) {
+        double value = line.real(flag);
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new UsageException("study " + name + ": --" + flag + " must be a positive number, got " + line.string(flag));
+        }
+        return value;
+    }
+
     /** The shared flags' values, checked; then the data, read (only after every check, so bad usage reads nothing). */
     static Context context(String name, List<String> args, CommandLine line, PrintStream err) {
         int epochs = line.integer("epochs", 1);
