@@ -128,4 +128,22 @@ class EmulatedGpuCommandsTest {
         assertTrue(run.err().startsWith("descent: mnist: cuda:0: out of memory: tried to allocate") && run.err().contains("try a smaller --batch"),
                 run.err());
     }
+
+    @Test
+    void aStudyRunsOnTheDeviceWithTheCpusNumbers() throws IOException {
+        JsonNode[] results = new JsonNode[2];
+        String[] devices = {"cuda", "cpu"};
+        for (int i = 0; i < 2; i++) {
+            Path out = directory.resolve("study-" + devices[i]);
+            CommandRun run = CommandRun.of("study", "normalization", "--device", devices[i], "--limit", "512", "--batch", "128", "--epochs",
+                    "1", "--threads", "2", "--out", out.toString());
+            assertEquals(0, run.code(), devices[i] + ": " + run.err());
+            results[i] = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        }
+        JsonNode gpu = results[0].get("batchNorm");
+        JsonNode cpu = results[1].get("batchNorm");
+        for (int i = 0; i < gpu.size(); i++) {
+            assertEquals(cpu.get(i).get("testAccuracy").toString(), gpu.get(i).get("testAccuracy").toString(), cpu.get(i).get("model").asText());
+        }
+    }
 }
