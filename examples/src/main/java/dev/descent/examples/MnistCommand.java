@@ -396,7 +396,7 @@ final class MnistCommand {
                     result = trainer.trainEpoch(loader, progress::update);
                 } catch (TrainingDivergedException e) {
                     Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, null, classes, List.of(),
-                            List.of(), graph, e.getMessage(), trainer.layerNames, trainer.layerGradNorms);
+                            List.of(), graph, e.getMessage());
                     AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
                     throw e;
                 }
@@ -424,7 +424,7 @@ final class MnistCommand {
         RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
         Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, evaluation, classes,
                 misclassified(testSet, evaluation.predictions(), classes), s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph,
-                null, trainer.layerNames, trainer.layerGradNorms);
+                null);
         AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
         double peakRss = RunFiles.peakRssMiB();
         if (s.json() != null) {

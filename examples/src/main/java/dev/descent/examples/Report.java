@@ -12,8 +12,7 @@ final class Report {
      * and {@code failure}, the one line that says why training stopped early, or null.
      */
     record Content(String title, Map<String, Object> config, RunHistory history, Trainer.Evaluation evaluation, String[] classes,
-                   List<DigitGrid.Tile> misclassified, List<DigitGrid.Tile> augmented, String graphSvg, String failure,
-                   List<String> layerNames, List<double[]> layerGradNorms) {
+                   List<DigitGrid.Tile> misclassified, List<DigitGrid.Tile> augmented, String graphSvg, String failure) {
         double[] trainLoss() {
             return array(history.trainLoss());
         }
@@ -75,14 +74,10 @@ final class Report {
         html.append(Svg.lineChart("Learning rate per step", "step", "learning rate", List.of(new Svg.Series("lr", steps, array(c.stepLr()))), false));
         html.append(Svg.lineChart("Gradient norm per step", "step", "global L2 norm",
                 List.of(new Svg.Series("gradient norm", steps, array(c.stepGradNorm()))), true));
-        if (!c.layerGradNorms().isEmpty()) {
-            // the steps of this process (a resumed run's earlier steps are summarized per epoch in metrics.jsonl)
-            double[] layerSteps = IntStream.rangeClosed(steps.length - c.layerGradNorms().size() + 1, steps.length).asDoubleStream().toArray();
+        if (!c.history().layerGradNorm().isEmpty()) {
             List<Svg.Series> layers = new java.util.ArrayList<>();
-            for (int i = 0; i < c.layerNames().size(); i++) {
-                int layer = i;
-                layers.add(new Svg.Series(c.layerNames().get(i), layerSteps, c.layerGradNorms().stream().mapToDouble(norms -> norms[layer]).toArray()));
-            }
+            c.history().layerGradNorm().forEach((layer, values) -> layers.add(new Svg.Series(layer,
+                    IntStream.rangeClosed(steps.length - values.size() + 1, steps.length).asDoubleStream().toArray(), array(values))));
             html.append(Svg.lineChart("Gradient norm of each layer's weights per step", "step", "L2 norm", layers, true));
         }
         html.append("</div>");

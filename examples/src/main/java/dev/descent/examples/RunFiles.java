@@ -72,10 +72,40 @@ final class RunFiles {
     }
 
     /** Rewrites both metric files with every epoch so far (one JSON object per line; CSV with a header). */
+    /**
+     * metrics.jsonl: every step's line ({@code step}, {@code epoch}, {@code loss}, {@code lr},
+     * {@code gradNorm} and, when recorded, {@code layerGradNorm} by layer), then each epoch's line
+     * ({@code epoch}, the training and test loss and accuracy, seconds, and each layer's mean
+     * gradient norm over the epoch); and metrics.csv, the epoch lines as a table.
+     */
     static void writeMetrics(Path directory, RunHistory history) throws IOException {
         StringBuilder lines = new StringBuilder();
         StringBuilder csv = new StringBuilder("epoch,trainLoss,trainAccuracy,testLoss,testAccuracy,epochSeconds\n");
+        boolean steps = history.epochSteps().size() == history.epochs();
         for (int e = 0; e < history.epochs(); e++) {
+            int first = steps ? history.firstStepOf(e) : 0;
+            int count = steps ? history.epochSteps().get(e).intValue() : 0;
+            Map<String, Double> layerMeans = new LinkedHashMap<>();
+            for (int k = first; k < first + count && k < history.stepLoss().size(); k++) {
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("step", k + 1);
+                step.put("epoch", e + 1);
+                step.put("loss", history.stepLoss().get(k));
+                step.put("lr", history.stepLr().get(k));
+                step.put("gradNorm", history.stepGradNorm().get(k));
+                Map<String, Double> layers = new LinkedHashMap<>();
+                int index = k;
+                history.layerGradNorm().forEach((layer, values) -> {
+                    if (index < values.size()) {
+                        layers.put(layer, values.get(index));
+                        layerMeans.merge(layer, values.get(index) / count, Double::sum);
+                    }
+                });
+                if (!layers.isEmpty()) {
+                    step.put("layerGradNorm", layers);
+                }
+                lines.append(JSON.writeValueAsString(step)).append('\n');
+            }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("epoch", e + 1);
             row.put("trainLoss", history.trainLoss().get(e));
@@ -83,15 +113,8 @@ final class RunFiles {
             row.put("testLoss", history.testLoss().get(e));
             row.put("testAccuracy", history.testAccuracy().get(e));
             row.put("epochSeconds", history.epochSeconds().get(e));
-            Map<String, Double> layers = new LinkedHashMap<>();
-            int epoch = e;
-            history.layerGradNorm().forEach((layer, values) -> {
-                if (epoch < values.size()) {
-                    layers.put(layer, values.get(epoch));
-                }
-            });
-            if (!layers.isEmpty()) {
-                row.put("layerGradNorm", layers);
+            if (!layerMeans.isEmpty()) {
+                row.put("layerGradNorm", layerMeans);
             }
             lines.append(JSON.writeValueAsString(row)).append('\n');
             csv.append(e + 1).append(',').append(history.trainLoss().get(e)).append(',').append(history.trainAccuracy().get(e)).append(',')

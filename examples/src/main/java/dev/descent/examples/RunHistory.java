@@ -7,31 +7,39 @@ import java.util.Map;
 
 /**
  * What a training run has measured so far: per epoch the training and test loss and accuracy and
- * the seconds it took and each layer's mean weight-gradient norm, and per step the loss, learning
- * rate and gradient norm (the trainer's own lists, which it appends to). A checkpoint keeps it so that a resumed run's metrics files and
+ * the seconds and steps it took, and per step the loss, learning rate and gradient norm (the
+ * trainer's own lists, which it appends to) and each Linear layer's weight-gradient norm. A checkpoint keeps it so that a resumed run's metrics files and
  * report cover every epoch, not only those after the resume.
  */
 record RunHistory(List<Double> trainLoss, List<Double> trainAccuracy, List<Double> testLoss, List<Double> testAccuracy,
-                  List<Double> epochSeconds, List<Double> stepLoss, List<Double> stepLr, List<Double> stepGradNorm,
+                  List<Double> epochSeconds, List<Double> epochSteps, List<Double> stepLoss, List<Double> stepLr, List<Double> stepGradNorm,
                   Map<String, List<Double>> layerGradNorm) {
-    /** The prefix of the per-layer lists in {@link #toMap}: "layerGradNorm/1.weight". */
+    /** The prefix of the per-layer lists in {@link #toMap}: "layerGradNorm/1.weight", one value per step. */
     static final String LAYER_PREFIX = "layerGradNorm/";
 
     /** Empty epoch lists beside the trainer's step lists. */
     static RunHistory of(Trainer trainer) {
-        return new RunHistory(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+        return new RunHistory(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                 trainer.stepLoss, trainer.stepLr, trainer.stepGradNorm, new LinkedHashMap<>());
     }
 
-    /** Appends, for each layer, the mean of its weight-gradient norm over an epoch's {@code steps} (nothing when none were recorded). */
+    /** Appends each layer's weight-gradient norm at every one of an epoch's {@code steps} (rows in the order of {@code layers}). */
     void addLayerNorms(List<String> layers, List<double[]> steps) {
         for (int i = 0; i < layers.size(); i++) {
-            double mean = 0;
+            List<Double> values = layerGradNorm.computeIfAbsent(layers.get(i), name -> new ArrayList<>());
             for (double[] norms : steps) {
-                mean += norms[i] / steps.size();
+                values.add(norms[i]);
             }
-            layerGradNorm.computeIfAbsent(layers.get(i), name -> new ArrayList<>()).add(steps.isEmpty() ? Double.NaN : mean);
         }
+    }
+
+    /** The index of the first step of {@code epoch} (from 0) in the step lists. */
+    int firstStepOf(int epoch) {
+        int first = 0;
+        for (int e = 0; e < epoch; e++) {
+            first += epochSteps.get(e).intValue();
+        }
+        return first;
     }
 
     /** Appends one epoch's results. */
@@ -41,6 +49,7 @@ record RunHistory(List<Double> trainLoss, List<Double> trainAccuracy, List<Doubl
         testLoss.add(test.meanLoss());
         testAccuracy.add(test.accuracy());
         epochSeconds.add(training.seconds());
+        epochSteps.add((double) training.steps());
     }
 
     int epochs() {
@@ -55,6 +64,7 @@ record RunHistory(List<Double> trainLoss, List<Double> trainAccuracy, List<Doubl
         lists.put("testLoss", testLoss);
         lists.put("testAccuracy", testAccuracy);
         lists.put("epochSeconds", epochSeconds);
+        lists.put("epochSteps", epochSteps);
         lists.put("stepLoss", stepLoss);
         lists.put("stepLr", stepLr);
         lists.put("stepGradNorm", stepGradNorm);
@@ -64,10 +74,12 @@ record RunHistory(List<Double> trainLoss, List<Double> trainAccuracy, List<Doubl
 
     /**
      * Replaces every list's contents with those {@link #toMap} wrote; a list it lacks is an error
-     * naming it (the per-layer lists are optional: checkpoints from before them have none).
+     * naming it (the per-layer lists and the epochs' step counts are optional: checkpoints from
+     * before them have none).
      */
     void restore(Map<String, ? extends List<? extends Number>> saved) {
         layerGradNorm.clear();
+        epochSteps.clear();
         saved.forEach((name, values) -> {
             if (name.startsWith(LAYER_PREFIX)) {
                 layerGradNorm.put(name.substring(LAYER_PREFIX.length()), new ArrayList<>());
@@ -75,13 +87,15 @@ record RunHistory(List<Double> trainLoss, List<Double> trainAccuracy, List<Doubl
         });
         Map<String, List<Double>> lists = toMap();
         for (String name : lists.keySet()) {
-            if (!(saved.get(name) instanceof List<?>)) {
+            if (!(saved.get(name) instanceof List<?>) && !name.equals("epochSteps")) {
                 throw new IllegalArgumentException("RunHistory.restore: the saved history has no list '" + name + "'");
             }
         }
         lists.forEach((name, list) -> {
             list.clear();
-            saved.get(name).forEach(value -> list.add(value.doubleValue()));
+            if (saved.get(name) != null) {
+                saved.get(name).forEach(value -> list.add(value.doubleValue()));
+            }
         });
     }
 }

@@ -31,7 +31,7 @@ import java.util.Map;
  */
 final class Trainer {
     /** What one epoch of training measured. */
-    record EpochResult(double meanLoss, double accuracy, double seconds, int samples) {
+    record EpochResult(double meanLoss, double accuracy, double seconds, int samples, int steps) {
     }
 
     /** What an evaluation measured; the confusion matrix counts [true label][predicted label]. */
@@ -321,7 +321,7 @@ final class Trainer {
             trainingActivity = activity().minus(activityBefore).plus(trainingActivity);
             trainingSteps += step;
         }
-        return new EpochResult(meanLoss, (double) correct / samples, seconds, samples);
+        return new EpochResult(meanLoss, (double) correct / samples, seconds, samples, step);
     }
 
     /**

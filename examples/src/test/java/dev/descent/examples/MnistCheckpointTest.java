@@ -44,7 +44,7 @@ class MnistCheckpointTest {
         NDArray targets = NDArray.of(new int[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1});
         DataLoader loader = new DataLoader(new TensorDataset(inputs, targets), 6).shuffle(new Generator(3)).prefetch(false);
         RunHistory history = new RunHistory(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new java.util.LinkedHashMap<>());
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new java.util.LinkedHashMap<>());
         return new TrainingState(model, optimizer, new CosineAnnealingLR(optimizer, 12, 0), loader, dropout, new Generator(4), history);
     }
 
