@@ -72,7 +72,7 @@ final class Svg {
             legendAt.add(new int[] {lx, row});
             lx += entry;
         }
-        int legendTop = top + plotHeight + 48;
+        int legendTop = top + plotHeight + 60;   // below the axis label, which sits at + 38
         int height = legendTop + (series.isEmpty() ? 0 : 18 * (row + 1)) + 6;
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(width).append(' ').append(height)
