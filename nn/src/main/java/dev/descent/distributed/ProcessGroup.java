@@ -1,0 +1,37 @@
+package dev.descent.distributed;
+
+import dev.descent.core.NDArray;
+
+/**
+ * The replicas of one training job and the collectives they call together, as
+ * {@code torch.distributed}'s process group: each member has a rank from 0 to
+ * {@code worldSize() - 1}, and every member calls the same collectives in the same order with
+ * arrays of the same shape and dtype. A collective returns when every member has joined it; a
+ * member that does not join within the group's timeout makes it fail on every member that did,
+ * with a {@link CollectiveTimeoutException} naming the missing ranks, never a hang.
+ *
+ * <pre>{@code
+ * List<ProcessGroup> group = InProcessGroup.create(4, Duration.ofSeconds(30));   // four replicas, one per thread
+ * // on replica r:
+ * group.get(r).allReduce(gradient, ReduceOp.MEAN);    // every replica now holds the mean of the four gradients
+ * }</pre>
+ */
+public interface ProcessGroup {
+    /** This member's rank, from 0. */
+    int rank();
+
+    /** The number of members. */
+    int worldSize();
+
+    /** Replaces {@code buffer}, on every member, by the element-wise reduction of all members' buffers, taken in rank order. */
+    void allReduce(NDArray buffer, ReduceOp op);
+
+    /** Copies member {@code root}'s {@code buffer} into every member's {@code buffer}. */
+    void broadcast(NDArray buffer, int root);
+
+    /** Every member's {@code buffer}, by rank, on every member (copies). */
+    NDArray[] allGather(NDArray buffer);
+
+    /** Returns when every member has called it. */
+    void barrier();
+}

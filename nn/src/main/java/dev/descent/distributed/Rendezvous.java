@@ -1,0 +1,125 @@
+package dev.descent.distributed;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The meeting point of an {@link InProcessGroup}'s members: one collective at a time, numbered.
+ * Each member deposits its contribution and waits; the last to arrive checks that everyone called
+ * the same collective on arrays of the same shape, computes the result once, and wakes the others.
+ * A member still missing when the timeout runs out fails the call for everyone waiting, with the
+ * missing ranks; the group is then broken (a later call fails at once), as a real group is after
+ * a member dies.
+ */
+final class Rendezvous {
+    final int worldSize;
+    private final Duration timeout;
+    private final Object lock = new Object();
+    private long generation;
+    private int arrived;
+    private final String[] names;
+    private final String[] shapes;
+    private final Object[] deposits;
+    private Object result;
+    private RuntimeException failure;
+    private String broken;
+
+    Rendezvous(int worldSize, Duration timeout) {
+        this.worldSize = worldSize;
+        this.timeout = timeout;
+        this.names = new String[worldSize];
+        this.shapes = new String[worldSize];
+        this.deposits = new Object[worldSize];
+    }
+
+    /**
+     * Joins collective {@code name} as {@code rank} with {@code deposit} and the {@code shape} all
+     * must share; returns a one-element array holding what {@code combine} made of every member's
+     * deposit, by rank.
+     */
+    Object[] meet(String name, int rank, Object deposit, String shape, Function<Object[], Object> combine) {
+        synchronized (lock) {
+            if (broken != null) {
+                throw new IllegalStateException(name + " on rank " + rank + ": the group is broken: " + broken);
+            }
+            if (names[rank] != null) {
+                throw new IllegalStateException(name + " on rank " + rank + ": rank " + rank + " is already in " + names[rank]
+                        + "; a member calls one collective at a time");
+            }
+            long mine = generation;
+            names[rank] = name;
+            shapes[rank] = shape;
+            deposits[rank] = deposit;
+            arrived++;
+            if (arrived == worldSize) {
+                finish(combine);
+            } else {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (generation == mine) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        List<Integer> missing = new ArrayList<>();
+                        for (int r = 0; r < worldSize; r++) {
+                            if (names[r] == null) {
+                                missing.add(r);
+                            }
+                        }
+                        broken = name + " timed out after " + timeout.toMillis() + " ms waiting for rank(s) " + missing;
+                        failure = new CollectiveTimeoutException(name + " on rank " + rank + ": rank(s) " + missing + " of " + worldSize
+                                + " did not join within " + timeout.toMillis() + " ms", missing);
+                        generation++;
+                        lock.notifyAll();
+                        break;
+                    }
+                    try {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(name + " on rank " + rank + ": interrupted while waiting for the other members", e);
+                    }
+                }
+            }
+            RuntimeException error = failure;
+            Object value = result;
+            if (error != null) {
+                throw error instanceof CollectiveTimeoutException timeoutError
+                        ? new CollectiveTimeoutException(timeoutError.getMessage().replaceFirst(" on rank \\d+:", " on rank " + rank + ":"),
+                                timeoutError.missingRanks())
+                        : error;
+            }
+            return new Object[] {value};
+        }
+    }
+
+    /** The last member is in: check the calls agree, combine, and release everyone (caller holds the lock). */
+    private void finish(Function<Object[], Object> combine) {
+        failure = null;
+        result = null;
+        for (int r = 1; r < worldSize; r++) {
+            if (!names[r].equals(names[0]) || !shapes[r].equals(shapes[0])) {
+                StringBuilder calls = new StringBuilder();
+                for (int m = 0; m < worldSize; m++) {
+                    calls.append(m == 0 ? "" : "; ").append("rank ").append(m).append(": ").append(names[m]).append(' ').append(shapes[m]);
+                }
+                failure = new IllegalArgumentException("collective mismatch: every member must call the same collective on arrays of the same"
+                        + " dtype and shape, got " + calls);
+                break;
+            }
+        }
+        if (failure == null) {
+            try {
+                result = combine.apply(deposits.clone());
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        java.util.Arrays.fill(names, null);
+        java.util.Arrays.fill(shapes, null);
+        java.util.Arrays.fill(deposits, null);
+        arrived = 0;
+        generation++;
+        lock.notifyAll();
+    }
+}

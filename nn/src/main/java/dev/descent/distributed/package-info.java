@@ -1,0 +1,7 @@
+/**
+ * Training across replicas, as {@code torch.distributed}: {@link dev.descent.distributed.ProcessGroup}
+ * (rank, world size, all-reduce, broadcast, all-gather, barrier, timeouts that name the missing
+ * member) and its in-process implementation {@link dev.descent.distributed.InProcessGroup}, for
+ * replicas that are threads of one JVM.
+ */
+package dev.descent.distributed;
