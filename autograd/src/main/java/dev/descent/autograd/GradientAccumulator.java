@@ -3,6 +3,8 @@ package dev.descent.autograd;
 /** The node at a leaf that requires grad: gradients arriving here are added into {@code leaf.grad()}. */
 final class GradientAccumulator extends Node {
     final Tensor leaf;
+    /** Called, in registration order, once the leaf's gradient of a backward pass is complete. */
+    final java.util.List<java.util.function.Consumer<Tensor>> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     GradientAccumulator(Tensor leaf) {
         this.leaf = leaf;
@@ -21,6 +23,10 @@ final class GradientAccumulator extends Node {
     /** Adds {@code gradOutput} to the leaf's grad; {@code handedOver}: nothing else refers to its array (see {@link Engine}). */
     Tensor[] receive(Tensor gradOutput, boolean handedOver) {
         leaf.accumulateGrad(gradOutput, handedOver);
+        // the engine brings every gradient of one backward pass to this node at once: the leaf's grad is now complete
+        for (java.util.function.Consumer<Tensor> hook : hooks) {
+            hook.accept(leaf);
+        }
         return new Tensor[0];
     }
 

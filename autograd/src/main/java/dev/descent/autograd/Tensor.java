@@ -238,6 +238,31 @@ public class Tensor {
     }
 
     /**
+     * Calls {@code hook} with this leaf each time a backward pass has finished accumulating its
+     * gradient into {@link #grad()} (PyTorch's {@code register_post_accumulate_grad_hook}): the
+     * moment data-parallel training can start reducing this gradient while backward goes on with
+     * the layers before it. Hooks run on the thread that runs backward, in registration order; not
+     * for {@link Autograd#grad}, which leaves {@code grad()} alone. Returns the handle that removes
+     * the hook.
+     *
+     * <pre>{@code
+     * AutoCloseable handle = weight.registerPostAccumulateGradHook(w -> group.allReduce(w.grad().data(), ReduceOp.MEAN));
+     * }</pre>
+     */
+    public AutoCloseable registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        if (hook == null) {
+            throw new IllegalArgumentException("registerPostAccumulateGradHook: the hook is null");
+        }
+        if (!requiresGrad() || !isLeaf()) {
+            throw new IllegalStateException("registerPostAccumulateGradHook: only a leaf that requires grad accumulates a gradient; this"
+                    + " tensor " + (requiresGrad() ? "is the result of an operation" : "does not require grad"));
+        }
+        GradientAccumulator accumulator = (GradientAccumulator) gradientNode();
+        accumulator.hooks.add(hook);
+        return () -> accumulator.hooks.remove(hook);
+    }
+
+    /**
      * Moves a leaf's values (and its gradient, if any) to {@code device} in place, keeping the
      * object: what {@code Module.to} does to its parameters, as PyTorch does with
      * {@code param.data}. Views taken earlier keep the old values.
