@@ -2,6 +2,7 @@
  * Training across replicas, as {@code torch.distributed}: {@link dev.descent.distributed.ProcessGroup}
  * (rank, world size, all-reduce, broadcast, all-gather, barrier, timeouts that name the missing
  * member) and its in-process implementation {@link dev.descent.distributed.InProcessGroup}, for
- * replicas that are threads of one JVM.
+ * replicas that are threads of one JVM; {@link dev.descent.distributed.DistributedDataParallel}
+ * averages the replicas' gradients in buckets while backward runs.
  */
 package dev.descent.distributed;

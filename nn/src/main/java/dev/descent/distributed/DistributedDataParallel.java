@@ -1,0 +1,206 @@
+package dev.descent.distributed;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.Device;
+import dev.descent.core.NDArray;
+import dev.descent.nn.Module;
+import dev.descent.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Data-parallel training, as {@code torch.nn.parallel.DistributedDataParallel}: each member of a
+ * {@link ProcessGroup} holds a replica of the model and trains on its own shard of every batch;
+ * the replicas start from rank 0's parameters and buffers (broadcast when this wrapper is made),
+ * and their gradients are averaged by all-reduce during backward, so that every replica's
+ * optimizer takes the same step: the one full-batch training would take, for a loss averaged
+ * over the batch and shards of equal size.
+ * <p>
+ * The parameters are grouped into buckets of about {@code bucketBytes}, in reverse order (the
+ * order in which backward completes their gradients). A post-accumulate-grad hook marks each
+ * parameter's gradient as ready; a full bucket is flattened and all-reduced on this replica's
+ * communication thread while backward goes on with the earlier layers, and the hook of the last
+ * bucket waits for every reduction, so that when {@code backward()} returns the gradients are
+ * the average over the replicas. Every parameter must receive a gradient in every step (a
+ * parameter that gets none is named at the next forward).
+ *
+ * <pre>{@code
+ * // on each of N threads, replica r of N:
+ * DistributedDataParallel model = new DistributedDataParallel(MlpBn.create(seed), group.get(r));
+ * Optimizer sgd = Optimizers.create("sgd:lr=0.1", model.parameters());
+ * sgd.zeroGrad();
+ * Losses.crossEntropy(model.forward(shardOfBatch), shardOfTargets).backward();   // gradients averaged over the N replicas
+ * sgd.step();
+ * }</pre>
+ * Batch norm keeps per-replica statistics, as in PyTorch (its running buffers are broadcast once,
+ * at the start).
+ */
+public final class DistributedDataParallel extends Module implements AutoCloseable {
+    /** PyTorch's default bucket size for the CPU is 25 MiB; ours is smaller because our models are. */
+    public static final long DEFAULT_BUCKET_BYTES = 1L << 20;
+
+    private final Module module;
+    private final ProcessGroup group;
+    private final List<Bucket> buckets = new ArrayList<>();
+    private final List<AutoCloseable> hooks = new ArrayList<>();
+    private final ExecutorService communication;
+    private final List<Future<?>> reductions = new ArrayList<>();
+    private int bucketsLaunched;
+
+    /** The parameters one all-reduce carries, and how many of them have their gradient this step. */
+    private static final class Bucket {
+        final List<Parameter> parameters = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        long bytes;
+        int ready;
+    }
+
+    /** Wraps {@code module} as this member's replica, with buckets of {@value #DEFAULT_BUCKET_BYTES} bytes. */
+    public DistributedDataParallel(Module module, ProcessGroup group) {
+        this(module, group, DEFAULT_BUCKET_BYTES);
+    }
+
+    /** Wraps {@code module} as this member's replica; every member must call this with the same architecture. */
+    public DistributedDataParallel(Module module, ProcessGroup group, long bucketBytes) {
+        if (bucketBytes < 1) {
+            throw new IllegalArgumentException("DistributedDataParallel: the bucket size must be positive, got " + bucketBytes);
+        }
+        this.module = registerModule("module", module);
+        this.group = group;
+        Map<String, Parameter> parameters = module.namedParameters();
+        parameters.forEach((name, parameter) -> {
+            if (!parameter.device().equals(Device.CPU)) {
+                throw new IllegalArgumentException("DistributedDataParallel: parameter '" + name + "' is on " + parameter.device()
+                        + "; replicas that share one process's memory train on the CPU");
+            }
+        });
+        // rank 0's values everywhere: parameters, then buffers (batch norm's running statistics), in the module's order
+        parameters.values().forEach(parameter -> group.broadcast(parameter.data(), 0));
+        module.namedBuffers().values().forEach(buffer -> group.broadcast(buffer, 0));
+        List<String> names = new ArrayList<>(parameters.keySet());
+        Bucket bucket = null;
+        for (int i = names.size() - 1; i >= 0; i--) {
+            Parameter parameter = parameters.get(names.get(i));
+            if (!parameter.requiresGrad()) {
+                continue;
+            }
+            long bytes = (long) parameter.size() * parameter.dtype().byteSize();
+            if (bucket == null || bucket.bytes + bytes > bucketBytes && !bucket.parameters.isEmpty()) {
+                bucket = new Bucket();
+                buckets.add(bucket);
+            }
+            bucket.parameters.add(parameter);
+            bucket.names.add(names.get(i));
+            bucket.bytes += bytes;
+            Bucket owner = bucket;
+            hooks.add(parameter.registerPostAccumulateGradHook(p -> ready(owner)));
+        }
+        int rank = group.rank();
+        communication = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ddp-communication-rank-" + rank);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The wrapped replica. */
+    public Module module() {
+        return module;
+    }
+
+    /** The buckets' parameter names, in the order their reductions run (for inspection and tests). */
+    public List<List<String>> buckets() {
+        return buckets.stream().map(b -> List.copyOf(b.names)).toList();
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        if (bucketsLaunched > 0 && bucketsLaunched < buckets.size()) {
+            List<String> missing = new ArrayList<>();
+            for (Bucket bucket : buckets) {
+                for (int i = 0; i < bucket.parameters.size(); i++) {
+                    if (bucket.ready < bucket.parameters.size() && bucket.parameters.get(i).grad() == null) {
+                        missing.add(bucket.names.get(i));
+                    }
+                }
+            }
+            throw new IllegalStateException("DistributedDataParallel: the last backward gave no gradient to " + (missing.isEmpty()
+                    ? "some parameters" : missing) + ", so their bucket was never reduced; every parameter must take part in the loss");
+        }
+        return module.forward(input);
+    }
+
+    /** A parameter's gradient is complete: launch its bucket's reduction when the bucket is full, and wait for all at the end. */
+    private void ready(Bucket bucket) {
+        bucket.ready++;
+        if (bucket.ready < bucket.parameters.size()) {
+            return;
+        }
+        bucket.ready = 0;
+        reductions.add(communication.submit(() -> reduce(bucket)));
+        bucketsLaunched++;
+        if (bucketsLaunched == buckets.size()) {
+            bucketsLaunched = 0;
+            try {
+                for (Future<?> reduction : reductions) {
+                    reduction.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("DistributedDataParallel: interrupted while waiting for the gradient reductions", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+            } finally {
+                reductions.clear();
+            }
+        }
+    }
+
+    /** Flattens the bucket's gradients, averages them over the group, and writes them back. */
+    private void reduce(Bucket bucket) {
+        int total = 0;
+        for (Parameter parameter : bucket.parameters) {
+            total += parameter.size();
+        }
+        double[] flat = new double[total];
+        int offset = 0;
+        for (Parameter parameter : bucket.parameters) {
+            double[] values = parameter.grad().data().toDoubleArray();
+            System.arraycopy(values, 0, flat, offset, values.length);
+            offset += values.length;
+        }
+        NDArray buffer = NDArray.of(flat, total).astype(bucket.parameters.get(0).dtype());
+        group.allReduce(buffer, ReduceOp.MEAN);
+        double[] mean = buffer.toDoubleArray();
+        offset = 0;
+        for (Parameter parameter : bucket.parameters) {
+            int size = parameter.size();
+            double[] part = java.util.Arrays.copyOfRange(mean, offset, offset + size);
+            parameter.grad().data().copyFrom(NDArray.of(part, parameter.shape()).astype(parameter.dtype()));
+            offset += size;
+        }
+    }
+
+    /** Removes the hooks and stops the communication thread. */
+    @Override
+    public void close() {
+        for (AutoCloseable hook : hooks) {
+            try {
+                hook.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        communication.shutdownNow();
+    }
+
+    @Override
+    protected String describe() {
+        return "rank=" + group.rank() + ", worldSize=" + group.worldSize() + ", buckets=" + buckets.size();
+    }
+}
