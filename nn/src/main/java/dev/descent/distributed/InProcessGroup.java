@@ -92,7 +92,7 @@ public final class InProcessGroup implements ProcessGroup {
         Object[] all = (Object[]) deposits[0];
         NDArray[] gathered = new NDArray[all.length];
         for (int member = 0; member < all.length; member++) {
-            gathered[member] = NDArray.of((double[]) all[member], buffer.shape()).astype(buffer.dtype());
+            gathered[member] = shaped((double[]) all[member], buffer);
         }
         return gathered;
     }
@@ -117,6 +117,11 @@ public final class InProcessGroup implements ProcessGroup {
     }
 
     private static void write(NDArray buffer, double[] values) {
-        buffer.copyFrom(NDArray.of(values, buffer.shape()).astype(buffer.dtype()).to(buffer.device()));
+        buffer.copyFrom(shaped(values, buffer).to(buffer.device()));
+    }
+
+    /** {@code values} as an array of {@code like}'s shape (a 0-d one included) and dtype. */
+    private static NDArray shaped(double[] values, NDArray like) {
+        return NDArray.of(values, values.length).reshape(like.shape()).astype(like.dtype());
     }
 }
