@@ -79,6 +79,7 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
                         + "; replicas that share one process's memory train on the CPU");
             }
         });
+        checkSameModel(parameters, group);
         // rank 0's values everywhere: parameters, then buffers (batch norm's running statistics), in the module's order
         parameters.values().forEach(parameter -> group.broadcast(parameter.data(), 0));
         module.namedBuffers().values().forEach(buffer -> group.broadcast(buffer, 0));
@@ -106,6 +107,35 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * Refuses replicas whose models differ, naming the first parameter that does: the number of
+     * parameters first (as its smallest and largest over the group), then each one's size.
+     */
+    private static void checkSameModel(Map<String, Parameter> parameters, ProcessGroup group) {
+        List<String> names = new ArrayList<>(parameters.keySet());
+        NDArray count = NDArray.of(new double[] {names.size(), -names.size()}, 2);
+        group.allReduce(count, ReduceOp.MAX);
+        double[] extremes = count.toDoubleArray();
+        if (extremes[0] != -extremes[1]) {
+            throw new IllegalArgumentException("DistributedDataParallel: the replicas' models differ: rank " + group.rank() + " has "
+                    + names.size() + " parameters, another replica " + (int) (extremes[0] != names.size() ? extremes[0] : -extremes[1]));
+        }
+        double[] sizes = new double[names.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = parameters.get(names.get(i)).size();
+        }
+        NDArray[] all = group.allGather(NDArray.of(sizes, sizes.length));
+        for (int i = 0; i < sizes.length; i++) {
+            for (int r = 0; r < all.length; r++) {
+                double theirs = all[r].toDoubleArray()[i];
+                if (theirs != sizes[i]) {
+                    throw new IllegalArgumentException("DistributedDataParallel: the replicas' models differ at parameter '" + names.get(i)
+                            + "': " + (long) sizes[i] + " values on rank " + group.rank() + ", " + (long) theirs + " on rank " + r);
+                }
+            }
+        }
     }
 
     /** The wrapped replica. */
