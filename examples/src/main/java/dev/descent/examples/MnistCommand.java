@@ -109,6 +109,8 @@ final class MnistCommand {
                         + " gradient norms are those before clipping)")
                 .flag("seed", "0", "seed of the weights, the data order, dropout and augmentation")
                 .flag("threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "CPU threads for the kernels")
+                .flag("workers", "1", "data-parallel replicas in this process (CPU): each trains on 1/N of the images with 1/N of --batch,"
+                        + " their gradients averaged every step; replica 0 is checkpointed and reported")
                 .toggle("augment", "random rotations, scaling and shifts of the training images")
                 .flag("limit", "60000", "train on the first N training images (for quick runs)")
                 .flag("dataset", "mnist", "mnist or fashion-mnist")
@@ -125,7 +127,7 @@ final class MnistCommand {
     }
 
     /** The validated settings of a run; {@code resume} is the checkpoint it continues from, or null. */
-    record Settings(MnistModels.Spec model, int epochs, int batch, EpochMilestones batchSchedule, String optimizer, double lr, String schedule,
+    record Settings(MnistModels.Spec model, int workers, int epochs, int batch, EpochMilestones batchSchedule, String optimizer, double lr, String schedule,
                     boolean scaleLr,
                     int warmupEpochs, double clipGradNorm, long seed, int threads, boolean augment, int limit,
                     String dataset, String device, boolean cudaGraph, RunDirectory out, Path json, Map<String, String> flags,
@@ -191,6 +193,25 @@ final class MnistCommand {
                         + ", larger than the training set (" + images + " images)");
             }
         }
+        int workers = line.integer("workers", 1);
+        if (workers > 1) {
+            int images = Math.min(line.integer("limit", 1), 60_000);
+            if (workers > images) {
+                throw new UsageException("mnist: --workers " + workers + " is more than the " + images + " training images");
+            }
+            if (batch % workers != 0) {
+                throw new UsageException("mnist: --batch " + batch + " does not split evenly over --workers " + workers + "; use a multiple of "
+                        + workers);
+            }
+            if (!line.string("device").equals("cpu")) {
+                throw new UsageException("mnist: --workers " + workers + " runs replicas on the CPU; --device " + line.string("device")
+                        + " takes one replica");
+            }
+            if (resume != null) {
+                throw new UsageException("mnist: --resume continues one replica; a run with --workers " + workers + " keeps only replica 0's"
+                        + " state");
+            }
+        }
         boolean hasRate = Optimizers.hyperparameters(Optimizers.nameOf(optimizer)).names().contains("lr");
         boolean scaleLr = line.choice("scale-lr", "none", "linear").equals("linear");
         int warmupEpochs = line.integer("warmup-epochs", 0);
@@ -225,7 +246,7 @@ final class MnistCommand {
         flags.put("model", model.name());
         flags.put("batch", Integer.toString(batch));
         flags.remove("resume");   // the configuration of the run itself, wherever it was continued from
-        return new Settings(model, epochs, batch, batchSchedule, optimizer, lr, schedule, scaleLr, warmupEpochs, clipGradNorm, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
+        return new Settings(model, workers, epochs, batch, batchSchedule, optimizer, lr, schedule, scaleLr, warmupEpochs, clipGradNorm, seed, threads, line.bool("augment"), line.integer("limit", 1), dataset, device, cudaGraph,
                 out, json, flags, resume);
     }
 
@@ -344,23 +365,30 @@ final class MnistCommand {
         Sequential model = s.model().create(new Generator(s.seed()), dropout);
         model.to(device);   // before the optimizer, whose state is allocated beside the parameters
         Optimizer optimizer = Optimizers.create(s.optimizer(), model.parameters(), s.lr());
-        DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));
+        DataLoader loader = new DataLoader(train, s.batch()).shuffle(new Generator(s.seed() + 3));   // replaced by replica 0's shard with --workers
         if (onGpu) {
             // a batch is one gather on the GPU: nothing to overlap with a second thread
             loader.prefetch(false);
         }
         // Annealing ends the run on a small learning rate, so the final weights are not one noisy
         // iterate of constant-rate Adam: the last epoch's accuracy then varies less from seed to seed.
+        int workers = s.workers();
         int[] stepsPerEpoch = new int[s.epochs()];
         for (int epoch = 0; epoch < s.epochs(); epoch++) {
-            int size = batchSize(s, epoch);
-            stepsPerEpoch[epoch] = (train.size() + size - 1) / size;
+            int size = batchSize(s, epoch) / workers;
+            int images = train.size() / workers;
+            stepsPerEpoch[epoch] = (images + size - 1) / size;
+        }
+        Replicas replicas = workers > 1 ? Replicas.start(s, workers, train, device, stepsPerEpoch) : null;
+        if (replicas != null) {
+            loader = new DataLoader(replicas.firstShard(), s.batch() / workers).shuffle(new Generator(s.seed() + 3));
         }
         if (s.batchSchedule() != null) {
-            loader.batchSizeSchedule(epoch -> batchSize(s, epoch));
+            loader.batchSizeSchedule(epoch -> batchSize(s, epoch) / workers);
         }
         LRScheduler scheduler = schedule(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0 : 1, s.warmupEpochs(), stepsPerEpoch);
-        Trainer trainer = new Trainer(model, optimizer, scheduler, device).sameStartForEveryEvaluation(dropout);
+        Trainer trainer = new Trainer(replicas != null ? replicas.wrapFirst(model) : model, optimizer, scheduler, device)
+                .sameStartForEveryEvaluation(dropout);
         if (s.clipGradNorm() > 0) {
             trainer.clipGradNorm(s.clipGradNorm());
         }
@@ -393,7 +421,9 @@ final class MnistCommand {
                 Trainer.EpochResult result;
                 int stepsBefore = trainer.layerGradNorms.size();
                 try {
-                    result = trainer.trainEpoch(loader, progress::update);
+                    DataLoader epochLoader = loader;
+                    result = replicas != null ? replicas.epoch(() -> trainer.trainEpoch(epochLoader, progress::update))
+                            : trainer.trainEpoch(loader, progress::update);
                 } catch (TrainingDivergedException e) {
                     Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, null, classes, List.of(),
                             List.of(), graph, e.getMessage());
@@ -415,8 +445,15 @@ final class MnistCommand {
                 interruption.checkpointed(epoch);
                 afterCheckpoint.accept(epoch);
             }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         } finally {
             interruption.close();
+            if (replicas != null) {
+                replicas.close();
+            }
         }
 
         Path weights = directory.resolve("weights.safetensors");

@@ -22,7 +22,7 @@ import java.util.Map;
 final class MnistResume {
     /** What training computes depends on these: a resumed run keeps the checkpoint's values. */
     static final List<String> TRAINING_FLAGS = List.of("optimizer", "lr", "batch", "seed", "schedule", "augment", "limit", "dataset", "model", "width", "depth",
-            "no-batchnorm", "dropout", "scale-lr", "warmup-epochs", "clip-grad-norm", "batch-schedule", "activation", "init");
+            "no-batchnorm", "dropout", "scale-lr", "warmup-epochs", "clip-grad-norm", "batch-schedule", "activation", "init", "workers");
     private static final List<String> NUMERIC_FLAGS = List.of("batch", "seed", "limit");
 
     private MnistResume() {

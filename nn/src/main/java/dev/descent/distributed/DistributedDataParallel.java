@@ -191,28 +191,23 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
         }
     }
 
-    /** Flattens the bucket's gradients, averages them over the group, and writes them back. */
+    /** Flattens the bucket's gradients into one array, averages it over the group, and copies the parts back. */
     private void reduce(Bucket bucket) {
         int total = 0;
         for (Parameter parameter : bucket.parameters) {
             total += parameter.size();
         }
-        double[] flat = new double[total];
+        NDArray flat = NDArray.empty(bucket.parameters.get(0).dtype(), new int[] {total}, Device.CPU);
         int offset = 0;
         for (Parameter parameter : bucket.parameters) {
-            double[] values = parameter.grad().data().toDoubleArray();
-            System.arraycopy(values, 0, flat, offset, values.length);
-            offset += values.length;
+            flat.narrow(0, offset, parameter.size()).copyFrom(parameter.grad().data().reshape(-1));
+            offset += parameter.size();
         }
-        NDArray buffer = NDArray.of(flat, total).astype(bucket.parameters.get(0).dtype());
-        group.allReduce(buffer, ReduceOp.MEAN);
-        double[] mean = buffer.toDoubleArray();
+        group.allReduce(flat, ReduceOp.MEAN);
         offset = 0;
         for (Parameter parameter : bucket.parameters) {
-            int size = parameter.size();
-            double[] part = java.util.Arrays.copyOfRange(mean, offset, offset + size);
-            parameter.grad().data().copyFrom(NDArray.of(part, parameter.shape()).astype(parameter.dtype()));
-            offset += size;
+            parameter.grad().data().copyFrom(flat.narrow(0, offset, parameter.size()).reshape(parameter.shape()));
+            offset += parameter.size();
         }
     }
 

@@ -52,26 +52,20 @@ public final class InProcessGroup implements ProcessGroup {
     @Override
     public void allReduce(NDArray buffer, ReduceOp op) {
         check("allReduce", buffer);
-        Object[] deposits = shared.meet("allReduce(" + op + ")", rank, buffer.toDoubleArray(), describe(buffer), arrays -> {
-            double[] result = ((double[]) arrays[0]).clone();
+        Object[] deposits = shared.meet("allReduce(" + op + ")", rank, buffer.copy(), describe(buffer), arrays -> {
+            // array operations (vectorized), in the buffers' own dtype, in rank order
+            NDArray result = ((NDArray) arrays[0]).copy();
             for (int member = 1; member < arrays.length; member++) {
-                double[] values = (double[]) arrays[member];
-                for (int i = 0; i < result.length; i++) {
-                    result[i] = switch (op) {
-                        case SUM, MEAN -> result[i] + values[i];
-                        case MAX -> Math.max(result[i], values[i]);
-                        case MIN -> Math.min(result[i], values[i]);
-                    };
+                NDArray values = (NDArray) arrays[member];
+                switch (op) {
+                    case SUM, MEAN -> result.addi(values);
+                    case MAX -> result = result.maximum(values);
+                    case MIN -> result = result.minimum(values);
                 }
             }
-            if (op == ReduceOp.MEAN) {
-                for (int i = 0; i < result.length; i++) {
-                    result[i] /= arrays.length;
-                }
-            }
-            return result;
+            return op == ReduceOp.MEAN ? result.divi(arrays.length) : result;
         });
-        write(buffer, (double[]) deposits[0]);
+        buffer.copyFrom((NDArray) deposits[0]);
     }
 
     @Override
@@ -80,19 +74,21 @@ public final class InProcessGroup implements ProcessGroup {
         if (root < 0 || root >= shared.worldSize) {
             throw new IllegalArgumentException("broadcast: root " + root + " is not a rank of this group of " + shared.worldSize);
         }
-        Object[] deposits = shared.meet("broadcast(root " + root + ")", rank, rank == root ? buffer.toDoubleArray() : null,
+        Object[] deposits = shared.meet("broadcast(root " + root + ")", rank, rank == root ? buffer.copy() : null,
                 describe(buffer) + ", root " + root, arrays -> arrays[root]);
-        write(buffer, (double[]) deposits[0]);
+        if (rank != root) {
+            buffer.copyFrom((NDArray) deposits[0]);
+        }
     }
 
     @Override
     public NDArray[] allGather(NDArray buffer) {
         check("allGather", buffer);
-        Object[] deposits = shared.meet("allGather", rank, buffer.toDoubleArray(), describe(buffer), arrays -> arrays);
+        Object[] deposits = shared.meet("allGather", rank, buffer.copy(), describe(buffer), arrays -> arrays);
         Object[] all = (Object[]) deposits[0];
         NDArray[] gathered = new NDArray[all.length];
         for (int member = 0; member < all.length; member++) {
-            gathered[member] = shaped((double[]) all[member], buffer);
+            gathered[member] = ((NDArray) all[member]).copy();
         }
         return gathered;
     }
@@ -116,12 +112,5 @@ public final class InProcessGroup implements ProcessGroup {
         return buffer.dtype() + " " + Arrays.toString(buffer.shape());
     }
 
-    private static void write(NDArray buffer, double[] values) {
-        buffer.copyFrom(shaped(values, buffer).to(buffer.device()));
-    }
 
-    /** {@code values} as an array of {@code like}'s shape (a 0-d one included) and dtype. */
-    private static NDArray shaped(double[] values, NDArray like) {
-        return NDArray.of(values, values.length).reshape(like.shape()).astype(like.dtype());
-    }
 }
