@@ -23,21 +23,11 @@ import org.junit.jupiter.api.Test;
 class InProcessGroupTest {
     /** Runs {@code work} on every member of a new group, one thread each; returns each member's result by rank. */
     private static <T> List<T> onEveryMember(int worldSize, Duration timeout, Function<ProcessGroup, T> work) throws Exception {
-        List<ProcessGroup> group = InProcessGroup.create(worldSize, timeout);
-        ExecutorService threads = Executors.newFixedThreadPool(worldSize);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (ProcessGroup member : group) {
-                futures.add(threads.submit(() -> work.apply(member)));
-            }
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get(60, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            threads.shutdownNow();
+        List<java.util.concurrent.Callable<T>> tasks = new ArrayList<>();
+        for (ProcessGroup member : InProcessGroup.create(worldSize, timeout)) {
+            tasks.add(() -> work.apply(member));
         }
+        return OnThreads.run(tasks);
     }
 
     private static NDArray valuesOf(int rank, int seed, int[] shape) {

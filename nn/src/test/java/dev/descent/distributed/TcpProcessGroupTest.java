@@ -14,11 +14,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The TCP collectives on localhost, through the star and through the ring, against the in-process definitions. */
@@ -35,25 +30,16 @@ class TcpProcessGroupTest {
 
     private static <T> List<T> onEveryMember(int worldSize, long ringThreshold, Duration timeout, Work<T> work) throws Exception {
         InetSocketAddress rendezvous = freeAddress();
-        ExecutorService threads = Executors.newFixedThreadPool(worldSize);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (int rank = 0; rank < worldSize; rank++) {
-                int r = rank;
-                futures.add(threads.submit(() -> {
-                    try (TcpProcessGroup member = TcpProcessGroup.connect(r, worldSize, rendezvous, timeout, ringThreshold)) {
-                        return work.run(member);
-                    }
-                }));
-            }
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get(60, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            threads.shutdownNow();
+        List<java.util.concurrent.Callable<T>> tasks = new ArrayList<>();
+        for (int rank = 0; rank < worldSize; rank++) {
+            int r = rank;
+            tasks.add(() -> {
+                try (TcpProcessGroup member = TcpProcessGroup.connect(r, worldSize, rendezvous, timeout, ringThreshold)) {
+                    return work.run(member);
+                }
+            });
         }
+        return OnThreads.run(tasks);
     }
 
     private static NDArray valuesOf(int rank, int length) {
