@@ -22,8 +22,13 @@ import java.util.Arrays;
 public class Mnist implements Dataset {
     /** The number of classes: every label is 0 to 9. */
     static final int CLASSES = 10;
-    /** Images per block of {@link #toTensorDataset}. */
-    static final int TRANSFORM_BLOCK = 4096;
+    /**
+     * Images per block of {@link #toTensorDataset}: each block's int32 copy and the transform's
+     * outputs (784 KB for 256 images) stay below the size G1 allocates as humongous objects. With
+     * 4,096 images a block (12.8 MB), every block started a concurrent marking cycle, and those
+     * pauses made a default JVM grow its heap by a gigabyte before training began.
+     */
+    static final int TRANSFORM_BLOCK = 256;
 
     private final String name;
     private final int count;

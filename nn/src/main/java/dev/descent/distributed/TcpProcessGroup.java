@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -88,11 +89,34 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
     /** As {@link #connect(int, int, InetSocketAddress, Duration)}, with the size from which all-reduce takes the ring. */
     public static TcpProcessGroup connect(int rank, int worldSize, InetSocketAddress rendezvous, Duration timeout, long ringThresholdBytes)
             throws IOException {
-        if (worldSize < 1 || rank < 0 || rank >= worldSize) {
-            throw new IllegalArgumentException("TcpProcessGroup: rank " + rank + " is not in a group of " + worldSize);
+        checkMembership(rank, worldSize, timeout);
+        if (rank != 0 || worldSize == 1) {
+            return connect(rank, worldSize, null, rendezvous, timeout, ringThresholdBytes);
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("TcpProcessGroup: the timeout must be positive, got " + timeout);
+        ServerSocket listener = new ServerSocket();
+        try (listener) {
+            listener.setReuseAddress(true);
+            try {
+                listener.bind(rendezvous, worldSize);
+            } catch (BindException e) {
+                throw new BindException("TcpProcessGroup.connect on rank 0: cannot listen at " + rendezvous + " ("
+                        + e.getMessage() + "); pick a free port, or let rank 0 listen on port 0 and send the others its address");
+            }
+            return connect(0, worldSize, listener, rendezvous, timeout, ringThresholdBytes);
+        }
+    }
+
+    /**
+     * Joins the group with a rendezvous socket rank 0 has already bound (others pass null): for
+     * launchers that must publish rank 0's address before the group forms, such as Spark's
+     * barrier tasks, which bind port 0 and exchange the port the system chose, so no port is
+     * guessed and none can be taken in between. {@code rendezvous} is where the others connect.
+     */
+    public static TcpProcessGroup connect(int rank, int worldSize, ServerSocket listener, InetSocketAddress rendezvous, Duration timeout,
+            long ringThresholdBytes) throws IOException {
+        checkMembership(rank, worldSize, timeout);
+        if (rank == 0 && worldSize > 1 && (listener == null || !listener.isBound())) {
+            throw new IllegalArgumentException("TcpProcessGroup.connect: rank 0 needs a bound rendezvous listener, got " + listener);
         }
         Peer[] star = new Peer[worldSize];
         if (worldSize == 1) {
@@ -104,32 +128,28 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
             int[] ports = new int[worldSize];
             String[] hosts = new String[worldSize];
             if (rank == 0) {
-                try (ServerSocket listener = new ServerSocket()) {
-                    listener.setReuseAddress(true);
-                    listener.bind(rendezvous, worldSize);
-                    listener.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-                    ports[0] = ringListener.getLocalPort();
-                    hosts[0] = rendezvous.getHostString();
-                    for (int joined = 1; joined < worldSize; joined++) {
-                        Socket socket;
-                        try {
-                            socket = listener.accept();
-                        } catch (SocketTimeoutException e) {
-                            List<Integer> missing = new ArrayList<>();
-                            for (int r = 1; r < worldSize; r++) {
-                                if (star[r] == null) {
-                                    missing.add(r);
-                                }
+                listener.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                ports[0] = ringListener.getLocalPort();
+                hosts[0] = rendezvous.getHostString();
+                for (int joined = 1; joined < worldSize; joined++) {
+                    Socket socket;
+                    try {
+                        socket = listener.accept();
+                    } catch (SocketTimeoutException e) {
+                        List<Integer> missing = new ArrayList<>();
+                        for (int r = 1; r < worldSize; r++) {
+                            if (star[r] == null) {
+                                missing.add(r);
                             }
-                            throw new CollectiveTimeoutException("TcpProcessGroup.connect on rank 0: rank(s) " + missing + " of " + worldSize
-                                    + " did not connect to " + rendezvous + " within " + timeout.toMillis() + " ms", missing);
                         }
-                        Peer peer = Peer.of(-1, socket, timeout);
-                        int peerRank = peer.in().readInt();
-                        ports[peerRank] = peer.in().readInt();
-                        hosts[peerRank] = socket.getInetAddress().getHostAddress();
-                        star[peerRank] = new Peer(peerRank, socket, peer.in(), peer.out());
+                        throw new CollectiveTimeoutException("TcpProcessGroup.connect on rank 0: rank(s) " + missing + " of " + worldSize
+                                + " did not connect to " + rendezvous + " within " + timeout.toMillis() + " ms", missing);
                     }
+                    Peer peer = Peer.of(-1, socket, timeout);
+                    int peerRank = peer.in().readInt();
+                    ports[peerRank] = peer.in().readInt();
+                    hosts[peerRank] = socket.getInetAddress().getHostAddress();
+                    star[peerRank] = new Peer(peerRank, socket, peer.in(), peer.out());
                 }
                 for (int r = 1; r < worldSize; r++) {
                     for (int k = 0; k < worldSize; k++) {
@@ -161,6 +181,15 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
             int previousRank = incoming.in().readInt();
             Peer previous = new Peer(previousRank, accepted, incoming.in(), incoming.out());
             return new TcpProcessGroup(rank, worldSize, timeout, ringThresholdBytes, star, next, previous);
+        }
+    }
+
+    private static void checkMembership(int rank, int worldSize, Duration timeout) {
+        if (worldSize < 1 || rank < 0 || rank >= worldSize) {
+            throw new IllegalArgumentException("TcpProcessGroup: rank " + rank + " is not in a group of " + worldSize);
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("TcpProcessGroup: the timeout must be positive, got " + timeout);
         }
     }
 

@@ -115,4 +115,36 @@ class TcpProcessGroupTest {
         assertTrue(outcomes.get(1).contains("did not answer within 500 ms"), outcomes.get(1));
         assertEquals("idle", outcomes.get(2));
     }
+
+    @Test
+    void aRendezvousPortInUseIsRefusedNamingTheAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort());
+            java.net.BindException refused = org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
+                    () -> TcpProcessGroup.connect(0, 2, address, Duration.ofSeconds(2)));
+            assertTrue(refused.getMessage().startsWith("TcpProcessGroup.connect on rank 0: cannot listen at " + address), refused.getMessage());
+        }
+    }
+
+    @Test
+    void aListenerBoundToPortZeroBeforehandFormsTheGroup() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress published = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+            List<java.util.concurrent.Callable<double[]>> tasks = new ArrayList<>();
+            for (int rank = 0; rank < 3; rank++) {
+                int r = rank;
+                tasks.add(() -> {
+                    try (TcpProcessGroup member = TcpProcessGroup.connect(r, 3, r == 0 ? listener : null, published, Duration.ofSeconds(5),
+                            TcpProcessGroup.DEFAULT_RING_THRESHOLD_BYTES)) {
+                        NDArray values = NDArray.full(DType.FLOAT64, r + 1.0, 2);
+                        member.allReduce(values, ReduceOp.SUM);
+                        return values.toDoubleArray();
+                    }
+                });
+            }
+            for (double[] result : OnThreads.run(tasks)) {
+                assertArrayEquals(new double[] {6, 6}, result);
+            }
+        }
+    }
 }
