@@ -191,24 +191,13 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
         }
     }
 
-    /** Flattens the bucket's gradients into one array, averages it over the group, and copies the parts back. */
+    /** Averages the bucket's gradients over the group, as one collective. */
     private void reduce(Bucket bucket) {
-        int total = 0;
+        List<NDArray> gradients = new ArrayList<>(bucket.parameters.size());
         for (Parameter parameter : bucket.parameters) {
-            total += parameter.size();
+            gradients.add(parameter.grad().data());
         }
-        NDArray flat = NDArray.empty(bucket.parameters.get(0).dtype(), new int[] {total}, Device.CPU);
-        int offset = 0;
-        for (Parameter parameter : bucket.parameters) {
-            flat.narrow(0, offset, parameter.size()).copyFrom(parameter.grad().data().reshape(-1));
-            offset += parameter.size();
-        }
-        group.allReduce(flat, ReduceOp.MEAN);
-        offset = 0;
-        for (Parameter parameter : bucket.parameters) {
-            parameter.grad().data().copyFrom(flat.narrow(0, offset, parameter.size()).reshape(parameter.shape()));
-            offset += parameter.size();
-        }
+        group.allReduce(gradients, ReduceOp.MEAN);
     }
 
     /** Removes the hooks and stops the communication thread. */

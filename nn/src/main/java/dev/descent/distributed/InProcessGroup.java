@@ -51,21 +51,78 @@ public final class InProcessGroup implements ProcessGroup {
 
     @Override
     public void allReduce(NDArray buffer, ReduceOp op) {
-        check("allReduce", buffer);
-        Object[] deposits = shared.meet("allReduce(" + op + ")", rank, buffer.copy(), describe(buffer), arrays -> {
-            // array operations (vectorized), in the buffers' own dtype, in rank order
-            NDArray result = ((NDArray) arrays[0]).copy();
-            for (int member = 1; member < arrays.length; member++) {
-                NDArray values = (NDArray) arrays[member];
-                switch (op) {
-                    case SUM, MEAN -> result.addi(values);
-                    case MAX -> result = result.maximum(values);
-                    case MIN -> result = result.minimum(values);
+        allReduce(List.of(buffer), op);
+    }
+
+    /**
+     * Reduces the arrays where they lie, in parallel: the members first meet to see each other's
+     * arrays; then member r combines the r-th slice of their concatenation over all members, in
+     * rank order (so every member gets bit-identical values, whatever the arrival order), and
+     * writes it into every member's arrays; a second meeting makes sure all slices are written
+     * before anyone returns. Only member r touches slice r, so nothing is copied to a shared
+     * result first, and the work is split n ways instead of done by the last member to arrive.
+     */
+    @Override
+    public void allReduce(List<NDArray> buffers, ReduceOp op) {
+        if (buffers == null || buffers.isEmpty()) {
+            throw new IllegalArgumentException("allReduce: no buffers");
+        }
+        StringBuilder shapes = new StringBuilder();
+        List<NDArray> flat = new ArrayList<>(buffers.size());
+        for (NDArray buffer : buffers) {
+            check("allReduce", buffer);
+            shapes.append(shapes.length() == 0 ? "" : ", ").append(describe(buffer));
+            // a strided array is reduced through a contiguous copy, written back below
+            flat.add(buffer.contiguous().reshape(-1));
+        }
+        String name = "allReduce(" + op + ")";
+        Object[] everyone = (Object[]) shared.meet(name, rank, flat, shapes.toString(), arrays -> arrays)[0];
+        reduceSlice(everyone, op);
+        shared.meet(name + ", writing back", rank, null, "", arrays -> null);
+        for (int i = 0; i < buffers.size(); i++) {
+            if (flat.get(i).storage() != buffers.get(i).storage()) {
+                buffers.get(i).copyFrom(flat.get(i).reshape(buffers.get(i).shape()));
+            }
+        }
+    }
+
+    /** This member's slice of the concatenated arrays, combined over all members and written into each. */
+    @SuppressWarnings("unchecked")
+    private void reduceSlice(Object[] everyone, ReduceOp op) {
+        int members = everyone.length;
+        List<NDArray> first = (List<NDArray>) everyone[0];
+        long total = 0;
+        for (NDArray array : first) {
+            total += array.size();
+        }
+        long from = total * rank / members;
+        long to = total * (rank + 1) / members;
+        long start = 0;
+        for (int i = 0; i < first.size(); i++) {
+            long size = first.get(i).size();
+            long lo = Math.max(from, start);
+            long hi = Math.min(to, start + size);
+            if (lo < hi) {
+                int offset = (int) (lo - start);
+                int length = (int) (hi - lo);
+                NDArray result = ((List<NDArray>) everyone[0]).get(i).narrow(0, offset, length).copy();
+                for (int member = 1; member < members; member++) {
+                    NDArray values = ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length);
+                    switch (op) {
+                        case SUM, MEAN -> result.addi(values);
+                        case MAX -> result = result.maximum(values);
+                        case MIN -> result = result.minimum(values);
+                    }
+                }
+                if (op == ReduceOp.MEAN) {
+                    result.divi(members);
+                }
+                for (int member = 0; member < members; member++) {
+                    ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length).copyFrom(result);
                 }
             }
-            return op == ReduceOp.MEAN ? result.divi(arrays.length) : result;
-        });
-        buffer.copyFrom((NDArray) deposits[0]);
+            start += size;
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.descent.distributed;
 
 import dev.descent.core.NDArray;
+import java.util.List;
 
 /**
  * The replicas of one training job and the collectives they call together, as
@@ -25,6 +26,34 @@ public interface ProcessGroup {
 
     /** Replaces {@code buffer}, on every member, by the element-wise reduction of all members' buffers, taken in rank order. */
     void allReduce(NDArray buffer, ReduceOp op);
+
+    /**
+     * {@link #allReduce(NDArray, ReduceOp)} of several arrays in one collective, as if they were
+     * concatenated (every member passes arrays of the same dtype and sizes, in the same order): how
+     * data parallelism reduces a bucket of gradients. This default flattens them into one array and
+     * copies the result back; a group whose members share memory reduces them where they lie.
+     */
+    default void allReduce(List<NDArray> buffers, ReduceOp op) {
+        if (buffers == null || buffers.isEmpty()) {
+            throw new IllegalArgumentException("allReduce: no buffers");
+        }
+        int total = 0;
+        for (NDArray buffer : buffers) {
+            total += buffer.size();
+        }
+        NDArray flat = NDArray.empty(buffers.get(0).dtype(), new int[] {total}, buffers.get(0).device());
+        int offset = 0;
+        for (NDArray buffer : buffers) {
+            flat.narrow(0, offset, buffer.size()).copyFrom(buffer.reshape(-1));
+            offset += buffer.size();
+        }
+        allReduce(flat, op);
+        offset = 0;
+        for (NDArray buffer : buffers) {
+            buffer.copyFrom(flat.narrow(0, offset, buffer.size()).reshape(buffer.shape()));
+            offset += buffer.size();
+        }
+    }
 
     /** Copies member {@code root}'s {@code buffer} into every member's {@code buffer}. */
     void broadcast(NDArray buffer, int root);
