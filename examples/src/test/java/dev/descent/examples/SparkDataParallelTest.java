@@ -1,0 +1,99 @@
+package dev.descent.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.descent.autograd.Tensor;
+import dev.descent.core.DType;
+import dev.descent.core.Generator;
+import dev.descent.core.NDArray;
+import dev.descent.distributed.DistributedDataParallel;
+import dev.descent.nn.Linear;
+import dev.descent.nn.Losses;
+import dev.descent.nn.Module;
+import dev.descent.nn.Sequential;
+import dev.descent.nn.Tanh;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 22's equivalence through Spark: 2 barrier tasks under {@code local[2]}, joined by
+ * {@link SparkRendezvous} into a TCP group and wrapped in {@link DistributedDataParallel}, end 20
+ * float64 steps of gradient descent with the parameters of one model trained on the combined
+ * batch, to 1e-12 relative (as nn's DataParallelEquivalenceTest checks the in-process group).
+ */
+class SparkDataParallelTest {
+    private static final int STEPS = 20;
+    private static final int BATCH = 24;
+    private static final int WORLD = 2;
+
+    private static NDArray inputs() {
+        return NDArray.randn(DType.FLOAT64, new Generator(50), BATCH, 5).mul(1.5).add(0.5);
+    }
+
+    private static NDArray targets() {
+        return NDArray.of(IntStream.range(0, BATCH).map(i -> (i * 7) % 3).toArray(), BATCH);
+    }
+
+    /** Linear, Tanh, Linear, Tanh, Linear in float64, no batch norm; each replica's own seed (rank 0's weights are broadcast). */
+    private static Sequential model(long seed) {
+        Generator generator = new Generator(seed);
+        return new Sequential(new Linear(5, 12, true, DType.FLOAT64, generator), new Tanh(), new Linear(12, 8, true, DType.FLOAT64, generator),
+                new Tanh(), new Linear(8, 3, true, DType.FLOAT64, generator));
+    }
+
+    private static void descend(Module model) {
+        for (var p : model.parameters()) {
+            p.data().subi(p.grad().data().mul(0.2));
+            p.zeroGrad();
+        }
+    }
+
+    private static double[] parameters(Module model) {
+        List<Double> values = new ArrayList<>();
+        for (var p : model.parameters()) {
+            for (double v : p.data().toDoubleArray()) {
+                values.add(v);
+            }
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    @Test
+    void twoSparkTasksTrainAsOneModelOnTheCombinedBatch() {
+        Sequential one = model(200);
+        for (int s = 0; s < STEPS; s++) {
+            Losses.crossEntropy(one.forward(Tensor.of(inputs())), Tensor.of(targets())).backward();
+            descend(one);
+        }
+        double[] expected = parameters(one);
+
+        List<double[]> replicas;
+        try (JavaSparkContext spark = SparkContexts.start("local[" + WORLD + "]", "descent equivalence test", Duration.ofSeconds(30))) {
+            replicas = SparkReplicaJob.run(spark, WORLD, Duration.ofSeconds(30), replica -> {
+                int shard = BATCH / replica.worldSize();
+                NDArray x = inputs().narrow(0, replica.rank() * shard, shard);
+                NDArray y = targets().narrow(0, replica.rank() * shard, shard);
+                Sequential local = model(200 + replica.rank());
+                try (DistributedDataParallel model = new DistributedDataParallel(local, replica.group())) {
+                    for (int s = 0; s < STEPS; s++) {
+                        Losses.crossEntropy(model.forward(Tensor.of(x)), Tensor.of(y)).backward();
+                        descend(model);
+                    }
+                }
+                return parameters(local);
+            });
+        }
+        assertEquals(WORLD, replicas.size());
+        for (int rank = 0; rank < WORLD; rank++) {
+            double[] actual = replicas.get(rank);
+            assertEquals(expected.length, actual.length, "rank " + rank);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-12 * Math.max(1, Math.abs(expected[i])), "rank " + rank + ", value " + i);
+            }
+        }
+    }
+}
