@@ -1,41 +1,43 @@
 package dev.descent.distributed;
 
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A process group over TCP, for replicas in separate processes or machines. Rank 0 listens at the
- * rendezvous address; the others connect to it (the star) and to their ring neighbours.
+ * rendezvous address, where the members exchange the addresses of their data listeners; then each
+ * member connects to rank 0 (the star) and to its ring successor.
  * <ul>
  *   <li>All-reduce of a buffer smaller than {@code ringThresholdBytes} goes through rank 0, which
  *       reduces in rank order and sends the result back: two message latencies, the fewest.</li>
  *   <li>A larger one runs the ring: a reduce-scatter then an all-gather of 1/n-th chunks, 2(n&minus;1)
  *       steps in which every link carries 1/n-th of the buffer, so the time per byte does not grow with
- *       n. Every member ends with the same values (each chunk is reduced once and passed on), though
- *       the order of additions differs from the star's.</li>
+ *       n; each piece is forwarded as soon as it is reduced, so the steps overlap. Every member ends
+ *       with the same values (each chunk is reduced once and passed on), though the order of
+ *       additions differs from the star's.</li>
  *   <li>Broadcast, all-gather and barrier go through rank 0.</li>
  * </ul>
- * Values travel as float64. A read that waits longer than the timeout is a
+ * Values travel in the buffer's own dtype and are reduced in it, as {@link InProcessGroup} does
+ * ({@link WireElements}; the framing is {@link WireTransfer}'s). A wait longer than the timeout is a
  * {@link CollectiveTimeoutException} naming the member that did not answer; a closed connection
- * names it too.
+ * names it too. A group is used by one thread at a time, as collectives are called in one order.
  */
 public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
     /**
@@ -46,22 +48,27 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
      * {@link #connect(int, int, InetSocketAddress, Duration, long)}.
      */
     public static final long DEFAULT_RING_THRESHOLD_BYTES = 64 * 1024;
+    /**
+     * Socket buffers of the data links: a whole ring segment and more fits in flight, so a sender
+     * rarely waits for its receiver to drain (Linux caps it at net.core.[rw]mem_max, 4 MiB here).
+     */
+    static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    private static final int STAR_LINK = 0;
+    private static final int RING_LINK = 1;
 
     private final int rank;
     private final int worldSize;
-    private final Duration timeout;
     private final long ringThresholdBytes;
-    /** Rank 0: one connection per other rank (index = rank); others: index 0 is the connection to rank 0. */
-    private final Peer[] star;
-    private final Peer next;
-    private final Peer previous;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "tcp-group-sender");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final WireTransfer wire;
+    private final WireElements elements = new WireElements();
+    /** Rank 0: one link per other rank (index = rank); others: index 0 is the link to rank 0. */
+    private final WireTransfer.Link[] star;
+    private final WireTransfer.Link next;
+    private final WireTransfer.Link previous;
+    private ByteBuffer work;
+    private ByteBuffer scratch;
 
-    /** One connection, to the member {@code rank}. */
+    /** One rendezvous connection, to the member {@code rank}: addresses only, in Java's data streams. */
     private record Peer(int rank, Socket socket, DataInputStream in, DataOutputStream out) {
         static Peer of(int rank, Socket socket, Duration timeout) throws IOException {
             socket.setTcpNoDelay(true);
@@ -71,11 +78,12 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         }
     }
 
-    private TcpProcessGroup(int rank, int worldSize, Duration timeout, long ringThresholdBytes, Peer[] star, Peer next, Peer previous) {
+    private TcpProcessGroup(int rank, int worldSize, long ringThresholdBytes, WireTransfer wire, WireTransfer.Link[] star,
+            WireTransfer.Link next, WireTransfer.Link previous) {
         this.rank = rank;
         this.worldSize = worldSize;
-        this.timeout = timeout;
         this.ringThresholdBytes = ringThresholdBytes;
+        this.wire = wire;
         this.star = star;
         this.next = next;
         this.previous = previous;
@@ -118,70 +126,128 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         if (rank == 0 && worldSize > 1 && (listener == null || !listener.isBound())) {
             throw new IllegalArgumentException("TcpProcessGroup.connect: rank 0 needs a bound rendezvous listener, got " + listener);
         }
-        Peer[] star = new Peer[worldSize];
+        WireTransfer wire = new WireTransfer(rank, timeout);
+        WireTransfer.Link[] star = new WireTransfer.Link[worldSize];
         if (worldSize == 1) {
-            return new TcpProcessGroup(rank, 1, timeout, ringThresholdBytes, star, null, null);
+            return new TcpProcessGroup(rank, 1, ringThresholdBytes, wire, star, null, null);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (ServerSocket ringListener = new ServerSocket(0, worldSize)) {
-            ringListener.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        Peer[] rendezvousPeers = new Peer[worldSize];
+        try (ServerSocketChannel dataListener = ServerSocketChannel.open()) {
+            // set before bind, so accepted connections negotiate a window this large
+            dataListener.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+            dataListener.bind(new InetSocketAddress(0), 2 * worldSize);
+            dataListener.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             int[] ports = new int[worldSize];
             String[] hosts = new String[worldSize];
             if (rank == 0) {
                 listener.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-                ports[0] = ringListener.getLocalPort();
+                ports[0] = dataListener.socket().getLocalPort();
                 hosts[0] = rendezvous.getHostString();
                 for (int joined = 1; joined < worldSize; joined++) {
                     Socket socket;
                     try {
                         socket = listener.accept();
                     } catch (SocketTimeoutException e) {
-                        List<Integer> missing = new ArrayList<>();
-                        for (int r = 1; r < worldSize; r++) {
-                            if (star[r] == null) {
-                                missing.add(r);
-                            }
-                        }
-                        throw new CollectiveTimeoutException("TcpProcessGroup.connect on rank 0: rank(s) " + missing + " of " + worldSize
-                                + " did not connect to " + rendezvous + " within " + timeout.toMillis() + " ms", missing);
+                        throw notConnected(rendezvousPeers, rendezvous, timeout);
                     }
                     Peer peer = Peer.of(-1, socket, timeout);
                     int peerRank = peer.in().readInt();
                     ports[peerRank] = peer.in().readInt();
                     hosts[peerRank] = socket.getInetAddress().getHostAddress();
-                    star[peerRank] = new Peer(peerRank, socket, peer.in(), peer.out());
+                    rendezvousPeers[peerRank] = new Peer(peerRank, socket, peer.in(), peer.out());
                 }
                 for (int r = 1; r < worldSize; r++) {
                     for (int k = 0; k < worldSize; k++) {
-                        star[r].out().writeUTF(hosts[k]);
-                        star[r].out().writeInt(ports[k]);
+                        rendezvousPeers[r].out().writeUTF(hosts[k]);
+                        rendezvousPeers[r].out().writeInt(ports[k]);
                     }
-                    star[r].out().flush();
+                    rendezvousPeers[r].out().flush();
                 }
             } else {
-                Socket socket = connectWithRetry(rendezvous, deadline, rank, 0);
-                Peer root = Peer.of(0, socket, timeout);
+                Peer root = Peer.of(0, connectWithRetry(rendezvous, deadline, rank, 0), timeout);
+                rendezvousPeers[0] = root;
                 root.out().writeInt(rank);
-                root.out().writeInt(ringListener.getLocalPort());
+                root.out().writeInt(dataListener.socket().getLocalPort());
                 root.out().flush();
                 for (int k = 0; k < worldSize; k++) {
                     hosts[k] = root.in().readUTF();
                     ports[k] = root.in().readInt();
                 }
-                star[0] = root;
             }
-            // the ring: connect to the next member's listener, accept the previous member's connection
+            // the data links: to rank 0 (the star) and to the next member (the ring); then accept the ones coming here
+            if (rank != 0) {
+                star[0] = wire.register(0, dataLink(hosts, ports, 0, deadline, rank, STAR_LINK));
+            }
             int nextRank = (rank + 1) % worldSize;
-            Peer next = Peer.of(nextRank, connectWithRetry(new InetSocketAddress(hosts[nextRank], ports[nextRank]), deadline, rank, nextRank),
-                    timeout);
-            next.out().writeInt(rank);
-            next.out().flush();
-            Socket accepted = ringListener.accept();
-            Peer incoming = Peer.of(-1, accepted, timeout);
-            int previousRank = incoming.in().readInt();
-            Peer previous = new Peer(previousRank, accepted, incoming.in(), incoming.out());
-            return new TcpProcessGroup(rank, worldSize, timeout, ringThresholdBytes, star, next, previous);
+            WireTransfer.Link next = wire.register(nextRank, dataLink(hosts, ports, nextRank, deadline, rank, RING_LINK));
+            WireTransfer.Link previous = null;
+            for (int expected = rank == 0 ? worldSize : 1; expected > 0; expected--) {
+                Socket accepted;
+                try {
+                    accepted = dataListener.socket().accept();
+                } catch (SocketTimeoutException e) {
+                    throw new CollectiveTimeoutException("TcpProcessGroup.connect on rank " + rank + ": " + expected
+                            + " data connection(s) did not arrive within " + timeout.toMillis() + " ms", missingLinks(rank, star, previous));
+                }
+                accepted.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                DataInputStream in = new DataInputStream(accepted.getInputStream());   // unbuffered: reads the 8 bytes and no more
+                int peerRank = in.readInt();
+                int kind = in.readInt();
+                SocketChannel channel = accepted.getChannel();
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true).setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+                if (kind == STAR_LINK) {
+                    star[peerRank] = wire.register(peerRank, channel);
+                } else {
+                    previous = wire.register(peerRank, channel);
+                }
+            }
+            return new TcpProcessGroup(rank, worldSize, ringThresholdBytes, wire, star, next, previous);
+        } catch (IOException | RuntimeException e) {
+            wire.close();
+            throw e;
+        } finally {
+            for (Peer peer : rendezvousPeers) {
+                if (peer != null) {
+                    peer.socket().close();
+                }
+            }
         }
+    }
+
+    private static CollectiveTimeoutException notConnected(Peer[] joined, InetSocketAddress rendezvous, Duration timeout) {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 1; r < joined.length; r++) {
+            if (joined[r] == null) {
+                missing.add(r);
+            }
+        }
+        return new CollectiveTimeoutException("TcpProcessGroup.connect on rank 0: rank(s) " + missing + " of " + joined.length
+                + " did not connect to " + rendezvous + " within " + timeout.toMillis() + " ms", missing);
+    }
+
+    private static List<Integer> missingLinks(int rank, WireTransfer.Link[] star, WireTransfer.Link previous) {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 1; rank == 0 && r < star.length; r++) {
+            if (star[r] == null) {
+                missing.add(r);
+            }
+        }
+        int previousRank = Math.floorMod(rank - 1, star.length);
+        if (previous == null && !missing.contains(previousRank)) {
+            missing.add(previousRank);
+        }
+        return missing;
+    }
+
+    /** Opens a data link to {@code peer}'s listener and says who opens it and what for. */
+    private static SocketChannel dataLink(String[] hosts, int[] ports, int peer, long deadline, int rank, int kind) throws IOException {
+        Socket socket = connectWithRetry(new InetSocketAddress(hosts[peer], ports[peer]), deadline, rank, peer);
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        out.writeInt(rank);
+        out.writeInt(kind);
+        out.flush();
+        return socket.getChannel();
     }
 
     private static void checkMembership(int rank, int worldSize, Duration timeout) {
@@ -196,7 +262,11 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
     private static Socket connectWithRetry(InetSocketAddress address, long deadline, int rank, int peer) throws IOException {
         IOException last = null;
         while (System.nanoTime() < deadline) {
-            Socket socket = new Socket();
+            // a channel's socket, so that the data links can run non-blocking; options before connect, as the window is negotiated then
+            Socket socket = SocketChannel.open().socket();
+            socket.setTcpNoDelay(true);
+            socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+            socket.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
             try {
                 socket.connect(address, (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 return socket;
@@ -228,13 +298,19 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
 
     @Override
     public void allReduce(NDArray buffer, ReduceOp op) {
-        double[] values = buffer.toDoubleArray();
-        if (worldSize > 1) {
-            values = (long) values.length * 8 < ringThresholdBytes ? starReduce(values, op) : ringReduce(values, op);
-        } else if (op == ReduceOp.MEAN) {
-            values = values.clone();
+        if (worldSize == 1) {
+            return;   // the reduction of one buffer, the mean included, is that buffer
         }
-        write(buffer, values);
+        int count = buffer.size();
+        long bytes = (long) count * buffer.dtype().byteSize();
+        ByteBuffer work = work(bytes);
+        Object host = WireElements.load(buffer, work, 0);
+        if (bytes < ringThresholdBytes) {
+            starReduce(buffer.dtype(), count, op);
+        } else {
+            ringReduce(buffer.dtype(), count, op);
+        }
+        WireElements.store(work, 0, host, buffer);
     }
 
     @Override
@@ -245,193 +321,169 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         if (worldSize == 1) {
             return;
         }
-        double[] values = buffer.toDoubleArray();
         String what = "broadcast(root " + root + ")";
+        DType dtype = buffer.dtype();
+        int count = buffer.size();
+        int bytes = (int) ((long) count * dtype.byteSize());
+        ByteBuffer work = work(bytes);
+        Object host = rank == root ? WireElements.load(buffer, work, 0) : WireElements.hostArray(dtype, count);
         if (rank == 0) {
             if (root != 0) {
-                values = receive(star[root], what, values.length);
+                wire.run(what, List.of(), List.of(incoming(star[root], dtype, count, work, 0, bytes)));
             }
+            List<WireTransfer.Outgoing> sends = new ArrayList<>();
             for (int r = 1; r < worldSize; r++) {
                 if (r != root) {
-                    send(star[r], what, values);
+                    sends.add(outgoing(star[r], dtype, count, work, 0, bytes));
                 }
             }
+            wire.run(what, sends, List.of());
         } else if (rank == root) {
-            send(star[0], what, values);
+            wire.run(what, List.of(outgoing(star[0], dtype, count, work, 0, bytes)), List.of());
         } else {
-            values = receive(star[0], what, values.length);
+            wire.run(what, List.of(), List.of(incoming(star[0], dtype, count, work, 0, bytes)));
         }
-        write(buffer, values);
+        if (rank != root) {
+            WireElements.store(work, 0, host, buffer);
+        }
     }
 
     @Override
     public NDArray[] allGather(NDArray buffer) {
-        double[] mine = buffer.toDoubleArray();
-        double[][] all = new double[worldSize][];
-        all[rank] = mine;
+        DType dtype = buffer.dtype();
+        int count = buffer.size();
+        int bytes = (int) ((long) count * dtype.byteSize());
+        ByteBuffer all = work((long) bytes * worldSize);
+        WireElements.load(buffer, all, rank * bytes);
         if (worldSize > 1) {
             if (rank == 0) {
+                List<WireTransfer.Incoming> receives = new ArrayList<>();
                 for (int r = 1; r < worldSize; r++) {
-                    all[r] = receive(star[r], "allGather", mine.length);
+                    receives.add(incoming(star[r], dtype, count, all, r * bytes, bytes));
                 }
+                wire.run("allGather", List.of(), receives);
+                List<WireTransfer.Outgoing> sends = new ArrayList<>();
                 for (int r = 1; r < worldSize; r++) {
-                    for (double[] part : all) {
-                        send(star[r], "allGather", part);
-                    }
+                    sends.add(outgoing(star[r], dtype, count, all, 0, bytes * worldSize));
                 }
+                wire.run("allGather", sends, List.of());
             } else {
-                send(star[0], "allGather", mine);
-                for (int r = 0; r < worldSize; r++) {
-                    all[r] = receive(star[0], "allGather", mine.length);
-                }
+                wire.run("allGather", List.of(outgoing(star[0], dtype, count, all, rank * bytes, bytes)),
+                        List.of(incoming(star[0], dtype, count, all, 0, bytes * worldSize)));
             }
         }
         NDArray[] gathered = new NDArray[worldSize];
         for (int r = 0; r < worldSize; r++) {
-            gathered[r] = NDArray.of(all[r], all[r].length).reshape(buffer.shape()).astype(buffer.dtype());
+            gathered[r] = WireElements.toArray(all, r * bytes, WireElements.hostArray(dtype, count), buffer.shape());
         }
         return gathered;
     }
 
     @Override
     public void barrier() {
-        allReduce(NDArray.zeros(dev.descent.core.DType.FLOAT64, 1), ReduceOp.SUM);
+        allReduce(NDArray.zeros(DType.FLOAT64, 1), ReduceOp.SUM);
     }
 
     /** Through rank 0: everyone sends, rank 0 reduces in rank order and sends the result to everyone. */
-    private double[] starReduce(double[] values, ReduceOp op) {
+    private void starReduce(DType dtype, int count, ReduceOp op) {
         String what = "allReduce(" + op + ")";
+        int bytes = count * dtype.byteSize();
         if (rank != 0) {
-            send(star[0], what, values);
-            return receive(star[0], what, values.length);
+            // the result cannot arrive before rank 0 has all of this member's bytes, so it may land in the same place
+            wire.run(what, List.of(outgoing(star[0], dtype, count, work, 0, bytes)), List.of(incoming(star[0], dtype, count, work, 0, bytes)));
+            return;
         }
-        double[] result = values.clone();
+        ByteBuffer values = scratch(bytes);
         for (int r = 1; r < worldSize; r++) {
-            combine(result, 0, receive(star[r], what, values.length), op, result.length);
+            // one member at a time, reduced as its bytes arrive: the rank order of the additions, whatever the arrival order
+            wire.run(what, List.of(), List.of(new WireTransfer.Incoming(star[r], count, dtype.ordinal(),
+                    new ByteBuffer[] {values.slice(0, bytes)}, (part, from, to) -> elements.combine(dtype, op, work, from, values, from, to - from))));
         }
-        finish(result, op);
+        if (op == ReduceOp.MEAN) {
+            elements.divide(dtype, work, 0, bytes, worldSize);
+        }
+        List<WireTransfer.Outgoing> sends = new ArrayList<>();
         for (int r = 1; r < worldSize; r++) {
-            send(star[r], what, result);
+            sends.add(outgoing(star[r], dtype, count, work, 0, bytes));
         }
-        return result;
+        wire.run(what, sends, List.of());
     }
 
-    /** The ring: reduce-scatter, then all-gather, of worldSize chunks. */
-    private double[] ringReduce(double[] values, ReduceOp op) {
+    /**
+     * The ring: a reduce-scatter then an all-gather of worldSize chunks, as one stream per link.
+     * The chunk a member receives at one step is the chunk it sends at the next, so it forwards
+     * each piece as soon as it is reduced (or, in the all-gather, as soon as it has arrived) instead
+     * of waiting for the step's end: the links stay busy across steps, and across the two phases.
+     */
+    private void ringReduce(DType dtype, int count, ReduceOp op) {
         String what = "allReduce(" + op + ", ring)";
-        double[] result = values.clone();
         int n = worldSize;
+        int size = dtype.byteSize();
         int[] starts = new int[n + 1];
         for (int c = 0; c <= n; c++) {
-            starts[c] = (int) ((long) result.length * c / n);
+            starts[c] = (int) ((long) count * c / n) * size;
         }
-        // reduce-scatter: after step s, chunk (rank - s - 1) mod n holds the sum over s + 2 members
+        ByteBuffer values = scratch(starts[1] + (long) size);   // the largest chunk
+        int steps = 2 * (n - 1);
+        ByteBuffer[] sends = new ByteBuffer[steps];
+        ByteBuffer[] receives = new ByteBuffer[steps];
+        int[] receivedChunk = new int[steps];
         for (int s = 0; s < n - 1; s++) {
-            int sendChunk = Math.floorMod(rank - s, n);
-            int receiveChunk = Math.floorMod(rank - s - 1, n);
-            double[] incoming = exchange(what, Arrays.copyOfRange(result, starts[sendChunk], starts[sendChunk + 1]),
-                    starts[receiveChunk + 1] - starts[receiveChunk]);
-            combine(result, starts[receiveChunk], incoming, op, incoming.length);
+            // reduce-scatter: after step s, chunk (rank - s - 1) mod n holds the reduction over s + 2 members
+            sends[s] = chunk(work, starts, Math.floorMod(rank - s, n));
+            receivedChunk[s] = Math.floorMod(rank - s - 1, n);
+            receives[s] = values.slice(0, starts[receivedChunk[s] + 1] - starts[receivedChunk[s]]);
+            // all-gather: chunk (rank + 1) mod n is complete here first, then the ones that arrive
+            sends[n - 1 + s] = chunk(work, starts, Math.floorMod(rank + 1 - s, n));
+            receivedChunk[n - 1 + s] = Math.floorMod(rank - s, n);
+            receives[n - 1 + s] = chunk(work, starts, receivedChunk[n - 1 + s]);
         }
-        // chunk (rank + 1) mod n is now complete here: finish it, then pass the complete chunks around
-        int own = Math.floorMod(rank + 1, n);
-        double[] ownChunk = Arrays.copyOfRange(result, starts[own], starts[own + 1]);
-        finish(ownChunk, op);
-        System.arraycopy(ownChunk, 0, result, starts[own], ownChunk.length);
-        for (int s = 0; s < n - 1; s++) {
-            int sendChunk = Math.floorMod(rank + 1 - s, n);
-            int receiveChunk = Math.floorMod(rank - s, n);
-            double[] incoming = exchange(what, Arrays.copyOfRange(result, starts[sendChunk], starts[sendChunk + 1]),
-                    starts[receiveChunk + 1] - starts[receiveChunk]);
-            System.arraycopy(incoming, 0, result, starts[receiveChunk], incoming.length);
-        }
-        return result;
-    }
-
-    /** Sends {@code outgoing} to the next member while receiving {@code length} values from the previous one. */
-    private double[] exchange(String what, double[] outgoing, int length) {
-        Future<?> sending = sender.submit(() -> send(next, what, outgoing));
-        double[] incoming = receive(previous, what, length);
-        try {
-            sending.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " on rank " + rank + ": interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-        }
-        return incoming;
-    }
-
-    private static void combine(double[] into, int offset, double[] values, ReduceOp op, int length) {
-        for (int i = 0; i < length; i++) {
-            into[offset + i] = switch (op) {
-                case SUM, MEAN -> into[offset + i] + values[i];
-                case MAX -> Math.max(into[offset + i], values[i]);
-                case MIN -> Math.min(into[offset + i], values[i]);
-            };
-        }
-    }
-
-    private void finish(double[] values, ReduceOp op) {
-        if (op == ReduceOp.MEAN) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] /= worldSize;
+        WireTransfer.Outgoing out = new WireTransfer.Outgoing(next, count, dtype.ordinal(), sends, sends[0].capacity());
+        WireTransfer.Incoming in = new WireTransfer.Incoming(previous, count, dtype.ordinal(), receives, (part, from, to) -> {
+            if (part < n - 1) {
+                int at = starts[receivedChunk[part]] + from;
+                elements.combine(dtype, op, work, at, values, from, to - from);
+                if (part == n - 2 && op == ReduceOp.MEAN) {
+                    elements.divide(dtype, work, at, to - from, n);
+                }
             }
-        }
+            out.ready += to - from;   // sends[part + 1] is the region that just became final for this step
+        });
+        wire.run(what, List.of(out), List.of(in));
     }
 
-    private void send(Peer peer, String what, double[] values) {
-        try {
-            peer.out().writeInt(values.length);
-            for (double value : values) {
-                peer.out().writeDouble(value);
-            }
-            peer.out().flush();
-        } catch (IOException e) {
-            throw new IllegalStateException(what + " on rank " + rank + ": sending to rank " + peer.rank() + " failed: " + e, e);
-        }
+    private static ByteBuffer chunk(ByteBuffer buffer, int[] starts, int c) {
+        return buffer.slice(starts[c], starts[c + 1] - starts[c]);
     }
 
-    private double[] receive(Peer peer, String what, int expected) {
-        try {
-            int length = peer.in().readInt();
-            if (length != expected) {
-                throw new IllegalArgumentException(what + " on rank " + rank + ": rank " + peer.rank() + " sent " + length
-                        + " values where this member has " + expected + "; every member must call the same collective on arrays of the same"
-                        + " size");
-            }
-            double[] values = new double[length];
-            for (int i = 0; i < length; i++) {
-                values[i] = peer.in().readDouble();
-            }
-            return values;
-        } catch (SocketTimeoutException e) {
-            throw new CollectiveTimeoutException(what + " on rank " + rank + ": rank " + peer.rank() + " did not answer within "
-                    + timeout.toMillis() + " ms", List.of(peer.rank()));
-        } catch (EOFException e) {
-            throw new IllegalStateException(what + " on rank " + rank + ": rank " + peer.rank() + " closed its connection", e);
-        } catch (IOException e) {
-            throw new IllegalStateException(what + " on rank " + rank + ": receiving from rank " + peer.rank() + " failed: " + e, e);
-        }
+    private static WireTransfer.Outgoing outgoing(WireTransfer.Link link, DType dtype, int count, ByteBuffer from, int offset, int bytes) {
+        return new WireTransfer.Outgoing(link, count, dtype.ordinal(), new ByteBuffer[] {from.slice(offset, bytes)}, bytes);
     }
 
-    private static void write(NDArray buffer, double[] values) {
-        buffer.copyFrom(NDArray.of(values, values.length).reshape(buffer.shape()).astype(buffer.dtype()).to(buffer.device()));
+    private static WireTransfer.Incoming incoming(WireTransfer.Link link, DType dtype, int count, ByteBuffer into, int offset, int bytes) {
+        return new WireTransfer.Incoming(link, count, dtype.ordinal(), new ByteBuffer[] {into.slice(offset, bytes)}, (part, from, to) -> {
+        });
+    }
+
+    /** The working buffer, kept between calls (a direct buffer is costly to allocate and zero), at least {@code bytes} long. */
+    private ByteBuffer work(long bytes) {
+        if (work == null || work.capacity() < bytes) {
+            work = WireElements.allocate(bytes);
+        }
+        return work;
+    }
+
+    /** Where incoming values wait to be combined into the working buffer; kept as {@link #work} is. */
+    private ByteBuffer scratch(long bytes) {
+        if (scratch == null || scratch.capacity() < bytes) {
+            scratch = WireElements.allocate(bytes);
+        }
+        return scratch;
     }
 
     /** Closes every connection. */
     @Override
     public void close() throws IOException {
-        sender.shutdownNow();
-        for (Peer peer : star) {
-            if (peer != null) {
-                peer.socket().close();
-            }
-        }
-        if (next != null) {
-            next.socket().close();
-            previous.socket().close();
-        }
+        wire.close();
     }
 }
