@@ -23,10 +23,12 @@ import java.util.concurrent.Future;
  * <p>
  * The parameters are grouped into buckets of about {@code bucketBytes}, in reverse order (the
  * order in which backward completes their gradients). A post-accumulate-grad hook marks each
- * parameter's gradient as ready; a full bucket is flattened and all-reduced on this replica's
- * communication thread while backward goes on with the earlier layers, and the hook of the last
- * bucket waits for every reduction, so that when {@code backward()} returns the gradients are
- * the average over the replicas. Every parameter must receive a gradient in every step (a
+ * parameter's gradient as ready; a full bucket is all-reduced as one collective on this
+ * replica's communication thread while backward goes on with the earlier layers, and the hook of
+ * the last bucket waits for every reduction, so that when {@code backward()} returns the
+ * gradients are the average over the replicas. When the group's members share memory
+ * ({@link ProcessGroup#sharesMemory()}) a reduction is copying on this core, which a second
+ * thread would not overlap with anything, so the hook reduces the bucket itself. Every parameter must receive a gradient in every step (a
  * parameter that gets none is named at the next forward).
  *
  * <pre>{@code
@@ -102,7 +104,7 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
             hooks.add(parameter.registerPostAccumulateGradHook(p -> ready(owner)));
         }
         int rank = group.rank();
-        communication = Executors.newSingleThreadExecutor(runnable -> {
+        communication = group.sharesMemory() ? null : Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ddp-communication-rank-" + rank);
             thread.setDaemon(true);
             return thread;
@@ -172,7 +174,11 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
             return;
         }
         bucket.ready = 0;
-        reductions.add(communication.submit(() -> reduce(bucket)));
+        if (communication == null) {
+            reduce(bucket);
+        } else {
+            reductions.add(communication.submit(() -> reduce(bucket)));
+        }
         bucketsLaunched++;
         if (bucketsLaunched == buckets.size()) {
             bucketsLaunched = 0;
@@ -210,7 +216,9 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
                 throw new IllegalStateException(e);
             }
         }
-        communication.shutdownNow();
+        if (communication != null) {
+            communication.shutdownNow();
+        }
     }
 
     @Override

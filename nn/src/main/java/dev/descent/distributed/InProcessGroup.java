@@ -49,6 +49,12 @@ public final class InProcessGroup implements ProcessGroup {
         return shared.worldSize;
     }
 
+    /** True: the members are threads of this process. */
+    @Override
+    public boolean sharesMemory() {
+        return true;
+    }
+
     @Override
     public void allReduce(NDArray buffer, ReduceOp op) {
         allReduce(List.of(buffer), op);

@@ -55,6 +55,15 @@ public interface ProcessGroup {
         }
     }
 
+    /**
+     * Whether the members share this process's memory, so that a collective is copying done on
+     * the calling thread's core rather than waiting on a link: data parallelism then reduces
+     * inline, where a thread of its own would only add hand-offs between threads.
+     */
+    default boolean sharesMemory() {
+        return false;
+    }
+
     /** Copies member {@code root}'s {@code buffer} into every member's {@code buffer}. */
     void broadcast(NDArray buffer, int root);
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 22's equivalence, in float64 over 20 steps of gradient descent: 2 and 4 in-process
- * replicas (without batch norm, and with SyncBatchNorm against BatchNorm1d), and a 2-stage pipeline
+ * replicas (without batch norm, and with SyncBatchNorm against BatchNorm1d), 2 replicas over TCP
+ * (reducing on their communication threads), and a 2-stage pipeline
  * of 4 micro-batches, end with the parameters of one model trained on the combined batch, to 1e-12
  * relative.
  */
@@ -76,16 +77,28 @@ class DataParallelEquivalenceTest {
         return state(model);
     }
 
+    /** How replica {@code rank} joins its group, on its own thread. */
+    private interface Join {
+        ProcessGroup member(int rank) throws Exception;
+    }
+
     private static List<double[]> replicas(int world, BiFunction<Integer, ProcessGroup, Sequential> replica) throws Exception {
         List<ProcessGroup> group = InProcessGroup.create(world, Duration.ofSeconds(30));
+        return replicas(world, group::get, DistributedDataParallel.DEFAULT_BUCKET_BYTES, replica);
+    }
+
+    private static List<double[]> replicas(int world, Join join, long bucketBytes, BiFunction<Integer, ProcessGroup, Sequential> replica)
+            throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(world);
         int shard = BATCH / world;
         try {
             List<Future<double[]>> futures = new ArrayList<>();
-            for (ProcessGroup member : group) {
+            for (int rank = 0; rank < world; rank++) {
+                int r = rank;
                 futures.add(threads.submit(() -> {
+                    ProcessGroup member = join.member(r);
                     Sequential local = replica.apply(member.rank(), member);
-                    try (DistributedDataParallel model = new DistributedDataParallel(local, member)) {
+                    try (DistributedDataParallel model = new DistributedDataParallel(local, member, bucketBytes)) {
                         NDArray x = INPUTS.narrow(0, member.rank() * shard, shard);
                         NDArray y = TARGETS.narrow(0, member.rank() * shard, shard);
                         for (int s = 0; s < STEPS; s++) {
@@ -93,6 +106,10 @@ class DataParallelEquivalenceTest {
                             descend(model);
                         }
                         return state(local);
+                    } finally {
+                        if (member instanceof AutoCloseable closeable) {
+                            closeable.close();
+                        }
                     }
                 }));
             }
@@ -121,6 +138,21 @@ class DataParallelEquivalenceTest {
             for (int rank = 0; rank < world; rank++) {
                 assertRelative(expected, results.get(rank), world + " replicas, rank " + rank);
             }
+        }
+    }
+
+    @Test
+    void replicasInSeparateProcessesOverTcpTrainAsOneModel() throws Exception {
+        double[] expected = oneModel(null);
+        java.net.InetSocketAddress rendezvous;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            rendezvous = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), probe.getLocalPort());
+        }
+        // buckets of 512 bytes: several reductions in flight on the communication thread during each backward
+        List<double[]> results = replicas(2, rank -> TcpProcessGroup.connect(rank, 2, rendezvous, Duration.ofSeconds(30)), 512,
+                (rank, group) -> model(200 + rank, null));
+        for (int rank = 0; rank < 2; rank++) {
+            assertRelative(expected, results.get(rank), "2 replicas over TCP, rank " + rank);
         }
     }
 
