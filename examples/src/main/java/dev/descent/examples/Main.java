@@ -17,6 +17,7 @@ public final class Main {
 
             commands:
               mnist                train MLP-BN on MNIST (or Fashion-MNIST) with progress, metrics and report.html
+              spark-mnist          train MLP-BN data-parallel on Apache Spark (one barrier task per replica)
               compare-optimizers   train the same model with SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta and Adam
               evaluate             test accuracy and confusion matrix of saved weights
               custom-layer         define a layer of your own (a hand-written Function) and train with it
@@ -47,6 +48,7 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "mnist" -> MnistCommand.run(rest, out, err, terminal);
+                case SparkMnistCommand.NAME -> SparkMnistCommand.run(rest, out, err);
                 case "compare-optimizers" -> CompareOptimizersCommand.run(rest, out, err, terminal);
                 case "evaluate" -> EvaluateCommand.run(rest, out);
                 case "custom-layer" -> CustomLayerCommand.run(rest, out, err, terminal);
