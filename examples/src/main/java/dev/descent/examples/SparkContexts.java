@@ -55,7 +55,8 @@ final class SparkContexts {
                     "appender.console.name = console",
                     "appender.console.target = SYSTEM_ERR",
                     "appender.console.layout.type = PatternLayout",
-                    "appender.console.layout.pattern = spark: %p %c{1}: %m%n%ex",
+                    // a failed task's stack trace only with DESCENT_DEBUG (as the command's own errors): its message names the cause
+                    "appender.console.layout.pattern = spark: %p %c{1}: %m%n" + (System.getenv("DESCENT_DEBUG") != null ? "%ex" : "%ex{none}"),
                     // Hadoop's note that it found no native library, and the loopback-address notice, say nothing to act on
                     "logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader",
                     "logger.hadoop.level = error",
