@@ -1,6 +1,7 @@
 package dev.descent.distributed;
 
 import dev.descent.autograd.Tensor;
+import dev.descent.core.Device;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
 import java.util.ArrayList;
@@ -26,21 +27,34 @@ import java.util.function.BiFunction;
  * the whole batch's mean loss.
  * <p>
  * A layer that looks at the whole batch (batch norm) sees micro-batches instead, as in GPipe.
+ * <p>
+ * Each stage can live on a device of its own (say two GPUs, or a GPU and the CPU): its modules
+ * are moved there, and activations and gradients are copied across at the stage boundaries.
  *
  * <pre>{@code
  * Pipeline pipeline = new Pipeline(model, 4, 8);        // split after modules 4 and 8: three stages
  * double loss = pipeline.step(images, labels, 4, Losses::crossEntropy);   // 4 micro-batches; then optimizer.step()
+ * Pipeline twoGpus = new Pipeline(model, List.of(Device.cuda(0), Device.cuda(1)), 6);
  * }</pre>
  */
 public final class Pipeline implements AutoCloseable {
     private final List<Sequential> stages = new ArrayList<>();
+    private final List<Device> devices = new ArrayList<>();
     private final ExecutorService threads;
     /** When each stage began and finished each micro-batch's forward (nanoseconds), for inspecting the overlap. */
     private long[][] forwardStart;
     private long[][] forwardEnd;
 
-    /** Splits {@code model} before each of {@code boundaries} (increasing module indices): boundaries.length + 1 stages. */
+    /** Splits {@code model} before each of {@code boundaries} (increasing module indices): boundaries.length + 1 stages, where the model is. */
     public Pipeline(Sequential model, int... boundaries) {
+        this(model, null, boundaries);
+    }
+
+    /**
+     * Splits {@code model} as {@link #Pipeline(Sequential, int...)} and moves stage k's modules to
+     * {@code devices.get(k)} (one device per stage).
+     */
+    public Pipeline(Sequential model, List<Device> devices, int... boundaries) {
         int previous = 0;
         int[] cuts = Arrays.copyOf(boundaries, boundaries.length + 1);
         cuts[boundaries.length] = model.size();
@@ -56,12 +70,27 @@ public final class Pipeline implements AutoCloseable {
             stages.add(new Sequential(modules));
             previous = cut;
         }
+        if (devices != null && devices.size() != stages.size()) {
+            throw new IllegalArgumentException("Pipeline: " + devices.size() + " devices " + devices + " for " + stages.size()
+                    + " stages; expected one device per stage");
+        }
+        Device home = model.parameters().stream().map(Tensor::device).findFirst().orElse(Device.CPU);
+        for (int k = 0; k < stages.size(); k++) {
+            Device device = devices == null ? home : devices.get(k);
+            this.devices.add(device);
+            stages.get(k).to(device);
+        }
         int count = stages.size();
         threads = Executors.newFixedThreadPool(count, runnable -> {
             Thread thread = new Thread(runnable, "pipeline-stage");
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /** The device of each stage. */
+    public List<Device> devices() {
+        return List.copyOf(devices);
     }
 
     /** The number of stages. */
@@ -122,21 +151,23 @@ public final class Pipeline implements AutoCloseable {
             throws InterruptedException {
         boolean first = stage == 0;
         boolean last = stage == stages.size() - 1;
+        Device device = devices.get(stage);
         Tensor[] inputs = new Tensor[microBatches];
         Tensor[] results = new Tensor[microBatches];
         for (int m = 0; m < microBatches; m++) {
-            Tensor in = first ? Tensor.of(input.data().narrow(0, m * size, size)) : outputs.get(stage - 1).take();
+            Tensor in = first ? Tensor.of(input.data().narrow(0, m * size, size).to(device)) : outputs.get(stage - 1).take();
             forwardStart[stage][m] = System.nanoTime();
             Tensor out = stages.get(stage).forward(in);
             forwardEnd[stage][m] = System.nanoTime();
             inputs[m] = in;
             if (last) {
-                Tensor part = loss.apply(out, Tensor.of(target.data().narrow(0, m * size, size))).div(microBatches);
+                Tensor part = loss.apply(out, Tensor.of(target.data().narrow(0, m * size, size).to(device))).div(microBatches);
                 losses[m] = part.item();
                 results[m] = part;
             } else {
                 results[m] = out;
-                outputs.get(stage).put(Tensor.of(out.data()).requiresGrad(true));
+                // the next stage's input: a leaf of its graph, on its device
+                outputs.get(stage).put(Tensor.of(out.data().to(devices.get(stage + 1))).requiresGrad(true));
             }
         }
         for (int m = microBatches - 1; m >= 0; m--) {
@@ -144,7 +175,7 @@ public final class Pipeline implements AutoCloseable {
                 results[m].backward();
             } else {
                 Tensor gradient = gradients.get(stage).take();
-                results[m].backward(gradient);
+                results[m].backward(Tensor.of(gradient.data().to(device)));
             }
             if (!first) {
                 Tensor in = inputs[m];
