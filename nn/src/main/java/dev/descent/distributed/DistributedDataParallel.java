@@ -1,7 +1,6 @@
 package dev.descent.distributed;
 
 import dev.descent.autograd.Tensor;
-import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import dev.descent.nn.Module;
 import dev.descent.nn.Parameter;
@@ -75,12 +74,6 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
         this.module = registerModule("module", module);
         this.group = group;
         Map<String, Parameter> parameters = module.namedParameters();
-        parameters.forEach((name, parameter) -> {
-            if (!parameter.device().equals(Device.CPU)) {
-                throw new IllegalArgumentException("DistributedDataParallel: parameter '" + name + "' is on " + parameter.device()
-                        + "; replicas that share one process's memory train on the CPU");
-            }
-        });
         checkSameModel(parameters, group);
         // rank 0's values everywhere: parameters, then buffers (batch norm's running statistics), in the module's order
         parameters.values().forEach(parameter -> group.broadcast(parameter.data(), 0));

@@ -113,7 +113,8 @@ public final class InProcessGroup implements ProcessGroup {
                 int length = (int) (hi - lo);
                 NDArray result = ((List<NDArray>) everyone[0]).get(i).narrow(0, offset, length).copy();
                 for (int member = 1; member < members; member++) {
-                    NDArray values = ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length);
+                    // replicas on different devices (two GPUs) are combined on member 0's
+                    NDArray values = ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length).to(result.device());
                     switch (op) {
                         case SUM, MEAN -> result.addi(values);
                         case MAX -> result = result.maximum(values);
@@ -124,7 +125,8 @@ public final class InProcessGroup implements ProcessGroup {
                     result.divi(members);
                 }
                 for (int member = 0; member < members; member++) {
-                    ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length).copyFrom(result);
+                    NDArray target = ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length);
+                    target.copyFrom(result.to(target.device()));
                 }
             }
             start += size;
