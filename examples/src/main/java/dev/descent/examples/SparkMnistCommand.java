@@ -41,7 +41,8 @@ final class SparkMnistCommand {
                 .flag("seed", "0", "seed of the weights, the data order and dropout")
                 .flag("limit", "60000", "train on the first N training images (for quick runs)")
                 .flag("threads-per-task", null, "CPU threads each replica's kernels use; default: the cores over the replicas for a"
-                        + " local master, else 1 (match spark.task.cpus)")
+                        + " local master, else 1 (match spark.task.cpus). The kernels' thread team is one per JVM: replicas that share an"
+                        + " executor share it, and a kernel that finds it busy runs on its replica's own thread")
                 .flag("out", "runs/spark-mnist-<timestamp>", "directory for weights, config, metrics and the checkpoints; on a cluster a"
                         + " path every executor shares (NFS, a mounted bucket)")
                 .flag("json", null, "also write the run's summary as JSON to this file")

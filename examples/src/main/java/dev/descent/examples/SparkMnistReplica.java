@@ -16,6 +16,7 @@ import dev.descent.optim.schedule.LRScheduler;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ final class SparkMnistReplica implements SparkReplicaJob.Work<SparkMnistReplica.
         Generator shuffle = new Generator(s.seed() + 3 + RANK_STRIDE * rank);
         DataLoader loader = new DataLoader(shard, s.batch() / world).shuffle(shuffle);
         int[] stepsPerEpoch = new int[s.epochs()];
-        java.util.Arrays.fill(stepsPerEpoch, loader.batchesPerEpoch());
+        Arrays.fill(stepsPerEpoch, loader.batchesPerEpoch());
         LRScheduler scheduler = MnistCommand.schedule(optimizer, "cosine", 1, 0, stepsPerEpoch);
         try (DistributedDataParallel wrapped = new DistributedDataParallel(model, replica.group())) {
             Trainer trainer = new Trainer(wrapped, optimizer, scheduler, Device.CPU).sameStartForEveryEvaluation(dropout);
