@@ -12,10 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +45,6 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
      * {@link #connect(int, int, InetSocketAddress, Duration, long)}.
      */
     public static final long DEFAULT_RING_THRESHOLD_BYTES = 64 * 1024;
-    /**
-     * Socket buffers of the data links: a whole ring segment and more fits in flight, so a sender
-     * rarely waits for its receiver to drain (Linux caps it at net.core.[rw]mem_max, 4 MiB here).
-     */
-    static final int SOCKET_BUFFER_BYTES = 4 << 20;
-    private static final int STAR_LINK = 0;
-    private static final int RING_LINK = 1;
 
     private final int rank;
     private final int worldSize;
@@ -133,16 +123,12 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Peer[] rendezvousPeers = new Peer[worldSize];
-        try (ServerSocketChannel dataListener = ServerSocketChannel.open()) {
-            // set before bind, so accepted connections negotiate a window this large
-            dataListener.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-            dataListener.bind(new InetSocketAddress(0), 2 * worldSize);
-            dataListener.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        try (WireLinks links = new WireLinks(rank, worldSize, timeout)) {
             int[] ports = new int[worldSize];
             String[] hosts = new String[worldSize];
             if (rank == 0) {
                 listener.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-                ports[0] = dataListener.socket().getLocalPort();
+                ports[0] = links.port();
                 hosts[0] = rendezvous.getHostString();
                 for (int joined = 1; joined < worldSize; joined++) {
                     Socket socket;
@@ -165,44 +151,18 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
                     rendezvousPeers[r].out().flush();
                 }
             } else {
-                Peer root = Peer.of(0, connectWithRetry(rendezvous, deadline, rank, 0), timeout);
+                Peer root = Peer.of(0, WireLinks.connectWithRetry(rendezvous, deadline, rank, 0), timeout);
                 rendezvousPeers[0] = root;
                 root.out().writeInt(rank);
-                root.out().writeInt(dataListener.socket().getLocalPort());
+                root.out().writeInt(links.port());
                 root.out().flush();
                 for (int k = 0; k < worldSize; k++) {
                     hosts[k] = root.in().readUTF();
                     ports[k] = root.in().readInt();
                 }
             }
-            // the data links: to rank 0 (the star) and to the next member (the ring); then accept the ones coming here
-            if (rank != 0) {
-                star[0] = wire.register(0, dataLink(hosts, ports, 0, deadline, rank, STAR_LINK));
-            }
-            int nextRank = (rank + 1) % worldSize;
-            WireTransfer.Link next = wire.register(nextRank, dataLink(hosts, ports, nextRank, deadline, rank, RING_LINK));
-            WireTransfer.Link previous = null;
-            for (int expected = rank == 0 ? worldSize : 1; expected > 0; expected--) {
-                Socket accepted;
-                try {
-                    accepted = dataListener.socket().accept();
-                } catch (SocketTimeoutException e) {
-                    throw new CollectiveTimeoutException("TcpProcessGroup.connect on rank " + rank + ": " + expected
-                            + " data connection(s) did not arrive within " + timeout.toMillis() + " ms", missingLinks(rank, star, previous));
-                }
-                accepted.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-                DataInputStream in = new DataInputStream(accepted.getInputStream());   // unbuffered: reads the 8 bytes and no more
-                int peerRank = in.readInt();
-                int kind = in.readInt();
-                SocketChannel channel = accepted.getChannel();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true).setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
-                if (kind == STAR_LINK) {
-                    star[peerRank] = wire.register(peerRank, channel);
-                } else {
-                    previous = wire.register(peerRank, channel);
-                }
-            }
-            return new TcpProcessGroup(rank, worldSize, ringThresholdBytes, wire, star, next, previous);
+            links.connect(wire, hosts, ports, deadline, star);
+            return new TcpProcessGroup(rank, worldSize, ringThresholdBytes, wire, star, links.next(), links.previous());
         } catch (IOException | RuntimeException e) {
             wire.close();
             throw e;
@@ -226,30 +186,6 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
                 + " did not connect to " + rendezvous + " within " + timeout.toMillis() + " ms", missing);
     }
 
-    private static List<Integer> missingLinks(int rank, WireTransfer.Link[] star, WireTransfer.Link previous) {
-        List<Integer> missing = new ArrayList<>();
-        for (int r = 1; rank == 0 && r < star.length; r++) {
-            if (star[r] == null) {
-                missing.add(r);
-            }
-        }
-        int previousRank = Math.floorMod(rank - 1, star.length);
-        if (previous == null && !missing.contains(previousRank)) {
-            missing.add(previousRank);
-        }
-        return missing;
-    }
-
-    /** Opens a data link to {@code peer}'s listener and says who opens it and what for. */
-    private static SocketChannel dataLink(String[] hosts, int[] ports, int peer, long deadline, int rank, int kind) throws IOException {
-        Socket socket = connectWithRetry(new InetSocketAddress(hosts[peer], ports[peer]), deadline, rank, peer);
-        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        out.writeInt(rank);
-        out.writeInt(kind);
-        out.flush();
-        return socket.getChannel();
-    }
-
     private static void checkMembership(int rank, int worldSize, Duration timeout) {
         if (worldSize < 1 || rank < 0 || rank >= worldSize) {
             throw new IllegalArgumentException("TcpProcessGroup: rank " + rank + " is not in a group of " + worldSize);
@@ -257,33 +193,6 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("TcpProcessGroup: the timeout must be positive, got " + timeout);
         }
-    }
-
-    private static Socket connectWithRetry(InetSocketAddress address, long deadline, int rank, int peer) throws IOException {
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            // a channel's socket, so that the data links can run non-blocking; options before connect, as the window is negotiated then
-            Socket socket = SocketChannel.open().socket();
-            socket.setTcpNoDelay(true);
-            socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-            socket.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
-            try {
-                socket.connect(address, (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                return socket;
-            } catch (IOException e) {
-                socket.close();
-                last = e;
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("TcpProcessGroup.connect on rank " + rank + ": interrupted", interrupted);
-                }
-            }
-        }
-        throw new CollectiveTimeoutException("TcpProcessGroup.connect on rank " + rank + ": rank " + peer + " at " + address
-                + " did not accept a connection in time (" + (last == null ? "no attempt" : last.getClass().getSimpleName() + ": "
-                + last.getMessage()) + ")", List.of(peer));
     }
 
     @Override
@@ -304,13 +213,13 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         int count = buffer.size();
         long bytes = (long) count * buffer.dtype().byteSize();
         ByteBuffer work = work(bytes);
-        Object host = WireElements.load(buffer, work, 0);
+        WireElements.load(buffer, work, 0);
         if (bytes < ringThresholdBytes) {
             starReduce(buffer.dtype(), count, op);
         } else {
             ringReduce(buffer.dtype(), count, op);
         }
-        WireElements.store(work, 0, host, buffer);
+        WireElements.store(work, 0, buffer);
     }
 
     @Override
@@ -326,7 +235,9 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
         int count = buffer.size();
         int bytes = (int) ((long) count * dtype.byteSize());
         ByteBuffer work = work(bytes);
-        Object host = rank == root ? WireElements.load(buffer, work, 0) : WireElements.hostArray(dtype, count);
+        if (rank == root) {
+            WireElements.load(buffer, work, 0);
+        }
         if (rank == 0) {
             if (root != 0) {
                 wire.run(what, List.of(), List.of(incoming(star[root], dtype, count, work, 0, bytes)));
@@ -344,7 +255,7 @@ public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
             wire.run(what, List.of(), List.of(incoming(star[0], dtype, count, work, 0, bytes)));
         }
         if (rank != root) {
-            WireElements.store(work, 0, host, buffer);
+            WireElements.store(work, 0, buffer);
         }
     }
 

@@ -16,8 +16,8 @@ import java.nio.IntBuffer;
  * ring, whose result every member then copies), not from a wider accumulator.
  */
 final class WireElements {
-    /** Values per reduction block: two blocks of this size stay in the L2 cache. */
-    private static final int BLOCK_BYTES = WireTransfer.SEGMENT_BYTES;
+    /** Bytes per reduction block: the two blocks and the buffers' lines they come from stay in the L2 cache. */
+    private static final int BLOCK_BYTES = 64 * 1024;
     private float[] floatsA;
     private float[] floatsB;
     private double[] doublesA;
@@ -37,30 +37,49 @@ final class WireElements {
         return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Copies {@code array}'s elements (row-major) into {@code into} from {@code byteOffset}; returns the host copy, for {@link #store}. */
-    static Object load(NDArray array, ByteBuffer into, int byteOffset) {
-        switch (array.dtype()) {
-            case FLOAT32 -> {
-                float[] host = array.toFloatArray();
-                into.asFloatBuffer().put(byteOffset / 4, host);
-                return host;
-            }
-            case FLOAT64 -> {
-                double[] host = array.toDoubleArray();
-                into.asDoubleBuffer().put(byteOffset / 8, host);
-                return host;
-            }
-            default -> {
-                int[] host = array.toIntArray();
-                into.asIntBuffer().put(byteOffset / 4, host);
-                return host;
+    /**
+     * Host arrays of at most this many bytes carry the elements between an array and a wire buffer:
+     * they stay in the cache and under the garbage collector's large-object size, where one
+     * download of the whole array would allocate, zero and copy a buffer as large as the message.
+     */
+    private static final int PIECE_BYTES = 256 * 1024;
+
+    /** Copies {@code array}'s elements (row-major) into {@code into} from {@code byteOffset}. */
+    static void load(NDArray array, ByteBuffer into, int byteOffset) {
+        NDArray flat = array.reshape(-1);   // a view when contiguous, else one copy
+        int size = array.dtype().byteSize();
+        int piece = PIECE_BYTES / size;
+        int count = flat.size();
+        for (int start = 0; start < count; start += piece) {
+            NDArray part = flat.narrow(0, start, Math.min(piece, count - start));
+            int index = byteOffset / size + start;
+            switch (array.dtype()) {
+                case FLOAT32 -> into.asFloatBuffer().put(index, part.toFloatArray());
+                case FLOAT64 -> into.asDoubleBuffer().put(index, part.toDoubleArray());
+                case INT32 -> into.asIntBuffer().put(index, part.toIntArray());
             }
         }
     }
 
-    /** Writes the elements at {@code byteOffset} of {@code from} into {@code array}, through {@code host} (what {@link #load} returned). */
-    static void store(ByteBuffer from, int byteOffset, Object host, NDArray array) {
-        array.copyFrom(toArray(from, byteOffset, host, array.shape()).to(array.device()));
+    /** Writes the elements at {@code byteOffset} of {@code from} into {@code array}. */
+    static void store(ByteBuffer from, int byteOffset, NDArray array) {
+        if (!array.isContiguous() || !array.device().equals(dev.descent.core.Device.CPU)) {
+            // in one piece: a strided view has no flat view to write through, and a device copy costs per transfer
+            array.copyFrom(toArray(from, byteOffset, hostArray(array.dtype(), array.size()), array.shape()).to(array.device()));
+            return;
+        }
+        NDArray flat = array.reshape(-1);
+        int size = array.dtype().byteSize();
+        int piece = PIECE_BYTES / size;
+        int count = flat.size();
+        Object host = hostArray(array.dtype(), Math.min(piece, count));
+        for (int start = 0; start < count; start += piece) {
+            int n = Math.min(piece, count - start);
+            if (n < piece) {
+                host = hostArray(array.dtype(), n);
+            }
+            flat.narrow(0, start, n).copyFrom(toArray(from, byteOffset + start * size, host, new int[] {n}));
+        }
     }
 
     /** A new host array of {@code shape} holding the elements at {@code byteOffset}, read through {@code host}, which it overwrites. */

@@ -147,4 +147,131 @@ class TcpProcessGroupTest {
             }
         }
     }
+
+    /** Whole numbers as float32: their sums are exact in any order, so the ring's result is known to the bit. */
+    private static NDArray wholeNumbers(int rank, int length) {
+        return NDArray.rand(DType.FLOAT32, new Generator(2000 + rank), length).mul(2000).sub(1000).astype(DType.INT32).astype(DType.FLOAT32);
+    }
+
+    @Test
+    void float32ValuesTravelInTheirOwnBitsThroughStarRingBroadcastAndAllGather() throws Exception {
+        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
+            int length = 1001;
+            List<float[][]> results = onEveryMember(3, threshold, Duration.ofSeconds(20), member -> {
+                // rank 0's values plus zeros: x + 0 is x, so any rounding on the way would show
+                NDArray sum = member.rank() == 0 ? valuesOf(0, length).astype(DType.FLOAT32) : NDArray.zeros(DType.FLOAT32, length);
+                member.allReduce(sum, ReduceOp.SUM);
+                NDArray max = valuesOf(member.rank(), length).astype(DType.FLOAT32);
+                member.allReduce(max, ReduceOp.MAX);
+                NDArray[] gathered = member.allGather(valuesOf(member.rank(), 7).astype(DType.FLOAT32));
+                return new float[][] {sum.toFloatArray(), max.toFloatArray(), gathered[1].toFloatArray()};
+            });
+            float[] expectedMax = new float[length];
+            for (int i = 0; i < length; i++) {
+                expectedMax[i] = Float.NEGATIVE_INFINITY;
+                for (int rank = 0; rank < 3; rank++) {
+                    expectedMax[i] = Math.max(expectedMax[i], valuesOf(rank, length).astype(DType.FLOAT32).toFloatArray()[i]);
+                }
+            }
+            for (float[][] result : results) {
+                assertArrayEquals(valuesOf(0, length).astype(DType.FLOAT32).toFloatArray(), result[0], threshold == 0 ? "ring" : "star");
+                assertArrayEquals(expectedMax, result[1]);
+                assertArrayEquals(valuesOf(1, 7).astype(DType.FLOAT32).toFloatArray(), result[2]);
+            }
+        }
+    }
+
+    @Test
+    void theStarReducesFloat32InRankOrderAsTheInProcessGroupDoes() throws Exception {
+        int length = 513;
+        List<float[]> results = onEveryMember(4, Long.MAX_VALUE, Duration.ofSeconds(20), member -> {
+            NDArray buffer = valuesOf(member.rank(), length).astype(DType.FLOAT32);
+            member.allReduce(buffer, ReduceOp.MEAN);
+            return buffer.toFloatArray();
+        });
+        float[] expected = new float[length];
+        for (int i = 0; i < length; i++) {
+            float sum = 0;
+            for (int rank = 0; rank < 4; rank++) {
+                sum += valuesOf(rank, length).astype(DType.FLOAT32).toFloatArray()[i];
+            }
+            expected[i] = sum / 4f;
+        }
+        for (float[] result : results) {
+            assertArrayEquals(expected, result);
+        }
+    }
+
+    @Test
+    void largeBuffersGoAroundTheRingInPiecesThatDoNotAlignWithTheChunks() throws Exception {
+        // 3 members and 1,000,003 floats: chunks of 333,334 and 333,335 values, none a multiple of the 512 KiB piece
+        int length = 1_000_003;
+        for (int worldSize : new int[] {2, 3}) {
+            List<float[][]> results = onEveryMember(worldSize, 0, Duration.ofSeconds(30), member -> {
+                NDArray sum = wholeNumbers(member.rank(), length);
+                member.allReduce(sum, ReduceOp.SUM);
+                return new float[][] {sum.toFloatArray()};
+            });
+            double[] expected = new double[length];
+            for (int rank = 0; rank < worldSize; rank++) {
+                float[] values = wholeNumbers(rank, length).toFloatArray();
+                for (int i = 0; i < length; i++) {
+                    expected[i] += values[i];
+                }
+            }
+            for (float[][] result : results) {
+                for (int i = 0; i < length; i++) {
+                    if (result[0][i] != (float) expected[i]) {
+                        throw new AssertionError(worldSize + " members: element " + i + " is " + result[0][i] + ", expected " + expected[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void int32AndFloat64BuffersReduceInTheirDtypeAroundTheRing() throws Exception {
+        List<NDArray[]> results = onEveryMember(3, 0, Duration.ofSeconds(20), member -> {
+            NDArray ints = NDArray.of(new int[] {member.rank() + 1, -7 * member.rank(), 10, 3});
+            member.allReduce(ints, ReduceOp.MEAN);
+            NDArray doubles = NDArray.full(DType.FLOAT64, 0.1 * (member.rank() + 1), 5);
+            member.allReduce(doubles, ReduceOp.MAX);
+            NDArray parent = NDArray.zeros(DType.FLOAT32, 6, 4);
+            parent.narrow(1, 1, 2).fill(member.rank() + 1);   // a strided view: the result goes through it into the parent
+            member.allReduce(parent.narrow(1, 1, 2), ReduceOp.SUM);
+            return new NDArray[] {ints, doubles, parent};
+        });
+        for (NDArray[] result : results) {
+            float[] parent = result[2].toFloatArray();
+            for (int i = 0; i < parent.length; i++) {
+                assertEquals(i % 4 == 1 || i % 4 == 2 ? 6f : 0f, parent[i], "element " + i + " of the parent");
+            }
+            assertEquals(DType.INT32, result[0].dtype());
+            assertArrayEquals(new int[] {2, -7, 10, 3}, result[0].toIntArray());   // (1+2+3)/3, (0-7-14)/3, ...
+            assertArrayEquals(new double[] {0.30000000000000004, 0.30000000000000004, 0.30000000000000004, 0.30000000000000004,
+                0.30000000000000004}, result[1].toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void buffersOfDifferentSizesOrDtypesAreRefusedNamingTheMember() throws Exception {
+        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
+            for (boolean sizes : new boolean[] {true, false}) {
+                List<String> outcomes = onEveryMember(3, threshold, Duration.ofMillis(1500), member -> {
+                    NDArray buffer = member.rank() != 1 ? NDArray.zeros(DType.FLOAT32, 4)
+                            : sizes ? NDArray.zeros(DType.FLOAT32, 5) : NDArray.zeros(DType.FLOAT64, 4);
+                    try {
+                        member.allReduce(buffer, ReduceOp.SUM);
+                        return "no error";
+                    } catch (RuntimeException e) {
+                        return e.getMessage();
+                    }
+                });
+                // the star: rank 0 reads rank 1's message; the ring: rank 2 reads it
+                String refused = outcomes.get(threshold == 0 ? 2 : 0);
+                String expected = sizes ? "rank 1 sent 5 values where this member has 4" : "rank 1 sent FLOAT64 values where this member has FLOAT32";
+                assertTrue(refused.contains(expected), refused);
+            }
+        }
+    }
 }

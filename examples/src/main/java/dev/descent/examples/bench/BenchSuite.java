@@ -26,7 +26,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       two cores, the clock, and the FLOP per cycle they imply.</li>
  * </ol>
  * Arguments: {@code peak}, {@code gemm}, {@code optimizer}, {@code norm}, {@code epoch} to run only some
- * (default: all).
+ * (default: all); {@code collectives} (only when named: about five minutes) runs
+ * {@link CollectiveBenchmark}, TCP all-reduce over loopback against one TCP stream, and writes its
+ * table to {@code collectives-bandwidth.csv} for {@code tools/CollectivesChart.java}.
  */
 public final class BenchSuite {
     /** The MLP-BN parameter count of {@link OptimizerStepBenchmark}. */
@@ -48,7 +50,7 @@ public final class BenchSuite {
         };
     }
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws RunnerException, java.io.IOException {
         List<String> parts = args.length == 0 ? List.of("peak", "gemm", "optimizer", "norm", "epoch") : List.of(args);
         for (String part : parts) {
             switch (part) {
@@ -57,8 +59,9 @@ public final class BenchSuite {
                 case "optimizer" -> optimizer();
                 case "norm" -> norm();
                 case "epoch" -> epoch();
+                case "collectives" -> CollectiveBenchmark.report(run(CollectiveBenchmark.class.getSimpleName()));
                 default -> {
-                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, norm, epoch)");
+                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, norm, epoch, collectives)");
                     System.exit(2);
                 }
             }
