@@ -133,7 +133,8 @@ final class SparkMnistCommand {
             }
             try {
                 return SparkReplicaJob.run(spark, workers, COLLECTIVE_TIMEOUT, new SparkMnistReplica(settings));
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Spark's SparkException is checked in Java's sense, though Scala declares nothing: catch it too
                 throw new IllegalStateException(NAME + ": training failed: " + firstLine(e), e);
             }
         }
@@ -156,15 +157,19 @@ final class SparkMnistCommand {
         }
     }
 
-    /** The innermost cause's first line: Spark's job failures wrap the task's exception in pages of stack traces. */
-    private static String firstLine(Throwable e) {
+    /**
+     * The innermost cause's first line: Spark's job failures wrap the task's exception in pages of
+     * stack traces, and often carry it only as text, after the first line of their own message.
+     */
+    static String firstLine(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String message = root.getMessage() != null ? root.getMessage() : root.toString();
-        String outer = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("") : "";
-        return message.lines().findFirst().orElse(message) + (root == e ? "" : " (" + outer + ")");
+        List<String> lines = message.lines().filter(text -> !text.isBlank() && !text.startsWith("\t")).limit(2).toList();
+        String text = lines.isEmpty() ? root.toString() : lines.size() == 1 ? lines.get(0) : lines.get(1) + " (" + lines.get(0) + ")";
+        return root == e ? text : text + " (" + e.getMessage().lines().findFirst().orElse("") + ")";
     }
 
     private static void report(SparkMnistReplica.Outcome rank0, Path run, Path json, int workers, PrintStream out) throws IOException {

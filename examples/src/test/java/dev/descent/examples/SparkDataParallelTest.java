@@ -63,6 +63,23 @@ class SparkDataParallelTest {
     }
 
     @Test
+    void aReplicaThatFailsInEveryAttemptEndsTheJobAfterTheBoundedNumberOfAttempts() {
+        try (JavaSparkContext spark = SparkContexts.start("local[" + WORLD + "]", "descent failure test", Duration.ofSeconds(30))) {
+            Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> SparkReplicaJob.run(spark, WORLD,
+                    Duration.ofSeconds(30), replica -> {
+                        if (replica.rank() == 1) {
+                            throw new IllegalStateException("replica 1 fails in attempt " + replica.stageAttempt());
+                        }
+                        replica.group().barrier();   // rank 0 waits for rank 1, whose closed connection ends the wait
+                        return replica.stageAttempt();
+                    }));
+            org.junit.jupiter.api.Assertions.assertTrue(failure.getMessage().contains("failed the maximum allowable number of times: "
+                    + SparkContexts.STAGE_ATTEMPTS) && failure.getMessage().contains("replica 1 fails in attempt " + (SparkContexts.STAGE_ATTEMPTS - 1)),
+                    failure.getMessage());
+        }
+    }
+
+    @Test
     void twoSparkTasksTrainAsOneModelOnTheCombinedBatch() {
         Sequential one = model(200);
         for (int s = 0; s < STEPS; s++) {

@@ -86,6 +86,14 @@ class SparkMnistCommandTest {
     }
 
     @Test
+    void aJobFailureIsSummarizedByTheTasksOwnMessage() {
+        Exception failure = new org.apache.spark.SparkException("Job aborted due to stage failure: ShuffleMapStage 0 has failed the maximum"
+                + " allowable number of times: 4.\njava.lang.IllegalStateException: replica 1 broke\n\tat dev.descent.Somewhere.run(Somewhere.java:1)");
+        assertEquals("java.lang.IllegalStateException: replica 1 broke (Job aborted due to stage failure: ShuffleMapStage 0 has failed the"
+                + " maximum allowable number of times: 4.)", SparkMnistCommand.firstLine(failure));
+    }
+
+    @Test
     void helpListsTheFlags() {
         CommandRun run = CommandRun.of("spark-mnist", "--help");
         assertEquals(0, run.code());
