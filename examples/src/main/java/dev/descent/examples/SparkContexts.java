@@ -45,6 +45,7 @@ final class SparkContexts {
                 || SparkContexts.class.getClassLoader().getResource("log4j2.properties") != null) {
             return;
         }
+        boolean debug = System.getenv("DESCENT_DEBUG") != null;
         try {
             Path file = Files.createTempFile("descent-spark-log4j2", ".properties");
             file.toFile().deleteOnExit();
@@ -55,8 +56,12 @@ final class SparkContexts {
                     "appender.console.name = console",
                     "appender.console.target = SYSTEM_ERR",
                     "appender.console.layout.type = PatternLayout",
-                    // a failed task's stack trace only with DESCENT_DEBUG (as the command's own errors): its message names the cause
-                    "appender.console.layout.pattern = spark: %p %c{1}: %m%n" + (System.getenv("DESCENT_DEBUG") != null ? "%ex" : "%ex{none}"),
+                    // a failed task's stack trace only with DESCENT_DEBUG, as for the command's own errors: the scheduler's line
+                    // "Lost task ...: Exception: message" names the cause (the executor's own line says no more, without its trace)
+                    // the file is a Java properties file, where a backslash is written twice
+                    "appender.console.layout.pattern = spark: %p %c{1}: " + (debug ? "%m%n%ex" : "%replace{%m}{(?s)\\\\R\\\\s+at .*}{}%n%ex{none}"),
+                    "logger.executor.name = org.apache.spark.executor.Executor",
+                    "logger.executor.level = " + (debug ? "error" : "off"),
                     // Hadoop's note that it found no native library, and the loopback-address notice, say nothing to act on
                     "logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader",
                     "logger.hadoop.level = error",
