@@ -61,9 +61,13 @@ public final class DistributedDataParallel extends Module implements AutoCloseab
         int ready;
     }
 
-    /** Wraps {@code module} as this member's replica, with buckets of {@value #DEFAULT_BUCKET_BYTES} bytes. */
+    /**
+     * Wraps {@code module} as this member's replica, with buckets of {@value #DEFAULT_BUCKET_BYTES}
+     * bytes; when the members share memory, with one bucket for all the gradients (reduced inline,
+     * more buckets would overlap nothing and only add meetings).
+     */
     public DistributedDataParallel(Module module, ProcessGroup group) {
-        this(module, group, DEFAULT_BUCKET_BYTES);
+        this(module, group, group.sharesMemory() ? Long.MAX_VALUE : DEFAULT_BUCKET_BYTES);
     }
 
     /** Wraps {@code module} as this member's replica; every member must call this with the same architecture. */

@@ -81,6 +81,9 @@ public final class InProcessGroup implements ProcessGroup {
             // a strided array is reduced through a contiguous copy, written back below
             flat.add(buffer.contiguous().reshape(-1));
         }
+        if (shared.worldSize == 1) {
+            return;
+        }
         String name = "allReduce(" + op + ")";
         Object[] everyone = (Object[]) shared.meet(name, rank, flat, shapes.toString(), arrays -> arrays)[0];
         reduceSlice(everyone, op);
@@ -111,20 +114,21 @@ public final class InProcessGroup implements ProcessGroup {
             if (lo < hi) {
                 int offset = (int) (lo - start);
                 int length = (int) (hi - lo);
-                NDArray result = ((List<NDArray>) everyone[0]).get(i).narrow(0, offset, length).copy();
+                // member 0's slice accumulates the others' in rank order (only this member touches it)
+                NDArray result = ((List<NDArray>) everyone[0]).get(i).narrow(0, offset, length);
                 for (int member = 1; member < members; member++) {
                     // replicas on different devices (two GPUs) are combined on member 0's
                     NDArray values = ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length).to(result.device());
                     switch (op) {
                         case SUM, MEAN -> result.addi(values);
-                        case MAX -> result = result.maximum(values);
-                        case MIN -> result = result.minimum(values);
+                        case MAX -> result.copyFrom(result.maximum(values));
+                        case MIN -> result.copyFrom(result.minimum(values));
                     }
                 }
                 if (op == ReduceOp.MEAN) {
                     result.divi(members);
                 }
-                for (int member = 0; member < members; member++) {
+                for (int member = 1; member < members; member++) {
                     NDArray target = ((List<NDArray>) everyone[member]).get(i).narrow(0, offset, length);
                     target.copyFrom(result.to(target.device()));
                 }
