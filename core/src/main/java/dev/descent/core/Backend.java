@@ -220,4 +220,13 @@ public interface Backend {
         NDArray rowScale = gradLosses.mul(ignored.eq(0).astype(gradLosses.dtype())).reshape(-1, 1);
         gradLogits.copyFrom(probabilities.sub(oneHot).mul(rowScale));
     }
+
+    /**
+     * The 2-D convolution kernels of this backend (forward, input and weight gradients). This
+     * default is {@link ConvolutionKernels#COMPOSED}, built from the primitives; a backend with
+     * faster kernels returns its own implementation.
+     */
+    default ConvolutionKernels convolution() {
+        return ConvolutionKernels.COMPOSED;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.descent.core.cpu;
 
 import dev.descent.core.Backend;
+import dev.descent.core.ConvolutionKernels;
 import dev.descent.core.CounterStream;
 import dev.descent.core.DType;
 import dev.descent.core.Descent;
@@ -50,6 +51,12 @@ public final class CpuBackend implements Backend {
     @Override
     public FusedKernels fused() {
         return CpuFusedKernels.INSTANCE;
+    }
+
+    /** im2col in cache-sized bands and the GEMM; a direct kernel for one input channel per group. */
+    @Override
+    public ConvolutionKernels convolution() {
+        return CpuConvolution.INSTANCE;
     }
 
     @Override
