@@ -229,4 +229,13 @@ public interface Backend {
     default ConvolutionKernels convolution() {
         return ConvolutionKernels.COMPOSED;
     }
+
+    /**
+     * The 2-D pooling kernels of this backend (max with argmax, average, adaptive average, and
+     * their gradients). This default is {@link PoolingKernels#COMPOSED}, built from the
+     * primitives; a backend with kernels of its own returns them.
+     */
+    default PoolingKernels pooling() {
+        return PoolingKernels.COMPOSED;
+    }
 }

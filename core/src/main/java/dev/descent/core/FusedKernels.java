@@ -187,4 +187,61 @@ public interface FusedKernels {
             gradients.bias().copyFrom(sumGrad);
         }
     }
+
+    // ---------------------------------------------------------------- batch normalization over channels of images
+
+    /**
+     * Batch normalization with batch statistics of x [N, C, L] per channel over its N x L values
+     * (an [N, C, H, W] batch viewed as [N, C, H W], so that no transposing copy is needed):
+     * <pre>
+     *   mean_c = &Sigma;&#x2099;&#x2097; x_ncl / (N L)      var_c = &Sigma;&#x2099;&#x2097; (x_ncl - mean_c)&sup2; / (N L)      invStd_c = 1 / sqrt(var_c + eps)
+     *   out_ncl = (x_ncl - mean_c) invStd_c weight_c + bias_c
+     * </pre>
+     * Writes {@code out} [N, C, L] and the {@code statistics} [C]; {@code weight} and {@code bias}
+     * [C] may be null (1 and 0).
+     */
+    default void spatialBatchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out,
+                                         BatchNormStatistics statistics) {
+        int channels = x.shape()[1];
+        int[] dims = {0, 2};
+        NDArray batchMean = x.mean(dims, true);
+        NDArray centered = x.sub(batchMean);
+        NDArray inverse = centered.mul(centered).mean(dims, true).add(eps).rsqrt();
+        NDArray y = centered.mul(inverse);
+        if (weight != null) {
+            y = y.mul(weight.reshape(channels, 1));
+        }
+        if (bias != null) {
+            y = y.add(bias.reshape(channels, 1));
+        }
+        out.copyFrom(y);
+        statistics.mean().copyFrom(batchMean.reshape(channels));
+        statistics.invStd().copyFrom(inverse.reshape(channels));
+    }
+
+    /**
+     * The gradients of {@link #spatialBatchNormForward} from {@code grad} = dL/dout [N, C, L]: the
+     * formulas of {@link #batchNormBackward} with the sums over N and L and M = N L in place of N.
+     * {@code gradients.input()} is [N, C, L]; {@code weight} may be null (1).
+     */
+    default void spatialBatchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
+                                          BatchNormGradients gradients) {
+        int channels = x.shape()[1];
+        int count = x.shape()[0] * x.shape()[2];
+        int[] dims = {0, 2};
+        NDArray invStd = statistics.invStd().reshape(channels, 1);
+        NDArray normalized = x.sub(statistics.mean().reshape(channels, 1)).mul(invStd);
+        NDArray sumGrad = grad.sum(dims, true);
+        NDArray sumGradNormalized = grad.mul(normalized).sum(dims, true);
+        if (gradients.input() != null) {
+            NDArray scale = weight != null ? invStd.mul(weight.reshape(channels, 1)) : invStd;
+            gradients.input().copyFrom(grad.sub(sumGrad.div(count)).sub(normalized.mul(sumGradNormalized.div(count))).mul(scale));
+        }
+        if (gradients.weight() != null) {
+            gradients.weight().copyFrom(sumGradNormalized.reshape(channels));
+        }
+        if (gradients.bias() != null) {
+            gradients.bias().copyFrom(sumGrad.reshape(channels));
+        }
+    }
 }

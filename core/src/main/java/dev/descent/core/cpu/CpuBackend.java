@@ -53,6 +53,12 @@ public final class CpuBackend implements Backend {
         return CpuFusedKernels.INSTANCE;
     }
 
+    /** One pass per window, threads over the N x C planes. */
+    @Override
+    public dev.descent.core.PoolingKernels pooling() {
+        return CpuPoolingKernels.INSTANCE;
+    }
+
     /** im2col in cache-sized bands and the GEMM; a direct kernel for one input channel per group. */
     @Override
     public ConvolutionKernels convolution() {

@@ -51,4 +51,25 @@ final class CpuFusedKernels implements FusedKernels {
             FusedKernels.super.batchNormBackward(grad, x, weight, statistics, gradients);
         }
     }
+
+    @Override
+    public void spatialBatchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out,
+                                        BatchNormStatistics statistics) {
+        if (CpuSpatialBatchNorm.fusable(x, weight, bias, out, statistics.mean(), statistics.invStd())) {
+            CpuSpatialBatchNorm.forward(x, weight, bias, eps, out, statistics);
+        } else {
+            FusedKernels.super.spatialBatchNormForward(x, weight, bias, eps, out, statistics);
+        }
+    }
+
+    @Override
+    public void spatialBatchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
+                                         BatchNormGradients gradients) {
+        if (CpuSpatialBatchNorm.fusable(x, grad, statistics.mean(), statistics.invStd(), weight, gradients.input(),
+                gradients.weight(), gradients.bias())) {
+            CpuSpatialBatchNorm.backward(grad, x, weight, statistics, gradients);
+        } else {
+            FusedKernels.super.spatialBatchNormBackward(grad, x, weight, statistics, gradients);
+        }
+    }
 }
