@@ -60,6 +60,9 @@ public final class Conv1d extends Module {
             throw new IllegalArgumentException(op + ": kernelSize, stride and dilation must be >= 1 and padding >= 0, got kernelSize "
                     + kernelSize + ", stride " + stride + ", dilation " + dilation + ", padding " + padding);
         }
+        if ("same".equals(paddingMode)) {
+            Convolutions.checkSameStride(op, new int[] {stride});
+        }
         if (paddingMode != null) {
             Convolutions.geometry(op, new int[] {1, stride}, null, paddingMode, new int[] {1, dilation}, 1,
                     new int[] {1, 1, 1, kernelSize});
