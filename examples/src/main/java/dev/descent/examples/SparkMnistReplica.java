@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkEnv;
 
 /**
  * One replica of {@code descent spark-mnist}, as a Spark barrier task runs it: MLP-BN with Adam and
@@ -76,6 +77,7 @@ final class SparkMnistReplica implements SparkReplicaJob.Work<SparkMnistReplica.
         if (world != s.workers()) {
             throw new IllegalStateException("spark-mnist: the barrier stage has " + world + " tasks, expected --workers " + s.workers());
         }
+        announce(replica);
         Descent.setNumThreads(s.threadsPerTask());
         Path out = Path.of(s.out());
         Dataset shard = shard(rank, world);
@@ -121,6 +123,21 @@ final class SparkMnistReplica implements SparkReplicaJob.Work<SparkMnistReplica.
             Map<String, List<Double>> lists = history.toMap();
             return new Outcome(0, replica.stageAttempt(), resumedAfter, doubles(lists.get("testAccuracy")), doubles(lists.get("testLoss")),
                     doubles(lists.get("trainLoss")), doubles(lists.get("epochSeconds")));
+        }
+    }
+
+    /**
+     * On a cluster, one line in the executor's own standard output (the worker's log of it) naming
+     * the replica, its executor and its JVM, so that a log shows where each replica ran; a local
+     * master's replicas share the driver's JVM and print nothing.
+     */
+    private static void announce(SparkReplicaJob.Replica replica) {
+        SparkEnv env = SparkEnv.get();
+        String executor = env != null ? env.executorId() : "driver";
+        if (!"driver".equals(executor)) {   // Spark's id of the driver's own executor (local masters)
+            System.out.printf("spark-mnist: replica %d of %d (stage attempt %d) in executor %s, process %d on %s%n", replica.rank(),
+                    replica.worldSize(), replica.stageAttempt(), executor, ProcessHandle.current().pid(),
+                    env.blockManager().blockManagerId().host());
         }
     }
 
