@@ -38,13 +38,18 @@ import java.util.List;
  */
 public final class TcpProcessGroup implements ProcessGroup, AutoCloseable {
     /**
-     * Below this, the star's two latencies beat the ring's 2(n&minus;1) steps. Measured on one 2-core
-     * host, 4 members on localhost (2026-12-05): 48 KiB took 1.6 ms through the star and 2.3 ms
-     * around the ring; 64 KiB took 3.5 ms and 2.7 ms; 4 MiB about 100 ms either way. Between
-     * machines the latency is larger, which moves the crossover up: pass another threshold to
+     * Below this, the star's two latencies beat the ring's 2(n&minus;1) steps. Measured with the
+     * bulk data path on one 2-core host, float32, members as threads over loopback (2026-12-05,
+     * {@code descent bench collectives}, docs/benchmarks.md): at 256 KiB the star took 206 us and
+     * the ring 229 us with 2 members, 435 and 765 us with 4; from 1 MiB to 16 MiB the two were
+     * within the host's run-to-run noise (a factor of up to 3), e.g. 1 MiB with 4 members 2.1 ms
+     * against 2.8 ms in one run, 6.0 against 5.1 in another; at 64 MiB the ring won (4 members:
+     * 168 ms against 194). On one host the members share the cores, so the star's weakness, rank
+     * 0's link carrying (n&minus;1) buffers each way, does not show; between machines it does,
+     * which is why the default sits at the low end of the tie. Pass another threshold to
      * {@link #connect(int, int, InetSocketAddress, Duration, long)}.
      */
-    public static final long DEFAULT_RING_THRESHOLD_BYTES = 64 * 1024;
+    public static final long DEFAULT_RING_THRESHOLD_BYTES = 1 << 20;
 
     private final int rank;
     private final int worldSize;

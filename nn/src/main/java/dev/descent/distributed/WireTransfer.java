@@ -129,6 +129,13 @@ final class WireTransfer implements Closeable {
             while (true) {
                 boolean moved = false;
                 boolean pending = false;
+                // writes first: this member's header leaves before a check of a received one can fail the call, so the
+                // members after it report the mismatch they see instead of a closed connection
+                for (Outgoing out : outgoing) {
+                    if (!out.done()) {
+                        moved |= write(out);
+                    }
+                }
                 for (Incoming in : incoming) {
                     if (!in.done()) {
                         moved |= read(what, in);
@@ -136,10 +143,7 @@ final class WireTransfer implements Closeable {
                     }
                 }
                 for (Outgoing out : outgoing) {
-                    if (!out.done()) {
-                        moved |= write(out);
-                        pending |= !out.done();
-                    }
+                    pending |= !out.done();
                 }
                 if (!pending) {
                     return;
@@ -191,7 +195,9 @@ final class WireTransfer implements Closeable {
                     return moved;
                 }
             }
-            int arrived = into.position();
+            // a read ends anywhere, even inside an element: hand on whole 8-byte words only (parts hold whole elements, so a
+            // complete part ends on an element), else the element split between two hand-offs would be reduced by neither
+            int arrived = into.hasRemaining() ? into.position() & ~7 : into.position();
             if (arrived - in.handed >= SEGMENT_BYTES || !into.hasRemaining()) {
                 if (arrived > in.handed) {
                     in.arrival.arrived(in.part, in.handed, arrived);

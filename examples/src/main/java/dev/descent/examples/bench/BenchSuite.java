@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       two cores, the clock, and the FLOP per cycle they imply.</li>
  * </ol>
  * Arguments: {@code peak}, {@code gemm}, {@code optimizer}, {@code norm}, {@code epoch} to run only some
- * (default: all); {@code collectives} (only when named: about five minutes) runs
+ * (default: all); {@code collectives} (only when named: about eight minutes on 2 cores) runs
  * {@link CollectiveBenchmark}, TCP all-reduce over loopback against one TCP stream, and writes its
  * table to {@code collectives-bandwidth.csv} for {@code tools/CollectivesChart.java}.
  */
