@@ -67,7 +67,33 @@ final class PoolWindow {
                     + w.dilationW() + "), so the output would be " + oh + "x" + ow + "; expected H + 2 padding >= dilation"
                     + " (kernel - 1) + 1 in each dimension");
         }
+        int emptyRow = emptyWindow(shape[2], oh, w.strideH(), w.padH(), w.kernelH(), w.dilationH());
+        int emptyColumn = emptyWindow(shape[3], ow, w.strideW(), w.padW(), w.kernelW(), w.dilationW());
+        if (emptyRow >= 0 || emptyColumn >= 0) {
+            // PyTorch returns -inf there and its backward writes outside the plane; refusing is the safe reading
+            throw new IllegalArgumentException(layer + ": with input of shape " + Arrays.toString(shape) + ", kernel " + w.kernelH()
+                    + "x" + w.kernelW() + ", stride " + w.strideH() + "x" + w.strideW() + ", padding " + w.padH() + "x" + w.padW()
+                    + " and dilation " + w.dilationH() + "x" + w.dilationW() + ", output " + (emptyRow >= 0 ? "row " + emptyRow
+                    : "column " + emptyColumn) + " would pool padding only; expected every window to cover an input element"
+                    + " (use less padding or dilation)");
+        }
         return new int[] {shape[0], shape[1], oh, ow};
+    }
+
+    /** The first output position (of {@code out}) whose dilated window misses [0, in), or -1. */
+    private static int emptyWindow(int in, int out, int stride, int pad, int kernel, int dilation) {
+        for (int i = 0; i < out; i++) {
+            int start = i * stride - pad;
+            boolean covers = false;
+            for (int a = 0; a < kernel && !covers; a++) {
+                int at = start + a * dilation;
+                covers = at >= 0 && at < in;
+            }
+            if (!covers) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** "3x3" or "3x3 stride 2x2 ..." for describe(). */
