@@ -42,8 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * across processes and the application's classes reach them only through the submitted jar.
  * <p>
  * No Spark distribution is needed: the test assembles a {@code SPARK_HOME} whose {@code jars/}
- * links the third-party jars of this module's test class path (Spark and its dependencies, as
- * Maven resolved them), and a jar of the project's own classes to submit. A worker builds the
+ * links the third-party jars of this module's test class path (Spark and its dependencies as
+ * Maven resolved them, and the few libraries of Descent's own that descent.jar shades, which an
+ * executor would load from Spark's jars first anyway), and a jar of the project's own classes to
+ * submit, which is all that reaches the executors of Descent. A worker builds the
  * executor's command from {@code SPARK_HOME/jars} and {@code SPARK_HOME/conf}
  * ({@code org.apache.spark.launcher.WorkerCommandBuilder}); it needs {@code SPARK_SCALA_VERSION},
  * which a distribution's {@code bin/load-spark-env.sh} exports, else it looks for a source build's
@@ -101,7 +103,8 @@ class SparkSubmitLocalClusterTest {
         assertEquals(0, driver.exitValue(), "spark-submit's exit code" + logs(out, err, home));
 
         // the run: weights, metrics and one complete checkpoint, written by rank 0 in its executor
-        assertTrue(Files.size(run.resolve("weights.safetensors")) > 0, logs(out, err, home));
+        assertTrue(Files.isRegularFile(run.resolve("weights.safetensors")) && Files.size(run.resolve("weights.safetensors")) > 0,
+                "weights.safetensors" + logs(out, err, home));
         assertEquals(1, MnistCheckpoint.latest(run).epoch());
         try (Stream<Path> files = Files.list(run.resolve("checkpoint-epoch-1"))) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
