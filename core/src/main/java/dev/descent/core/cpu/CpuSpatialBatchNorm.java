@@ -201,8 +201,9 @@ final class CpuSpatialBatchNorm {
 
     /**
      * One thread's float32 scratch: the coefficient arrays the row kernels read (every lane holds
-     * the channel's one value) and the chunk partials, with the float64 totals of the current
-     * channel's gradient sums.
+     * the channel's one value, refilled only when it changes, so that short runs cost no fills)
+     * and the chunk partials (zero between calls: a fold resets them), with the float64 totals of
+     * the current channel's gradient sums.
      */
     private static final class Chunks {
         private final float[] partial = new float[CHUNK];
@@ -216,7 +217,6 @@ final class CpuSpatialBatchNorm {
 
         /** &Sigma; x[at, at + length), float32 within chunks, float64 across folds. */
         double sum(float[] x, int at, int length) {
-            Arrays.fill(partial, 0f);
             double total = 0;
             int i = 0;
             for (int chunk = 0; i + CHUNK <= length; i += CHUNK) {
@@ -231,13 +231,14 @@ final class CpuSpatialBatchNorm {
             for (; i < length; i++) {
                 total += x[at + i];
             }
-            return total + fold(partial);
+            return length >= CHUNK ? total + fold(partial) : total;
         }
 
         /** &Sigma; (x - mu)&sup2; over x[at, at + length). */
         double centeredSquares(float[] x, int at, int length, float mu) {
-            Arrays.fill(partial, 0f);
-            Arrays.fill(mean, mu);
+            if (mean[0] != mu || Float.isNaN(mu)) {
+                Arrays.fill(mean, mu);
+            }
             double total = 0;
             int i = 0;
             for (int chunk = 0; i + CHUNK <= length; i += CHUNK) {
@@ -254,13 +255,15 @@ final class CpuSpatialBatchNorm {
                 double d = x[at + i] - mu;
                 total += d * d;
             }
-            return total + fold(partial);
+            return length >= CHUNK ? total + fold(partial) : total;
         }
 
         /** out = x scale + shift over one run. */
         void affine(float[] x, int from, int length, float scale, float shift, float[] out, int to) {
-            Arrays.fill(k1, scale);
-            Arrays.fill(k0, shift);
+            if (k1[0] != scale || k0[0] != shift) {
+                Arrays.fill(k1, scale);
+                Arrays.fill(k0, shift);
+            }
             int i = 0;
             for (; i + CHUNK <= length; i += CHUNK) {
                 int j = VectorSupport.enabled ? VectorKernels.affine(x, from + i, k1, k0, out, to + i, CHUNK) : 0;
@@ -275,9 +278,9 @@ final class CpuSpatialBatchNorm {
 
         /** Adds one run's &Sigma; g and &Sigma; g (x - mu) to {@link #sumGrad} and {@link #sumGradCentered} ({@link #startChannel} resets them). */
         void gradientSums(float[] g, int gAt, float[] x, int xAt, int length, float mu) {
-            Arrays.fill(mean, mu);
-            Arrays.fill(partial, 0f);
-            Arrays.fill(partialCentered, 0f);
+            if (mean[0] != mu || Float.isNaN(mu)) {
+                Arrays.fill(mean, mu);
+            }
             int i = 0;
             for (int chunk = 0; i + CHUNK <= length; i += CHUNK) {
                 int j = VectorSupport.enabled
@@ -296,8 +299,10 @@ final class CpuSpatialBatchNorm {
                 sumGrad += g[gAt + i];
                 sumGradCentered += (double) g[gAt + i] * (x[xAt + i] - mu);
             }
-            sumGrad += fold(partial);
-            sumGradCentered += fold(partialCentered);
+            if (length >= CHUNK) {
+                sumGrad += fold(partial);
+                sumGradCentered += fold(partialCentered);
+            }
         }
 
         void startChannel() {
@@ -308,10 +313,12 @@ final class CpuSpatialBatchNorm {
         /** out = g k1 + (x - mu) k2 + k0 over one run. */
         void inputGradient(float[] g, int gAt, float[] x, int xAt, int length, float mu, float c0, float c1, float c2, float[] out,
                            int to) {
-            Arrays.fill(mean, mu);
-            Arrays.fill(k0, c0);
-            Arrays.fill(k1, c1);
-            Arrays.fill(k2, c2);
+            if (mean[0] != mu || k0[0] != c0 || k1[0] != c1 || k2[0] != c2) {
+                Arrays.fill(mean, mu);
+                Arrays.fill(k0, c0);
+                Arrays.fill(k1, c1);
+                Arrays.fill(k2, c2);
+            }
             int i = 0;
             for (; i + CHUNK <= length; i += CHUNK) {
                 int j = VectorSupport.enabled
