@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * conv2d and conv1d against float64 finite differences on random geometries (stride, int and
  * "same" padding, dilation, groups, bias or none), on inputs that are transposed or strided views,
- * through the im2col path and the direct one for one input channel per group; the double backward
+ * one input channel per group included (the CPU runs im2col for it; the direct kernel is checked
+ * against the composed kernels in core); the double backward
  * too, and the weight gradient over a column block cut into bands that do not divide the output.
  */
 class ConvolutionGradCheckTest {

@@ -25,16 +25,17 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * GEMM takes the threads instead. The weight gradient is summed per thread's range of images and
  * the partial sums added in the order of their ranges, so the bits do not depend on timing.
  *
- * <p>With one input channel per group (the first layer of an image network, or a depthwise conv),
- * im2col's matrix has only kH kW rows and the GEMM is bound by reading it; the forward then runs a
- * direct kernel that adds each tap's shifted input row to the output row (see {@link
- * DirectConvolution}). {@code -Ddescent.conv.direct=false} turns it off and {@code
- * -Ddescent.conv.columnBytes} sets the band budget, for measuring both choices.
+ * <p>With one input channel per group (the first layer of an image network, a depthwise conv) a
+ * direct kernel ({@link DirectConvolution}) exists, but it is off unless {@code
+ * -Ddescent.conv.direct=true}: measured on the development machine (2 threads, Vector API, MNIST's
+ * conv 1-&gt;32 3x3 on 28x28, batch 128), im2col and the GEMM took 1.37 ms per forward, as fast as
+ * the bare GEMM of the same product (1.31 ms), and the direct kernel 10.8 ms. {@code
+ * -Ddescent.conv.columnBytes} sets the band budget, for measuring it.
  */
 final class CpuConvolution implements ConvolutionKernels {
     static final CpuConvolution INSTANCE = new CpuConvolution();
     static final int COLUMN_BYTES = Integer.getInteger("descent.conv.columnBytes", 1 << 20);
-    static final boolean DIRECT = !"false".equals(System.getProperty("descent.conv.direct"));
+    static final boolean DIRECT = Boolean.getBoolean("descent.conv.direct");
 
     private static final ThreadLocal<float[][]> FLOAT_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<double[][]> DOUBLE_SCRATCH = ThreadLocal.withInitial(() -> new double[1][0]);

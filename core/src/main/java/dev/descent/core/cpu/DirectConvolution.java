@@ -10,8 +10,8 @@ import dev.descent.core.cpu.ConvolutionColumns.Taps;
  * network, a depthwise conv) without im2col: each output row starts at the bias and gets, for
  * every tap (a, b), the weight times the input row it reads, shifted by b; one pass over a row of
  * {@code oW} accumulators per tap. im2col would copy the image kH kW times into a matrix of only
- * kH kW rows, and a GEMM of depth 9 does one multiply-add per element it loads, so it is bound by
- * that copy (see {@link CpuConvolution} for the figures). Output planes are shared among the threads.
+ * kH kW rows, and a GEMM of depth 9 does one multiply-add per element it loads, so it was expected to be bound by
+ * that copy; measured, im2col and the GEMM won (see {@link CpuConvolution}), so this runs only on request. Output planes are shared among the threads.
  */
 final class DirectConvolution {
     private static final ThreadLocal<float[][]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[1][0]);

@@ -50,6 +50,11 @@ class ConvolutionKernelTest {
             ConvolutionKernels.COMPOSED.forward(x, weight, bias, g, expected);
             CpuConvolution.INSTANCE.forward(x, weight, bias, g, actual);
             assertClose(expected, actual, dtype, label + " forward");
+            if (groupChannels == 1) {
+                NDArray direct = NDArray.zeros(dtype, n, outputs, oh, ow);
+                DirectConvolution.forward(x, weight.contiguous(), bias, g, direct);
+                assertClose(expected, direct, dtype, label + " direct forward");
+            }
 
             NDArray gy = NDArray.randn(dtype, generator, n, outputs, oh, ow);
             NDArray gxExpected = NDArray.zeros(dtype, x.shape());
