@@ -46,7 +46,7 @@ public final class CostModel {
         }
     }
 
-    /** Least squares of T = x1 &alpha; + x2 &beta; over the ring rows (configuration "ring N", microseconds). */
+    /** Least squares of T = x1 &alpha; + x2 &beta; over the ring rows (configuration "N ring", microseconds). */
     static Fit fit(List<String> csvLines) {
         double s11 = 0;
         double s12 = 0;
@@ -56,7 +56,7 @@ public final class CostModel {
         int points = 0;
         for (String line : csvLines.subList(1, csvLines.size())) {
             String[] fields = line.split(",");
-            if (!fields[1].startsWith("ring")) {
+            if (!fields[1].endsWith("ring")) {
                 continue;
             }
             int n = Integer.parseInt(fields[1].replaceAll("\\D+", ""));
