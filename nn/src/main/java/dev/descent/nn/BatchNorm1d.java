@@ -17,15 +17,7 @@ import java.util.Arrays;
  * the running statistics are the cumulative average over all batches. In evaluation the running
  * statistics are used (unless {@code trackRunningStats} is false).
  */
-public final class BatchNorm1d extends Module {
-    private final int features;
-    private final double eps;
-    private final Double momentum;
-    private final Parameter weight;
-    private final Parameter bias;
-    /** Whether the buffers running_mean, running_var and num_batches_tracked exist (read through {@link #buffer}, which {@link #to} moves). */
-    private final boolean trackRunningStatistics;
-
+public final class BatchNorm1d extends BatchNormBase {
     /** eps 1e-5, momentum 0.1, affine, tracking running statistics: PyTorch's defaults. */
     public BatchNorm1d(int features) {
         this(features, 1e-5, 0.1, true, true);
@@ -36,45 +28,7 @@ public final class BatchNorm1d extends Module {
     }
 
     public BatchNorm1d(int features, double eps, Double momentum, boolean affine, boolean trackRunningStats, DType dtype) {
-        if (features <= 0) {
-            throw new IllegalArgumentException("BatchNorm1d: features must be positive, got " + features);
-        }
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException("BatchNorm1d: eps must be positive, got " + eps);
-        }
-        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
-            throw new IllegalArgumentException("BatchNorm1d: momentum must be in [0, 1] (or null for a cumulative average), got "
-                    + momentum);
-        }
-        this.features = features;
-        this.eps = eps;
-        this.momentum = momentum;
-        this.weight = affine ? registerParameter("weight", new Parameter(NDArray.ones(dtype, features))) : null;
-        this.bias = affine ? registerParameter("bias", new Parameter(NDArray.zeros(dtype, features))) : null;
-        this.trackRunningStatistics = trackRunningStats;
-        if (trackRunningStats) {
-            registerBuffer("running_mean", NDArray.zeros(dtype, features));
-            registerBuffer("running_var", NDArray.ones(dtype, features));
-            registerBuffer("num_batches_tracked", NDArray.zeros(DType.INT32));
-        }
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    public Parameter bias() {
-        return bias;
-    }
-
-    /** The running mean (null when running statistics are not tracked). */
-    public NDArray runningMean() {
-        return trackRunningStatistics ? buffer("running_mean") : null;
-    }
-
-    /** The running variance (null when running statistics are not tracked). */
-    public NDArray runningVar() {
-        return trackRunningStatistics ? buffer("running_var") : null;
+        super("BatchNorm1d", "features", features, eps, momentum, affine, trackRunningStats, dtype);
     }
 
     @Override
@@ -117,27 +71,5 @@ public final class BatchNorm1d extends Module {
             return normalized;
         }
         return normalized.mul(weight.reshape(channelShape)).add(bias.reshape(channelShape));
-    }
-
-    private void updateRunningStatistics(NDArray batchMean, NDArray batchVar, int count) {
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
-            NDArray runningMean = runningMean();
-            NDArray runningVar = runningVar();
-            NDArray batchesTracked = buffer("num_batches_tracked");
-            batchesTracked.addi(batchesTracked.onesLike());   // an INT32 one made on the buffer's device
-            // the count is read back (a device synchronization) only for the cumulative average
-            double factor = momentum != null ? momentum : 1.0 / batchesTracked.item();
-            NDArray mean = batchMean.reshape(features).astype(runningMean.dtype());
-            NDArray unbiased = batchVar.reshape(features).astype(runningVar.dtype()).mul((double) count / (count - 1));
-            // mean may be the very array the backward reads (BatchNormFunction saves it): never scaled in place
-            runningMean.muli(1 - factor).addi(mean.mul(factor));
-            runningVar.muli(1 - factor).addi(unbiased.muli(factor));
-        }
-    }
-
-    @Override
-    protected String describe() {
-        return features + ", eps=" + eps + ", momentum=" + momentum + (weight == null ? ", no affine" : "")
-                + (trackRunningStatistics ? "" : ", no running stats");
     }
 }

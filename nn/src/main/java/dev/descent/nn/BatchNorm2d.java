@@ -25,15 +25,7 @@ import java.util.Arrays;
  * Tensor z = bn.forward(Tensor.randn(new Generator(1), 1, 16, 28, 28));   // running statistics
  * }</pre>
  */
-public final class BatchNorm2d extends Module {
-    private final int numFeatures;
-    private final double eps;
-    private final Double momentum;
-    private final Parameter weight;
-    private final Parameter bias;
-    /** Whether the buffers running_mean, running_var and num_batches_tracked exist (read through {@link #buffer}, which {@link #to} moves). */
-    private final boolean trackRunningStatistics;
-
+public final class BatchNorm2d extends BatchNormBase {
     /** eps 1e-5, momentum 0.1, affine, tracking running statistics: PyTorch's defaults. */
     public BatchNorm2d(int numFeatures) {
         this(numFeatures, 1e-5, 0.1, true, true);
@@ -44,61 +36,23 @@ public final class BatchNorm2d extends Module {
     }
 
     public BatchNorm2d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats, DType dtype) {
-        if (numFeatures <= 0) {
-            throw new IllegalArgumentException("BatchNorm2d: numFeatures must be positive, got " + numFeatures);
-        }
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException("BatchNorm2d: eps must be positive, got " + eps);
-        }
-        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
-            throw new IllegalArgumentException("BatchNorm2d: momentum must be in [0, 1] (or null for a cumulative average), got "
-                    + momentum);
-        }
-        this.numFeatures = numFeatures;
-        this.eps = eps;
-        this.momentum = momentum;
-        this.weight = affine ? registerParameter("weight", new Parameter(NDArray.ones(dtype, numFeatures))) : null;
-        this.bias = affine ? registerParameter("bias", new Parameter(NDArray.zeros(dtype, numFeatures))) : null;
-        this.trackRunningStatistics = trackRunningStats;
-        if (trackRunningStats) {
-            registerBuffer("running_mean", NDArray.zeros(dtype, numFeatures));
-            registerBuffer("running_var", NDArray.ones(dtype, numFeatures));
-            registerBuffer("num_batches_tracked", NDArray.zeros(DType.INT32));
-        }
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    public Parameter bias() {
-        return bias;
-    }
-
-    /** The running mean (null when running statistics are not tracked). */
-    public NDArray runningMean() {
-        return trackRunningStatistics ? buffer("running_mean") : null;
-    }
-
-    /** The running variance (null when running statistics are not tracked). */
-    public NDArray runningVar() {
-        return trackRunningStatistics ? buffer("running_var") : null;
+        super("BatchNorm2d", "numFeatures", numFeatures, eps, momentum, affine, trackRunningStats, dtype);
     }
 
     @Override
     public Tensor forward(Tensor input) {
         int[] shape = input.shape();
         if (shape.length != 4) {
-            throw new IllegalArgumentException("BatchNorm2d: expected a 4-d input [N, " + numFeatures + ", H, W], got shape "
+            throw new IllegalArgumentException("BatchNorm2d: expected a 4-d input [N, " + features + ", H, W], got shape "
                     + Arrays.toString(shape));
         }
-        if (shape[1] != numFeatures) {
-            throw new IllegalArgumentException("BatchNorm2d: expected " + numFeatures + " channels (numFeatures) in dimension 1 of an"
-                    + " input [N, " + numFeatures + ", H, W], got " + shape[1] + " in shape " + Arrays.toString(shape));
+        if (shape[1] != features) {
+            throw new IllegalArgumentException("BatchNorm2d: expected " + features + " channels (numFeatures) in dimension 1 of an"
+                    + " input [N, " + features + ", H, W], got " + shape[1] + " in shape " + Arrays.toString(shape));
         }
         boolean useBatchStatistics = isTraining() || !trackRunningStatistics;
         if (!useBatchStatistics) {
-            int[] channelShape = {numFeatures, 1, 1};
+            int[] channelShape = {features, 1, 1};
             Tensor mean = Tensor.of(runningMean().reshape(channelShape));
             Tensor std = Tensor.of(runningVar().add(eps).sqrt().reshape(channelShape));
             Tensor normalized = input.sub(mean).div(std);
@@ -109,19 +63,12 @@ public final class BatchNorm2d extends Module {
             throw new IllegalArgumentException("BatchNorm2d: expected more than 1 value per channel when training, got input shape "
                     + Arrays.toString(shape) + " (use a batch or image with N H W of at least 2, or eval())");
         }
-        Tensor planes = input.reshape(shape[0], numFeatures, shape[2] * shape[3]);
+        Tensor planes = input.reshape(shape[0], features, shape[2] * shape[3]);
         SpatialBatchNormFunction function = new SpatialBatchNormFunction(eps, weight != null);
         Tensor out = weight != null ? function.apply(planes, weight, bias) : function.apply(planes);
         if (isTraining() && trackRunningStatistics) {
-            RunningStatistics.update(runningMean(), runningVar(), buffer("num_batches_tracked"), momentum, function.mean(),
-                    function.variance(), count);
+            updateRunningStatistics(function.mean(), function.variance(), count);
         }
         return out.reshape(shape);
-    }
-
-    @Override
-    protected String describe() {
-        return numFeatures + ", eps=" + eps + ", momentum=" + momentum + (weight == null ? ", no affine" : "")
-                + (trackRunningStatistics ? "" : ", no running stats");
     }
 }
