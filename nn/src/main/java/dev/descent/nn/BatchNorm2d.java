@@ -64,7 +64,7 @@ public final class BatchNorm2d extends BatchNormBase {
                     + Arrays.toString(shape) + " (use a batch or image with N H W of at least 2, or eval())");
         }
         Tensor planes = input.reshape(shape[0], features, shape[2] * shape[3]);
-        SpatialBatchNormFunction function = new SpatialBatchNormFunction(eps, weight != null);
+        BatchNormFunction function = new BatchNormFunction(eps, weight != null, true);
         Tensor out = weight != null ? function.apply(planes, weight, bias) : function.apply(planes);
         if (isTraining() && trackRunningStatistics) {
             updateRunningStatistics(function.mean(), function.variance(), count);

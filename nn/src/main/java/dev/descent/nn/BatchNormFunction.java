@@ -10,33 +10,46 @@ import dev.descent.core.FusedKernels.BatchNormStatistics;
 import dev.descent.core.NDArray;
 
 /**
- * Batch normalization of x [N, C] with the batch's statistics, as one op: inputs x and, when
- * affine, weight and bias [C].
+ * Batch normalization of x [N, C], or per channel of x [N, C, L] (BatchNorm2d's planes, L = H W:
+ * statistics over N and L), with the batch's statistics, as one op: inputs x and, when affine,
+ * weight and bias [C].
  * <pre>
  *   x&#x302; = (x - mean) invStd,   y = x&#x302; weight + bias
  *   dbias = &Sigma;&#x2099; dy        dweight = &Sigma;&#x2099; dy x&#x302;
  *   dx = weight invStd (dy - dbias / N - x&#x302; dweight / N)
  * </pre>
  * Forward and backward run the backend's fused kernels ({@code FusedKernels.batchNormForward} and
- * {@code batchNormBackward}): on the CPU five passes over the activations instead of about
- * sixteen for the same formula composed from primitives. When the backward itself is being
+ * {@code batchNormBackward}, or their spatial forms, which read each channel's N runs of L values
+ * in place): on the CPU five passes over the activations instead of about sixteen for the same
+ * formula composed from primitives. When the backward itself is being
  * recorded (a backward with {@code createGraph}, for Hessian-vector products) it is written with
  * tensor ops in terms of x instead, so that it can be differentiated again.
  */
 final class BatchNormFunction extends Function {
+    private static final int[] ROWS = {0};
+    private static final int[] BATCH_AND_SPATIAL = {0, 2};
     private final double eps;
     private final boolean affine;
+    /** Whether x is [N, C, L] (statistics over N and L) rather than [N, C]. */
+    private final boolean spatial;
     private NDArray mean;
     private NDArray invStd;
 
+    /** Over the rows of x [N, C]. */
     BatchNormFunction(double eps, boolean affine) {
+        this(eps, affine, false);
+    }
+
+    /** Over the rows of x [N, C], or, when {@code spatial}, over N and L of x [N, C, L]. */
+    BatchNormFunction(double eps, boolean affine, boolean spatial) {
         this.eps = eps;
         this.affine = affine;
+        this.spatial = spatial;
     }
 
     @Override
     public String name() {
-        return "BatchNorm";
+        return spatial ? "BatchNorm2d" : "BatchNorm";
     }
 
     /** The batch mean [C] of the last forward. */
@@ -57,8 +70,12 @@ final class BatchNormFunction extends Function {
         NDArray out = NDArray.empty(x.dtype(), x.shape(), x.device());
         mean = NDArray.empty(x.dtype(), new int[] {features}, x.device());
         invStd = NDArray.empty(x.dtype(), new int[] {features}, x.device());
-        x.backend().fused().batchNormForward(x, affine ? in[1] : null, affine ? in[2] : null, eps, out,
-                new BatchNormStatistics(mean, invStd));
+        BatchNormStatistics statistics = new BatchNormStatistics(mean, invStd);
+        if (spatial) {
+            x.backend().fused().spatialBatchNormForward(x, affine ? in[1] : null, affine ? in[2] : null, eps, out, statistics);
+        } else {
+            x.backend().fused().batchNormForward(x, affine ? in[1] : null, affine ? in[2] : null, eps, out, statistics);
+        }
         if (affine) {
             ctx.save(x, mean, invStd, in[1]);
         } else {
@@ -77,8 +94,13 @@ final class BatchNormFunction extends Function {
         NDArray gradInput = ctx.needsInputGrad(0) ? NDArray.empty(x.dtype(), x.shape(), x.device()) : null;
         NDArray gradWeight = affine && ctx.needsInputGrad(1) ? NDArray.empty(x.dtype(), weight.shape(), x.device()) : null;
         NDArray gradBias = affine && ctx.needsInputGrad(2) ? NDArray.empty(x.dtype(), weight.shape(), x.device()) : null;
-        x.backend().fused().batchNormBackward(g.data().contiguous(), x, weight, new BatchNormStatistics(ctx.saved(1).data(),
-                ctx.saved(2).data()), new BatchNormGradients(gradInput, gradWeight, gradBias));
+        BatchNormStatistics statistics = new BatchNormStatistics(ctx.saved(1).data(), ctx.saved(2).data());
+        BatchNormGradients gradients = new BatchNormGradients(gradInput, gradWeight, gradBias);
+        if (spatial) {
+            x.backend().fused().spatialBatchNormBackward(g.data().contiguous(), x, weight, statistics, gradients);
+        } else {
+            x.backend().fused().batchNormBackward(g.data().contiguous(), x, weight, statistics, gradients);
+        }
         Tensor[] grads = new Tensor[affine ? 3 : 1];
         grads[0] = gradInput == null ? null : Tensor.of(gradInput);
         if (affine) {
@@ -91,14 +113,14 @@ final class BatchNormFunction extends Function {
     /** The same gradients written with tensor ops of x, so a recorded backward can be differentiated again. */
     private Tensor[] differentiableBackward(Context ctx, Tensor g) {
         Tensor x = ctx.saved(0);
-        int[] rows = {0};
-        int n = x.shape(0);
-        Tensor centered = x.sub(x.mean(rows, true));
-        Tensor inverse = centered.mul(centered).mean(rows, true).add(eps).sqrt().reciprocal();
+        int[] dimensions = spatial ? BATCH_AND_SPATIAL : ROWS;
+        int n = spatial ? x.shape(0) * x.shape(2) : x.shape(0);
+        Tensor centered = x.sub(x.mean(dimensions, true));
+        Tensor inverse = centered.mul(centered).mean(dimensions, true).add(eps).sqrt().reciprocal();
         Tensor normalized = centered.mul(inverse);
-        Tensor sumGrad = g.sum(rows, true);
-        Tensor sumGradNormalized = g.mul(normalized).sum(rows, true);
-        Tensor scale = affine ? inverse.mul(ctx.saved(3)) : inverse;
+        Tensor sumGrad = g.sum(dimensions, true);
+        Tensor sumGradNormalized = g.mul(normalized).sum(dimensions, true);
+        Tensor scale = affine ? inverse.mul(spatial ? ctx.saved(3).reshape(-1, 1) : ctx.saved(3)) : inverse;
         Tensor gradInput = g.sub(sumGrad.div(n)).sub(normalized.mul(sumGradNormalized).div(n)).mul(scale);
         if (!affine) {
             return new Tensor[] {gradInput};
