@@ -73,16 +73,18 @@ public final class InProcessGroup implements ProcessGroup {
         if (buffers == null || buffers.isEmpty()) {
             throw new IllegalArgumentException("allReduce: no buffers");
         }
-        StringBuilder shapes = new StringBuilder();
-        List<NDArray> flat = new ArrayList<>(buffers.size());
         for (NDArray buffer : buffers) {
             check("allReduce", buffer);
-            shapes.append(shapes.length() == 0 ? "" : ", ").append(describe(buffer));
-            // a strided array is reduced through a contiguous copy, written back below
-            flat.add(buffer.contiguous().reshape(-1));
         }
         if (shared.worldSize == 1) {
             return;
+        }
+        StringBuilder shapes = new StringBuilder();
+        List<NDArray> flat = new ArrayList<>(buffers.size());
+        for (NDArray buffer : buffers) {
+            shapes.append(shapes.length() == 0 ? "" : ", ").append(describe(buffer));
+            // a strided array is reduced through a contiguous copy, written back below
+            flat.add(buffer.contiguous().reshape(-1));
         }
         String name = "allReduce(" + op + ")";
         Object[] everyone = (Object[]) shared.meet(name, rank, flat, shapes.toString(), arrays -> arrays)[0];
