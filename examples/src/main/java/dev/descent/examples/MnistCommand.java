@@ -86,7 +86,8 @@ final class MnistCommand {
                         + " pooled-linear model on batches of " + DENSE_METHOD_BATCH + " unless --model and --batch say otherwise, newton as "
                         + MINIBATCH_NEWTON)
                 .flag("model", MnistModels.DEFAULT, "mlp-bn (" + MnistModels.describe("mlp-bn") + "), linear (" + MnistModels.describe("linear")
-                        + ") or pooled-linear (" + MnistModels.describe("pooled-linear") + "); pooled-linear is the default for the"
+                        + "), pooled-linear (" + MnistModels.describe("pooled-linear") + ") or cnn (" + MnistModels.describe("cnn")
+                        + "); pooled-linear is the default for the"
                         + " optimizers that form a dense matrix of all parameters (bfgs, newton)")
                 .flag("width", null, "mlp-bn: every hidden layer this wide (default: 512, then each layer half the last, to 32)")
                 .flag("depth", null, "mlp-bn: the number of hidden layers (default 2; 0 is softmax regression)")

@@ -16,13 +16,15 @@ import java.util.List;
  *   <li>{@code pooled-linear}: softmax regression on 7 &times; 7 averages of 4 &times; 4 pixel blocks
  *       ({@link PixelAveraging}), 500 parameters: small enough for BFGS's and Newton's dense n &times; n
  *       matrices (2 MB) on a 1 GB heap.</li>
+ *   <li>{@code cnn}: {@link MnistCnn}, two 3 &times; 3 convolutions with batch norm and max pooling,
+ *       then two linear layers; 421,866 parameters.</li>
  * </ul>
  */
 final class MnistModels {
     static final String DEFAULT = "mlp-bn";
     /** The model for methods that form a dense matrix of all parameters. */
     static final String FOR_DENSE_METHODS = "pooled-linear";
-    static final List<String> NAMES = List.of("mlp-bn", "linear", "pooled-linear");
+    static final List<String> NAMES = List.of("mlp-bn", "linear", "pooled-linear", "cnn");
     static final List<String> ACTIVATIONS = List.of("relu", "sigmoid", "tanh");
     /** MLP-BN's hidden widths, and the narrowest its tapering goes when {@code --depth} adds layers without {@code --width}. */
     static final List<Integer> MLP_BN_WIDTHS = List.of(512, 256);
@@ -49,6 +51,7 @@ final class MnistModels {
                 case "mlp-bn" -> MlpBn.create(hidden, batchNorm, dropout, activation, heInit, weights, dropoutGenerator);
                 case "linear" -> new Sequential(new Flatten(), new Linear(784, 10, true, weights));
                 case "pooled-linear" -> new Sequential(new PixelAveraging(4), new Linear(49, 10, true, weights));
+                case "cnn" -> MnistCnn.create(weights, dropoutGenerator);
                 default -> throw new IllegalArgumentException("model: unknown name '" + name + "'; expected one of " + NAMES);
             };
         }
@@ -66,6 +69,7 @@ final class MnistModels {
             return switch (name) {
                 case "linear" -> 7_850;
                 case "pooled-linear" -> 500;
+                case "cnn" -> MnistCnn.PARAMETERS;
                 default -> {
                     long count = 0;
                     int in = 784;
@@ -83,6 +87,7 @@ final class MnistModels {
             return switch (name) {
                 case "linear" -> "softmax regression (784-10; 7,850 parameters)";
                 case "pooled-linear" -> "softmax regression on 4x4-pixel averages (49-10; 500 parameters)";
+                case "cnn" -> MnistCnn.describe();
                 default -> {
                     StringBuilder layers = new StringBuilder("784");
                     hidden.forEach(width -> layers.append('-').append(width));

@@ -32,7 +32,7 @@ class MnistModelsTest {
             assertEquals(depth, spec.hidden().size());
             assertEquals(spec.create(new Generator(0), new Generator(1)).parameterCount(), spec.parameterCount(), spec.toString());
         }
-        for (String name : List.of("linear", "pooled-linear")) {
+        for (String name : List.of("linear", "pooled-linear", "cnn")) {
             MnistModels.Spec spec = MnistModels.named(name);
             assertEquals(spec.create(new Generator(0), new Generator(1)).parameterCount(), spec.parameterCount(), name);
         }
