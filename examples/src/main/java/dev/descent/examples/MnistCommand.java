@@ -427,7 +427,7 @@ final class MnistCommand {
                             : trainer.trainEpoch(loader, progress::update);
                 } catch (TrainingDivergedException e) {
                     Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, null, classes, List.of(),
-                            List.of(), graph, e.getMessage());
+                            List.of(), model.toString(), graph, e.getMessage());
                     AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
                     throw e;
                 }
@@ -461,8 +461,8 @@ final class MnistCommand {
         model.save(weights);
         RunFiles.writeConfig(directory.resolve("config.json"), s.flags());
         Report.Content content = new Report.Content(title, new LinkedHashMap<>(s.flags()), history, evaluation, classes,
-                misclassified(testSet, evaluation.predictions(), classes), s.augment() ? augmentedSamples(trainSet, augment) : List.of(), graph,
-                null);
+                misclassified(testSet, evaluation.predictions(), classes), s.augment() ? augmentedSamples(trainSet, augment) : List.of(),
+                model.toString(), graph, null);
         AtomicFiles.write(directory.resolve("report.html"), Report.html(content));
         double peakRss = RunFiles.peakRssMiB();
         if (s.json() != null) {

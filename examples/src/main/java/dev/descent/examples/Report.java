@@ -9,10 +9,11 @@ final class Report {
     /** Everything the report shows. */
     /**
      * What a report shows: the run's history, the last evaluation (null when no epoch finished),
-     * and {@code failure}, the one line that says why training stopped early, or null.
+     * {@code model}, the model as it prints (its layers and parameter counts), and {@code failure},
+     * the one line that says why training stopped early, or null.
      */
     record Content(String title, Map<String, Object> config, RunHistory history, Trainer.Evaluation evaluation, String[] classes,
-                   List<DigitGrid.Tile> misclassified, List<DigitGrid.Tile> augmented, String graphSvg, String failure) {
+                   List<DigitGrid.Tile> misclassified, List<DigitGrid.Tile> augmented, String model, String graphSvg, String failure) {
         double[] trainLoss() {
             return array(history.trainLoss());
         }
@@ -89,6 +90,7 @@ final class Report {
         if (!c.augmented().isEmpty()) {
             html.append("<h2>Augmented training samples</h2>").append(DigitGrid.html(c.augmented(), 3));
         }
+        html.append("<h2>Model</h2><pre>").append(Svg.escape(c.model())).append("</pre>");
         html.append("<h2>Computational graph of one training step</h2><div class=\"graph\">").append(c.graphSvg()).append("</div>");
         html.append("<h2>Configuration</h2><table>");
         c.config().forEach((k, v) -> html.append("<tr><th>").append(Svg.escape(k)).append("</th><td>").append(Svg.escape(String.valueOf(v)))

@@ -80,6 +80,21 @@ class MainTest {
         assertTrue(CommandRun.of("--help").out().contains("compare-optimizers"));
     }
 
+    /** The CNN on 1,024 images: it trains, its report prints its layers, and evaluate finds the model in the run's config. */
+    @Test
+    void theCnnTrainsAndItsReportPrintsTheModel() throws IOException {
+        Path run = directory.resolve("cnn");
+        CommandRun trained = CommandRun.of("mnist", "--model", "cnn", "--epochs", "1", "--limit", "1024", "--threads", "2", "--out", run.toString());
+        assertEquals(0, trained.code(), trained.err());
+        String report = Files.readString(run.resolve("report.html"));
+        assertTrue(report.contains("<h2>Model</h2>") && report.contains("Conv2d(32, 64, kernel_size=[3, 3]") && report.contains("BatchNorm2d(64")
+                && report.contains("MaxPool2d(kernel_size=2x2") && report.contains("421,866"), "the model in the report");
+        CommandRun evaluated = CommandRun.of("evaluate", "--weights", run.resolve("weights.safetensors").toString());
+        assertEquals(0, evaluated.code(), evaluated.err());
+        double accuracy = Double.parseDouble(evaluated.out().replaceAll("(?s)^test accuracy ([0-9.]+)%.*", "$1"));
+        assertTrue(accuracy > 80, evaluated.out());
+    }
+
     /** One epoch on the first 2,000 training images, twice with the same seed: at least 85% and identical numbers. */
     @Test
     void trainsOnASliceOfMnistReproduciblyAndWritesItsFiles() throws IOException {
