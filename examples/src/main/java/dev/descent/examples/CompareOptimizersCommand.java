@@ -105,7 +105,7 @@ final class CompareOptimizersCommand {
                 }
                 continue;
             }
-            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, 1000).prefetch(!onGpu), 10);
+            Trainer.Evaluation evaluation = trainer.evaluate(new DataLoader(test, MnistModels.named(modelName).evaluationBatch()).prefetch(!onGpu), 10);
             double[] steps = IntStream.rangeClosed(1, trainer.stepLoss.size()).asDoubleStream().toArray();
             curves.add(new Svg.Series(contender.getKey(), steps, smooth(Report.array(trainer.stepLoss), 20)));
             out.printf(row + "%12.4f %13.2f%% %9.1f%n", contender.getKey(), contender.getValue(), last.meanLoss(),

@@ -50,7 +50,7 @@ final class EvaluateCommand {
         model.to(device);
         Mnist testSet = fashion ? FashionMnist.test() : Mnist.test();
         Dataset test = DeviceFlag.stage(testSet.toTensorDataset(MnistPreprocessing.prepare(fashion)), device);
-        DataLoader loader = new DataLoader(test, 1000).prefetch(device.equals(Device.CPU));
+        DataLoader loader = new DataLoader(test, spec.evaluationBatch()).prefetch(device.equals(Device.CPU));
         Trainer.Evaluation evaluation = new Trainer(model, null, null, device).evaluate(loader, 10);
         out.printf("test accuracy %.2f%%  test loss %.4f  (%d images)%n", 100 * evaluation.accuracy(), evaluation.meanLoss(), test.size());
         out.println("confusion matrix (rows: true label, columns: predicted):");
