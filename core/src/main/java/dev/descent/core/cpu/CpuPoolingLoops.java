@@ -59,6 +59,10 @@ final class CpuPoolingLoops {
 
     static void maxPool(float[] x, int base, Layout in, Plane g, float[] out, int to, int[] indices, int toIndex) {
         Window w = g.w();
+        if (isPlainTwoByTwo(g) && in.strideW() == 1) {
+            maxPoolTwoByTwo(x, base, in.strideH(), g, out, to, indices, toIndex);
+            return;
+        }
         for (int i = 0; i < g.oh(); i++) {
             int h0 = g.firstRow(i);
             int h1 = g.endRow(i);
@@ -80,6 +84,50 @@ final class CpuPoolingLoops {
                 }
                 out[to + i * g.ow() + j] = best;
                 indices[toIndex + i * g.ow() + j] = argmax;
+            }
+        }
+    }
+
+    /** A 2 x 2 window with stride 2, no padding or dilation, every window inside the input: CNNs' usual pooling. */
+    private static boolean isPlainTwoByTwo(Plane g) {
+        Window w = g.w();
+        return w.kernelH() == 2 && w.kernelW() == 2 && w.strideH() == 2 && w.strideW() == 2 && w.padH() == 0 && w.padW() == 0
+                && w.dilationH() == 1 && w.dilationW() == 1 && 2 * g.oh() <= g.height() && 2 * g.ow() <= g.width();
+    }
+
+    /**
+     * {@link #maxPool(float[], int, Layout, Plane, float[], int, int[], int)} for {@link
+     * #isPlainTwoByTwo} windows over rows of unit stride: the same four comparisons in the same
+     * order, unrolled, without the general loop's window bounds per output (measured at a fifth of
+     * a small CNN's step before).
+     */
+    private static void maxPoolTwoByTwo(float[] x, int base, int rowStride, Plane g, float[] out, int to, int[] indices, int toIndex) {
+        int width = g.width();
+        for (int i = 0; i < g.oh(); i++) {
+            int top = base + 2 * i * rowStride;
+            int bottom = top + rowStride;
+            int topIndex = 2 * i * width;
+            int bottomIndex = topIndex + width;
+            int o = to + i * g.ow();
+            int oi = toIndex + i * g.ow();
+            for (int j = 0; j < g.ow(); j++) {
+                int c = 2 * j;
+                float best = Float.NEGATIVE_INFINITY;
+                int argmax = topIndex + c;
+                float v = x[top + c];
+                argmax = v > best | v != v ? topIndex + c : argmax;
+                best = Math.max(best, v);
+                v = x[top + c + 1];
+                argmax = v > best | v != v ? topIndex + c + 1 : argmax;
+                best = Math.max(best, v);
+                v = x[bottom + c];
+                argmax = v > best | v != v ? bottomIndex + c : argmax;
+                best = Math.max(best, v);
+                v = x[bottom + c + 1];
+                argmax = v > best | v != v ? bottomIndex + c + 1 : argmax;
+                best = Math.max(best, v);
+                out[o + j] = best;
+                indices[oi + j] = argmax;
             }
         }
     }

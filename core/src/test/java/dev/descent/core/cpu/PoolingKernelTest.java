@@ -64,6 +64,41 @@ class PoolingKernelTest {
         assertTrue(actual.allClose(expected, tolerance, tolerance), what + "\nexpected " + expected + "\nactual " + actual);
     }
 
+    /** The 2 x 2, stride 2 window has a loop of its own: values and argmax as the composed kernels', ties, NaN and -inf included. */
+    @Test
+    void twoByTwoMaxPoolingMatchesTheComposedKernels() {
+        Window w = Window.of(2, 2, 0);
+        for (int trial = 0; trial < 24; trial++) {
+            DType dtype = trial % 3 == 0 ? DType.FLOAT64 : DType.FLOAT32;
+            int n = draw(1, 3);
+            int c = draw(1, 4);
+            int h = draw(2, 11);
+            int width = draw(2, 11);
+            // contiguous, rows of a wider array (unit column stride, longer rows), and transposed (the general loop)
+            NDArray x = switch (trial % 3) {
+                case 0 -> NDArray.randn(dtype, g, n, c, h, width);
+                case 1 -> NDArray.randn(dtype, g, n, c, h, width + 3).narrow(3, 1, width);
+                default -> view(dtype, n, c, h, width, true);
+            };
+            if (trial % 4 == 1) {
+                // clamped, so that many windows hold ties (at +-2), with a NaN and a -inf planted
+                x = x.mul(2).clamp(-1, 1).mul(2).contiguous();
+                x.set(Double.NaN, 0, 0, 0, 1);
+                x.set(Double.NEGATIVE_INFINITY, n - 1, c - 1, h - 1, width - 1);
+            }
+            int[] outShape = {n, c, h / 2, width / 2};
+            String what = "trial " + trial + " " + dtype + " input " + Arrays.toString(x.shape()) + " strides " + Arrays.toString(x.strides());
+            NDArray expected = NDArray.empty(dtype, outShape, x.device());
+            NDArray expectedIndices = NDArray.empty(DType.INT32, outShape, x.device());
+            COMPOSED.maxPool2d(x, w, expected, expectedIndices);
+            NDArray actual = NDArray.empty(dtype, outShape, x.device());
+            NDArray actualIndices = NDArray.empty(DType.INT32, outShape, x.device());
+            CPU.maxPool2d(x, w, actual, actualIndices);
+            assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), 0, what + " max");
+            assertArrayEquals(expectedIndices.toIntArray(), actualIndices.toIntArray(), what + " argmax");
+        }
+    }
+
     @Test
     void poolingMatchesTheComposedKernelsOnRandomGeometries() {
         int checked = 0;
