@@ -28,7 +28,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Arguments: {@code peak}, {@code gemm}, {@code optimizer}, {@code norm}, {@code epoch} to run only some
  * (default: all); {@code collectives} (only when named: about eight minutes on 2 cores) runs
  * {@link CollectiveBenchmark}, TCP all-reduce over loopback against one TCP stream, and writes its
- * table to {@code collectives-bandwidth.csv} for {@code tools/CollectivesChart.java}.
+ * table to {@code collectives-bandwidth.csv} for {@code tools/CollectivesChart.java}; {@code conv}
+ * (only when named) runs {@link ConvBenchmark}, the CNN's two convolutions beside the GEMMs of the
+ * same products.
  */
 public final class BenchSuite {
     /** The MLP-BN parameter count of {@link OptimizerStepBenchmark}. */
@@ -60,8 +62,9 @@ public final class BenchSuite {
                 case "norm" -> norm();
                 case "epoch" -> epoch();
                 case "collectives" -> CollectiveBenchmark.report(run(CollectiveBenchmark.class.getSimpleName()));
+                case "conv" -> ConvBenchmark.report(run(ConvBenchmark.class.getSimpleName()));
                 default -> {
-                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, norm, epoch, collectives)");
+                    System.err.println("descent bench: unknown part '" + part + "' (parts: peak, gemm, optimizer, norm, epoch, collectives, conv)");
                     System.exit(2);
                 }
             }

@@ -30,8 +30,9 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Conv2d forward and forward+backward, float32, at the shapes of PyTorch's examples/mnist network
- * (conv 1-&gt;32 3x3 on 28x28, conv 32-&gt;64 3x3 on 26x26, batch 128), beside the GEMMs that
+ * Conv2d forward and forward+backward, float32, at the shapes of {@code descent mnist --model cnn}
+ * ({@code MnistCnn}: conv 1-&gt;32 3x3 on 28x28 and conv 32-&gt;64 3x3 on 14x14, both padding 1 and
+ * without bias, batch 128), beside the GEMMs that
  * compute the same products with no im2col: forward {@code W [O, K] @ cols [K, N oH oW]}, weight
  * gradient {@code dY [O, N L] @ cols.t()}, input gradient {@code W.t() @ dY} (K = C kH kW, L =
  * oH oW). The first layer's backward computes no input gradient (the images need none), as in
@@ -42,7 +43,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *
  * <pre>
  * mvn -q -B install -DskipTests
- * java -cp examples/target/descent-benchmarks.jar dev.descent.examples.bench.ConvBenchmark
+ * ./descent bench conv          (or: java -cp examples/target/descent-benchmarks.jar dev.descent.examples.bench.ConvBenchmark)
  * java -cp examples/target/descent-benchmarks.jar dev.descent.examples.bench.ConvBenchmark -p path=direct,im2col -p columnBytes=262144,1048576,4194304
  * </pre>
  */
@@ -55,7 +56,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 public class ConvBenchmark {
     private static final int BATCH = 128;
 
-    /** conv1 = 1-&gt;32 on 28x28, conv2 = 32-&gt;64 on 26x26; both 3x3, stride 1, no padding. */
+    /** conv1 = 1-&gt;32 on 28x28, conv2 = 32-&gt;64 on 14x14; both 3x3, stride 1, padding 1 (the output keeps the input's size). */
     @Param({"conv1", "conv2"})
     public String layer;
 
@@ -84,9 +85,9 @@ public class ConvBenchmark {
         Descent.setNumThreads(threads);
         int[] s = shape(layer);
         Generator generator = new Generator(1);
-        conv = new Conv2d(s[0], s[1], new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1, true, generator);
+        conv = new Conv2d(s[0], s[1], new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, false, generator);
         input = Tensor.of(NDArray.randn(DType.FLOAT32, generator, BATCH, s[0], s[2], s[2])).requiresGrad(s[0] > 1);
-        int out = s[2] - 2;
+        int out = s[2];
         gradOutput = Tensor.of(NDArray.randn(DType.FLOAT32, generator, BATCH, s[1], out, out));
         int depth = s[0] * 9;
         int positions = BATCH * out * out;
@@ -97,13 +98,13 @@ public class ConvBenchmark {
 
     /** In channels, out channels, input height (= width). */
     static int[] shape(String layer) {
-        return layer.equals("conv1") ? new int[] {1, 32, 28} : new int[] {32, 64, 26};
+        return layer.equals("conv1") ? new int[] {1, 32, 28} : new int[] {32, 64, 14};
     }
 
     /** Operations of the forward's product, 2 O K N L. */
     static double forwardFlops(String layer) {
         int[] s = shape(layer);
-        int out = s[2] - 2;
+        int out = s[2];
         return 2.0 * s[1] * s[0] * 9 * BATCH * out * out;
     }
 
@@ -143,8 +144,11 @@ public class ConvBenchmark {
     /** Runs the default settings (or those on the command line) and prints GFLOP/s. */
     public static void main(String[] args) throws Exception {
         Options cli = new CommandLineOptions(args);
-        Options options = new OptionsBuilder().parent(cli).include(ConvBenchmark.class.getSimpleName()).build();
-        Collection<RunResult> results = new Runner(options).run();
+        report(new Runner(new OptionsBuilder().parent(cli).include(ConvBenchmark.class.getSimpleName()).build()).run());
+    }
+
+    /** Prints each result as time and GFLOP/s ({@code 2 O K N L} operations per product). */
+    static void report(Collection<RunResult> results) {
         Map<String, String> rows = new TreeMap<>();
         for (RunResult result : results) {
             String l = result.getParams().getParam("layer");
