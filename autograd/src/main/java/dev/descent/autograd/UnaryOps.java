@@ -126,7 +126,12 @@ final class UnaryOps {
 
         @Override
         protected Tensor[] backward(Context ctx, Tensor g) {
-            return one(g.mul(Tensor.of(ctx.saved(0).data().sign())));
+            NDArray mask = ctx.saved(0).data().sign();
+            if (!GradMode.isEnabled()) {
+                // a first-order backward: the new mask array becomes the gradient, one array a step fewer
+                return one(Tensor.of(mask.muli(g.data())));
+            }
+            return one(g.mul(Tensor.of(mask)));
         }
     }
 
