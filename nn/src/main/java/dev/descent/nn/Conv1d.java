@@ -3,7 +3,6 @@ package dev.descent.nn;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.Generator;
-import dev.descent.core.NDArray;
 
 /**
  * A 1-D convolution layer, as {@code torch.nn.Conv1d}: input [N, C_in, L], output [N, C_out, oL]
@@ -20,17 +19,12 @@ import dev.descent.core.NDArray;
  * Tensor y = conv.forward(Tensor.zeros(DType.FLOAT32, 8, 16, 100));      // [8, 32, 100]
  * }</pre>
  */
-public final class Conv1d extends Module {
-    private final int inChannels;
-    private final int outChannels;
+public final class Conv1d extends ConvolutionBase {
     private final int kernelSize;
     private final int stride;
     private final int padding;
     private final String paddingMode;
     private final int dilation;
-    private final int groups;
-    private final Parameter weight;
-    private final Parameter bias;
 
     /** Stride 1, no padding, with a bias, initialized from {@link Init#defaultGenerator()}. */
     public Conv1d(int inChannels, int outChannels, int kernelSize) {
@@ -52,13 +46,11 @@ public final class Conv1d extends Module {
     /** Every argument and the parameters' dtype; {@code paddingMode} ("same", "valid") overrides {@code padding} when not null. */
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, String paddingMode, int dilation,
                   int groups, boolean bias, DType dtype, Generator generator) {
+        super("Conv1d", inChannels, outChannels, new int[] {kernelSize}, groups, bias, dtype, generator);
         String op = "Conv1d";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(op + ": in and out channels must be positive, got " + inChannels + " and " + outChannels);
-        }
-        if (kernelSize < 1 || stride < 1 || dilation < 1 || padding < 0) {
-            throw new IllegalArgumentException(op + ": kernelSize, stride and dilation must be >= 1 and padding >= 0, got kernelSize "
-                    + kernelSize + ", stride " + stride + ", dilation " + dilation + ", padding " + padding);
+        if (stride < 1 || dilation < 1 || padding < 0) {
+            throw new IllegalArgumentException(op + ": stride and dilation must be >= 1 and padding >= 0, got stride " + stride
+                    + ", dilation " + dilation + ", padding " + padding);
         }
         if ("same".equals(paddingMode)) {
             Convolutions.checkSameStride(op, new int[] {stride});
@@ -67,55 +59,21 @@ public final class Conv1d extends Module {
             Convolutions.geometry(op, new int[] {1, stride}, null, paddingMode, new int[] {1, dilation}, 1,
                     new int[] {1, 1, 1, kernelSize});
         }
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(op + ": groups " + groups + " must divide both inChannels " + inChannels
-                    + " and outChannels " + outChannels);
-        }
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
         this.kernelSize = kernelSize;
         this.stride = stride;
         this.padding = padding;
         this.paddingMode = paddingMode;
         this.dilation = dilation;
-        this.groups = groups;
-        this.weight = registerParameter("weight", new Parameter(NDArray.zeros(dtype, outChannels, inChannels / groups, kernelSize)));
-        Init.kaimingUniform(weight, Math.sqrt(5), Init.FanMode.FAN_IN, "leaky_relu", generator);
-        if (bias) {
-            this.bias = registerParameter("bias", new Parameter(NDArray.zeros(dtype, outChannels)));
-            double bound = 1 / Math.sqrt((double) inChannels / groups * kernelSize);
-            Init.uniform(this.bias, -bound, bound, generator);
-        } else {
-            this.bias = null;
-        }
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    /** The bias, or null when the layer has none. */
-    public Parameter bias() {
-        return bias;
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return Convolutions.convolve1d("Conv1d", input, weight, bias, stride, padding, paddingMode, dilation, groups);
+        return Convolutions.convolve1d("Conv1d", input, weight(), bias(), stride, padding, paddingMode, dilation, groups());
     }
 
     @Override
     protected String describe() {
-        return inChannels + ", " + outChannels + ", kernel_size=" + kernelSize + ", stride=" + stride + ", padding="
-                + (paddingMode == null ? String.valueOf(padding) : paddingMode) + (dilation != 1 ? ", dilation=" + dilation : "")
-                + (groups != 1 ? ", groups=" + groups : "") + (bias == null ? ", bias=False" : "");
+        return describe("kernel_size=" + kernelSize + ", stride=" + stride + ", padding="
+                + (paddingMode == null ? String.valueOf(padding) : paddingMode) + (dilation != 1 ? ", dilation=" + dilation : ""));
     }
 }

@@ -3,7 +3,6 @@ package dev.descent.nn;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.Generator;
-import dev.descent.core.NDArray;
 import java.util.Arrays;
 
 /**
@@ -25,17 +24,12 @@ import java.util.Arrays;
  * Conv2d same = new Conv2d(32, 64, new int[] {3, 3}, new int[] {1, 1}, "same", new int[] {1, 1}, 1, true, new Generator(0));
  * }</pre>
  */
-public final class Conv2d extends Module {
-    private final int inChannels;
-    private final int outChannels;
+public final class Conv2d extends ConvolutionBase {
     private final int[] kernelSize;
     private final int[] stride;
     private final int[] padding;
     private final String paddingMode;
     private final int[] dilation;
-    private final int groups;
-    private final Parameter weight;
-    private final Parameter bias;
 
     /** Square kernel, stride 1, no padding, with a bias, initialized from {@link Init#defaultGenerator()}. */
     public Conv2d(int inChannels, int outChannels, int kernelSize) {
@@ -63,10 +57,8 @@ public final class Conv2d extends Module {
     /** Every argument and the parameters' dtype; exactly one of {@code padding} and {@code paddingMode} is null. */
     public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, String paddingMode, int[] dilation,
                   int groups, boolean bias, DType dtype, Generator generator) {
+        super("Conv2d", inChannels, outChannels, kernelSize, groups, bias, dtype, generator);
         String op = "Conv2d";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(op + ": in and out channels must be positive, got " + inChannels + " and " + outChannels);
-        }
         Convolutions.checkPair(op, "kernelSize", kernelSize, 1);
         Convolutions.checkPair(op, "stride", stride, 1);
         Convolutions.checkPair(op, "dilation", dilation, 1);
@@ -78,49 +70,11 @@ public final class Conv2d extends Module {
         } else {
             Convolutions.geometry(op, stride, null, paddingMode, dilation, 1, new int[] {1, 1, kernelSize[0], kernelSize[1]});
         }
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(op + ": groups " + groups + " must divide both inChannels " + inChannels
-                    + " and outChannels " + outChannels);
-        }
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
         this.kernelSize = kernelSize.clone();
         this.stride = stride.clone();
         this.padding = padding == null ? null : padding.clone();
         this.paddingMode = paddingMode;
         this.dilation = dilation.clone();
-        this.groups = groups;
-        this.weight = registerParameter("weight", new Parameter(NDArray.zeros(dtype, outChannels, inChannels / groups,
-                kernelSize[0], kernelSize[1])));
-        Init.kaimingUniform(weight, Math.sqrt(5), Init.FanMode.FAN_IN, "leaky_relu", generator);
-        if (bias) {
-            this.bias = registerParameter("bias", new Parameter(NDArray.zeros(dtype, outChannels)));
-            double bound = 1 / Math.sqrt((double) inChannels / groups * kernelSize[0] * kernelSize[1]);
-            Init.uniform(this.bias, -bound, bound, generator);
-        } else {
-            this.bias = null;
-        }
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    /** The bias, or null when the layer has none. */
-    public Parameter bias() {
-        return bias;
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
-    }
-
-    public int groups() {
-        return groups;
     }
 
     /** The kernel's (height, width). */
@@ -130,14 +84,13 @@ public final class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return Convolutions.convolve("Conv2d", input, weight, bias, stride, padding, paddingMode, dilation, groups);
+        return Convolutions.convolve("Conv2d", input, weight(), bias(), stride, padding, paddingMode, dilation, groups());
     }
 
     @Override
     protected String describe() {
-        return inChannels + ", " + outChannels + ", kernel_size=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
+        return describe("kernel_size=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
                 + ", padding=" + (padding == null ? paddingMode : Arrays.toString(padding))
-                + (dilation[0] != 1 || dilation[1] != 1 ? ", dilation=" + Arrays.toString(dilation) : "")
-                + (groups != 1 ? ", groups=" + groups : "") + (bias == null ? ", bias=False" : "");
+                + (dilation[0] != 1 || dilation[1] != 1 ? ", dilation=" + Arrays.toString(dilation) : ""));
     }
 }

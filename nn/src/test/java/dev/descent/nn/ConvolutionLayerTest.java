@@ -77,6 +77,10 @@ class ConvolutionLayerTest {
         assertRefused(() -> new Conv2d(4, 6, new int[] {3, 3}, new int[] {2, 1}, "same", new int[] {1, 1}, 1, true,
                 new Generator(0)), "Conv2d", "\"same\"", "stride 1", "[2, 1]");
         assertRefused(() -> new Conv1d(4, 6, 3, 2, "same", 1, 1, true, new Generator(0)), "Conv1d", "\"same\"", "stride 2");
+        assertRefused(() -> new Conv1d(4, 6, 0), "Conv1d", "kernelSize must be >= 1", "[0]");
+        assertRefused(() -> new Conv2d(4, 6, new int[] {3, 0}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1, true,
+                new Generator(0)), "Conv2d", "kernelSize must be >= 1", "[3, 0]");
+        assertRefused(() -> new Conv1d(4, 6, 3, 0, 0, 1, 1, true, new Generator(0)), "Conv1d", "stride and dilation must be >= 1", "stride 0");
         assertRefused(() -> new Conv1d(4, 6, 3).forward(Tensor.zeros(DType.FLOAT32, 4, 10)), "Conv1d", "[4, 10]", "3-d input [N, C, L]");
         assertRefused(() -> new Conv1d(4, 6, 3).forward(Tensor.zeros(DType.FLOAT32, 2, 4, 2)), "Conv1d", "[2, 4, 2]",
                 "smaller than the kernel");
