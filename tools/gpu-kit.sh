@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Packs what the GPU machines need to run Descent's CUDA tests and examples: they have a driver,
 # CUDA and python3 with PyTorch, but no JDK and no network. Writes .gpu-kit/ (git-ignored, about
-# 52 MiB): a jlink'ed Java runtime, the descent command's jar (all modules, JCuda with its
+# 57 MiB): a jlink'ed Java runtime, the descent command's jar (all modules, JCuda with its
 # natives), the cuda module's test classes, the JUnit console launcher, the PyTorch peers (copied
-# from ../shared/bench/peers), tools/cublas_gemm.py and tools/gpu_checks.py; and .gpu-data/ (about
+# from ../shared/bench/peers), tools/pytorch_cnn.py (the CNN's peer), tools/cublas_gemm.py and
+# tools/gpu_checks.py; and .gpu-data/ (about
 # 11 MiB): MNIST, gzipped. A device call carries at most 64 MiB, so the data travels in a call of
 # its own, while the machine is warm:
 #
@@ -12,7 +13,8 @@
 #   run(command="OUT=$OUT .gpu-kit/gpu-checks.sh", carry=[".gpu-kit"], timeout_s=600)
 #       # every GPU acceptance point within a 540 s budget: the CUDA suite; descent mnist at batch
 #       # 128 and 1024 against the PyTorch peers (eager and CUDA graph) on the same GPU; doctor's
-#       # GEMM rates against cuBLAS; flat device memory; one-line refusals of bad input. It ends
+#       # GEMM rates against cuBLAS; flat device memory; one-line refusals of bad input; the CNN
+#       # (descent mnist --model cnn) against PyTorch eager with cuDNN, 3 epochs each. It ends
 #       # with one "CHECK name PASS|FAIL ..." line per point; raw outputs and summary.json are in
 #       # $OUT. gpu_checks.py re-judges a saved $OUT anywhere: python3 tools/gpu_checks.py DIR
 #
@@ -51,9 +53,19 @@ cd "$KIT/../cuda" && exec "$KIT/java/bin/java" --add-modules jdk.incubator.vecto
 SCRIPT
 cat >"$KIT.tmp/descent" <<'SCRIPT'
 #!/usr/bin/env bash
+# The memory settings of the repository's ./descent (its comment says why): the CNN's larger young
+# generation and smaller heap for --model cnn, else those of the MLP; DESCENT_JAVA_OPTS replaces them.
 KIT="$(cd "$(dirname "$0")" && pwd)"
 export DESCENT_DATA="${DESCENT_DATA:-/tmp/descent-data}"
-exec "$KIT/java/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn96m -Xmx1g -jar "$KIT/descent.jar" "$@"
+MEMORY="-XX:+UseParallelGC -Xmn96m -Xmx1g"
+previous=""
+for argument in "$@"; do
+  if { [ "$previous" = --model ] && [ "$argument" = cnn ]; } || [ "$argument" = --model=cnn ]; then
+    MEMORY="-XX:+UseParallelGC -Xmn256m -Xmx512m"
+  fi
+  previous="$argument"
+done
+exec "$KIT/java/bin/java" --add-modules jdk.incubator.vector ${DESCENT_JAVA_OPTS:-$MEMORY} -jar "$KIT/descent.jar" "$@"
 SCRIPT
 PEERS="$ROOT/../shared/bench/peers"
 mkdir -p "$KIT.tmp/peers"
@@ -64,7 +76,7 @@ for peer in pytorch_mlp.py pytorch_mlp_cudagraph.py peerutil.py; do
     echo "gpu-kit: no $PEERS/$peer; the checks that compare with it will FAIL" >&2
   fi
 done
-cp tools/gpu_checks.py tools/cublas_gemm.py "$KIT.tmp/"
+cp tools/gpu_checks.py tools/cublas_gemm.py tools/pytorch_cnn.py "$KIT.tmp/"
 cat >"$KIT.tmp/compare.sh" <<'SCRIPT'
 #!/usr/bin/env bash
 # On the GPU machine, after the MNIST files were unpacked to /tmp/descent-data/mnist (a call that
@@ -86,20 +98,23 @@ cat >"$KIT.tmp/gpu-checks.sh" <<'SCRIPT'
 # Each step's stdout, stderr and exit status are saved in $OUT (default /tmp/gpu-checks); then
 # gpu_checks.py judges them and prints one CHECK line per point. No `set -e`: a failing step is a
 # verdict to record, not a reason to stop. Exit status 0 when every required point passes (the
-# CUDA-graph comparisons are goals and do not count).
+# CUDA-graph comparisons are goals and do not count; the CNN's comparison with PyTorch eager is
+# required, and its line says "unmeasured" when either CNN step gave no epochs).
 KIT="$(cd "$(dirname "$0")" && pwd)"
 cd "$KIT/.."   # run-tests.sh reads cuda/src/main/cuda beside the kit
 DATA=/tmp/descent-data/mnist
 OUT="${OUT:-/tmp/gpu-checks}"
 RUNS=/tmp/gpu-checks-runs           # weights and reports of the runs: megabytes nobody needs back
 BUDGET="${GPU_CHECKS_BUDGET:-540}"   # seconds for all steps; a device call is cut at 600
-mkdir -p "$OUT" "$RUNS"
+# an --out that an earlier run (a rerun on the same warm machine) holds is refused: start them afresh
+rm -rf "$RUNS" && mkdir -p "$OUT" "$RUNS"
 # results of an earlier run in the same folder must not pass for this run's
 for name in cuda-suite mnist-b128 mnist-b1024 torch-eager-b128 torch-eager-b1024 torch-graph-b128 \
-    torch-graph-b1024 doctor cublas bad-cuda7 bad-tpu bad-batch; do
+    torch-graph-b1024 doctor cublas bad-cuda7 bad-tpu bad-batch cnn-descent cnn-torch-eager; do
   rm -f "$OUT/$name.out" "$OUT/$name.err" "$OUT/$name.step"
 done
-rm -f "$OUT"/{descent-b128,descent-b1024,torch-eager-b128,torch-eager-b1024,doctor,cublas,summary}.json
+rm -f "$OUT"/{descent-b128,descent-b1024,torch-eager-b128,torch-eager-b1024,doctor,cublas,summary}.json \
+  "$OUT"/{descent-cnn,torch-cnn}.json
 START=$SECONDS
 
 # step NAME LIMIT COMMAND...: COMMAND under `timeout`, never past the budget, its outputs in
@@ -148,6 +163,12 @@ step bad-tpu 30 "$KIT/descent" mnist --device tpu --epochs 1 --out "$RUNS/bad-tp
 # a small training set keeps the run short if the batch is neither refused nor out of memory
 step bad-batch 45 "$KIT/descent" mnist --device cuda --batch 100000000 --epochs 1 --limit 1000 \
   --out "$RUNS/bad-batch"
+# the CNN (descent mnist --model cnn) against its PyTorch peer, eager with cuDNN at its defaults, on
+# the same GPU; 3 epochs each, the median of epochs 2-3 compared
+step cnn-descent 120 "$KIT/descent" mnist --model cnn --device cuda --schedule constant --epochs 3 \
+  --out "$RUNS/cnn" --json "$OUT/descent-cnn.json"
+step cnn-torch-eager 90 python3 "$KIT/pytorch_cnn.py" --device cuda --data "$DATA" --epochs 3 \
+  --json "$OUT/torch-cnn.json"
 
 echo "== steps took $((SECONDS - START)) s; raw outputs in $OUT"
 python3 "$KIT/gpu_checks.py" "$OUT" | tee "$OUT/summary.txt"

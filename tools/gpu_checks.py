@@ -15,10 +15,11 @@ import re
 import statistics
 import sys
 
-EPOCHS = 5   # every descent and PyTorch run in gpu-checks.sh trains this many
+EPOCHS = 5   # every descent and PyTorch MLP run in gpu-checks.sh trains this many (the CNN runs: 3)
 ACCURACY_FLOOR = 0.980
 EAGER_RATIO_LIMIT = {128: 0.5, 1024: 1.0}
 CUDA_GRAPH_RATIO_GOAL = 1.0
+CNN_EAGER_RATIO_LIMIT = 1.0   # the CNN's epoch against PyTorch eager with cuDNN on the same GPU
 GEMM_RATIO_FLOOR = 0.7
 MESSAGE_WIDTH = 160
 GEMM_PRODUCTS = [
@@ -199,6 +200,40 @@ def check_against_eager(out_dir, batch):
     return Verdict(name, ratio <= limit, detail, values={"descent_median_s": ours, "peer_median_s": theirs, "ratio": ratio})
 
 
+def check_cnn_against_eager(out_dir):
+    """descent mnist --model cnn against tools/pytorch_cnn.py --device cuda (PyTorch eager, cuDNN at its defaults), the
+    median of epochs 2..N of each. Required, as the MLP's eager comparisons are. When either run gave no epochs (it
+    did not run, was skipped for the budget, timed out or failed) the line says "unmeasured" and why, and fails."""
+    name = "cnn-epoch-vs-eager"
+    ours_step = Step(out_dir, "cnn-descent")
+    theirs_step = Step(out_dir, "cnn-torch-eager")
+    ours = ours_step.json_file("descent-cnn.json")
+    theirs = theirs_step.json_file("torch-cnn.json")
+    missing = []
+    if not ours or not ours.get("epochSeconds"):
+        missing.append(f"no descent CNN epochs ({ours_step.why_unusable()})")
+    if not theirs or not theirs.get("epoch_train_seconds"):
+        missing.append(f"no PyTorch eager CNN epochs ({theirs_step.why_unusable()})")
+    if missing:
+        return Verdict(name, False, f"unmeasured: {'; '.join(missing)}", values={"measured": False})
+    ours_median = later_epochs_median(ours["epochSeconds"])
+    theirs_median = later_epochs_median(theirs["epoch_train_seconds"])
+    ratio = ours_median / theirs_median
+    epochs = min(len(ours["epochSeconds"]), len(theirs["epoch_train_seconds"]))
+    accuracy = ""
+    if ours.get("testAccuracy") and theirs.get("test_accuracy"):
+        accuracy = (f"; final test accuracy descent {fraction(ours['testAccuracy'][-1])}, "
+                    f"PyTorch {fraction(theirs['test_accuracy'][-1])}")
+    gpu = theirs.get("device_name", "GPU not named")
+    cudnn = f"cuDNN {theirs['cudnn_version']}" if theirs.get("cudnn_version") else "cuDNN version not given"
+    detail = (f"ratio {ratio:.2f} (need <= {CNN_EAGER_RATIO_LIMIT}): descent {ours_median:.3f} s vs PyTorch eager "
+              f"{theirs_median:.3f} s ({cudnn}, benchmark {theirs.get('cudnn_benchmark', '?')}), median epoch "
+              f"2-{epochs}, batch {theirs.get('batch_size', '?')}, on {gpu}{accuracy}")
+    return Verdict(name, ratio <= CNN_EAGER_RATIO_LIMIT, detail,
+                   values={"measured": True, "descent_median_s": ours_median, "peer_median_s": theirs_median,
+                           "ratio": ratio, "device_name": theirs.get("device_name")})
+
+
 def last_json_line(text):
     """The cudagraph peer prints its result as the last JSON line of stdout, after its epoch lines."""
     for line in reversed(text.splitlines()):
@@ -349,6 +384,7 @@ def main(argv):
         check_mnist_accuracy(out_dir),
         check_against_eager(out_dir, 128),
         check_against_eager(out_dir, 1024),
+        check_cnn_against_eager(out_dir),
         check_against_cuda_graph(out_dir, 128),
         check_against_cuda_graph(out_dir, 1024),
         check_gemm(out_dir, details),

@@ -20,7 +20,15 @@ them alone); torch.set_num_threads(--threads) sets the intra-op pool afterwards.
 --threads 2 --blas-threads 0 with OMP_WAIT_POLICY=active in the environment.
 
   /usr/bin/python3 tools/pytorch_cnn.py [--dataset mnist|fashion-mnist] [--data DIR] [--epochs 5] [--threads 1]
-      [--blas-threads 2] [--seed 0] [--limit N] [--test-limit N] [--json OUT]
+      [--blas-threads 2] [--device cpu|cuda] [--seed 0] [--limit N] [--test-limit N] [--json OUT]
+
+--device cuda is the peer of `descent mnist --model cnn --device cuda`: the model and the whole data set (training and
+test images and labels) live on the GPU, the batches are gathered there, and an epoch's clock is read after
+torch.cuda.synchronize(), so it covers the GPU's work and not only its queueing. PyTorch eager with its own cuDNN
+defaults: torch.backends.cudnn.benchmark stays off (the algorithm is chosen by cuDNN's heuristics, without timing trial
+runs at each new shape, such as the last partial batch) and cudnn.allow_tf32 stays as PyTorch sets it; the JSON records
+both, the GPU's name and the cuDNN version. The epoch order comes from the same CPU generator as on the CPU. The thread
+flags still apply (to the host side only).
 
 Data: the four IDX files (plain or .gz) in DIR, by default $DESCENT_DATA/<dataset> or ~/.cache/descent/<dataset>,
 where `descent mnist` caches them (Fashion-MNIST also from /usr/share/datasets/fashion-mnist). Prints one line per epoch and the peak RSS (ru_maxrss), and writes them to OUT.
@@ -42,6 +50,8 @@ def arguments(argv=None):
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="torch.set_num_threads (intra-op)")
     parser.add_argument("--blas-threads", type=int, default=DEFAULT_BLAS_THREADS,
                         help="OMP/MKL/OPENBLAS_NUM_THREADS, set before torch is imported (0: leave the environment)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                        help="cuda: the model and the data on the GPU, epochs timed after torch.cuda.synchronize()")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
@@ -148,26 +158,49 @@ def main():
     if not a.data and a.dataset == "fashion-mnist" and not os.path.isdir(directory) and os.path.isdir(debian):
         directory = debian
     mean, std = NORMALIZATION[a.dataset]
+    on_gpu = a.device == "cuda"
+    if on_gpu and not torch.cuda.is_available():
+        raise SystemExit("pytorch_cnn: --device cuda, but torch.cuda.is_available() is false (no GPU, or a CPU-only torch)")
+    device = torch.device(a.device)
+    # on the CPU a no-op; on the GPU the clock is read only once the queued kernels have finished
+    synchronize = torch.cuda.synchronize if on_gpu else (lambda: None)
     x_train, y_train = images(directory, "train", mean, std, a.limit), labels(directory, "train", a.limit)
     x_test, y_test = images(directory, "t10k", mean, std, a.test_limit), labels(directory, "t10k", a.test_limit)
+    if on_gpu:
+        x_train, y_train, x_test, y_test = (t.to(device) for t in (x_train, y_train, x_test, y_test))
     n = x_train.shape[0]
 
-    model = cnn()
+    model = cnn().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=a.lr)
     order = torch.Generator().manual_seed(a.seed)
-    blas = blas_in_use()
     environment = {k: v for k, v in os.environ.items() if k.startswith(("OMP_", "GOMP_", "OPENBLAS_", "MKL_"))}
-    print(f"pytorch_cnn: torch {torch.__version__}, {a.dataset}, train {n}, test {x_test.shape[0]}, "
-          f"{sum(p.numel() for p in model.parameters()):,} parameters, Adam lr {a.lr} constant, batch {a.batch_size}, "
-          f"intra-op threads {torch.get_num_threads()}, BLAS {blas['blas']} {blas.get('blas_core', '')} "
-          f"threads {blas.get('blas_threads', '?')}, {' '.join(f'{k}={v}' for k, v in sorted(environment.items()))}",
-          flush=True)
+    if on_gpu:
+        # the BLAS on the host does no work here, so it is neither checked nor reported
+        gpu = {"device": "cuda", "device_name": torch.cuda.get_device_name(device),
+               "cuda_version": torch.version.cuda, "cudnn_version": torch.backends.cudnn.version(),
+               "cudnn_benchmark": torch.backends.cudnn.benchmark, "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
+               "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32}
+        print(f"pytorch_cnn: torch {torch.__version__}, {a.dataset}, train {n}, test {x_test.shape[0]}, "
+              f"{sum(p.numel() for p in model.parameters()):,} parameters, Adam lr {a.lr} constant, batch {a.batch_size}, "
+              f"device cuda ({gpu['device_name']}), CUDA {gpu['cuda_version']}, cuDNN {gpu['cudnn_version']} "
+              f"benchmark {gpu['cudnn_benchmark']} allow_tf32 {gpu['cudnn_allow_tf32']}, "
+              f"matmul allow_tf32 {gpu['matmul_allow_tf32']}", flush=True)
+    else:
+        blas = blas_in_use()
+        print(f"pytorch_cnn: torch {torch.__version__}, {a.dataset}, train {n}, test {x_test.shape[0]}, "
+              f"{sum(p.numel() for p in model.parameters()):,} parameters, Adam lr {a.lr} constant, batch {a.batch_size}, "
+              f"intra-op threads {torch.get_num_threads()}, BLAS {blas['blas']} {blas.get('blas_core', '')} "
+              f"threads {blas.get('blas_threads', '?')}, {' '.join(f'{k}={v}' for k, v in sorted(environment.items()))}",
+              flush=True)
 
     seconds, losses, accuracies = [], [], []
     for epoch in range(1, a.epochs + 1):
         model.train()
         permutation = torch.randperm(n, generator=order)
-        loss_sum = torch.zeros(())
+        if on_gpu:
+            permutation = permutation.to(device)
+        loss_sum = torch.zeros((), device=device)
+        synchronize()
         start = time.perf_counter()
         for first in range(0, n, a.batch_size):
             batch = permutation[first:first + a.batch_size]
@@ -176,6 +209,7 @@ def main():
             loss.backward()
             optimizer.step()
             loss_sum += loss.detach() * batch.numel()
+        synchronize()
         seconds.append(time.perf_counter() - start)
         losses.append(loss_sum.item() / n)
         accuracies.append(test_accuracy(model, x_test, y_test))
@@ -184,12 +218,16 @@ def main():
     peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     median = statistics.median(seconds[1:] if len(seconds) > 1 else seconds)
     print(f"median epoch s (2..N) {median:.2f}  peak RSS {peak_rss_kib} KiB ({peak_rss_kib / 1024:.0f} MiB)", flush=True)
+    if on_gpu:
+        gpu["peak_device_allocated_mib"] = torch.cuda.max_memory_allocated(device) / 2 ** 20
+        print(f"peak device memory allocated {gpu['peak_device_allocated_mib']:.0f} MiB on {gpu['device_name']}",
+              flush=True)
     if a.json:
         summary = {
             "framework": "pytorch", "torch_version": torch.__version__, "model": "CNN", "dataset": a.dataset,
             "train_images": n, "test_images": x_test.shape[0], "threads": torch.get_num_threads(),
-            "blas_threads_flag": a.blas_threads, **blas, "env": environment, "optimizer": "adam", "lr": a.lr,
-            "schedule": "constant", "batch_size": a.batch_size, "epochs": a.epochs, "seed": a.seed,
+            "blas_threads_flag": a.blas_threads, **(gpu if on_gpu else blas), "env": environment, "optimizer": "adam",
+            "lr": a.lr, "schedule": "constant", "batch_size": a.batch_size, "epochs": a.epochs, "seed": a.seed,
             "epoch_train_seconds": seconds, "train_loss": losses, "test_accuracy": accuracies,
             "median_epoch_seconds_2_to_n": median, "peak_rss_kib": peak_rss_kib, "peak_rss_mib": peak_rss_kib / 1024.0,
         }
