@@ -61,7 +61,7 @@ MEMORY="-XX:+UseParallelGC -Xmn96m -Xmx1g"
 previous=""
 for argument in "$@"; do
   if { [ "$previous" = --model ] && [ "$argument" = cnn ]; } || [ "$argument" = --model=cnn ]; then
-    MEMORY="-XX:+UseParallelGC -Xmn256m -Xmx512m"
+    MEMORY="-XX:+UseParallelGC -Xmn384m -XX:SurvivorRatio=3 -Xmx576m"
   fi
   previous="$argument"
 done

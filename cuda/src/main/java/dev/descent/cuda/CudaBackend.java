@@ -7,11 +7,13 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.descent.core.Backend;
+import dev.descent.core.ConvolutionKernels;
 import dev.descent.core.DType;
 import dev.descent.core.Device;
 import dev.descent.core.FusedKernels;
 import dev.descent.core.Generator;
 import dev.descent.core.NDArray;
+import dev.descent.core.PoolingKernels;
 import dev.descent.core.Storage;
 import jcuda.Pointer;
 
@@ -26,6 +28,8 @@ import jcuda.Pointer;
 final class CudaBackend implements Backend {
     private final CudaDevice device;
     private final FusedKernels fused = new Fused();
+    private final ConvolutionKernels convolution = new CudaConvolutionKernels(this, CudaConvolutionKernels.COLUMN_BYTES);
+    private final PoolingKernels pooling = new CudaPoolingKernels(this);
 
     CudaBackend(CudaDevice device) {
         this.device = device;
@@ -43,6 +47,18 @@ final class CudaBackend implements Backend {
     @Override
     public FusedKernels fused() {
         return fused;
+    }
+
+    /** im2col and the GEMM ({@link CudaConvolutionKernels}). */
+    @Override
+    public ConvolutionKernels convolution() {
+        return convolution;
+    }
+
+    /** Max and average pooling kernels ({@link CudaPoolingKernels}); adaptive pooling stays composed. */
+    @Override
+    public PoolingKernels pooling() {
+        return pooling;
     }
 
     @Override
@@ -402,11 +418,47 @@ final class CudaBackend implements Backend {
                         at(sumGrad), at(sumGradNormalized), at(gradients.input()), rows, channels);
             }
         }
+
+        /** Two kernels ({@link CudaSpatialBatchNorm}): per-channel statistics, then normalization. */
+        @Override
+        public void spatialBatchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out,
+                                            BatchNormStatistics statistics) {
+            if (!CudaSpatialBatchNorm.fusable(x, weight, bias, out, statistics.mean(), statistics.invStd())) {
+                FusedKernels.super.spatialBatchNormForward(x, weight, bias, eps, out, statistics);
+                return;
+            }
+            CudaSpatialBatchNorm.forward(CudaBackend.this, x, weight, bias, eps, out, statistics);
+        }
+
+        /** Two kernels ({@link CudaSpatialBatchNorm}): per-channel gradient sums, then the input gradient when asked for. */
+        @Override
+        public void spatialBatchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
+                                             BatchNormGradients gradients) {
+            if (!CudaSpatialBatchNorm.fusable(x, grad, statistics.mean(), statistics.invStd(), weight, gradients.input(),
+                    gradients.weight(), gradients.bias())) {
+                FusedKernels.super.spatialBatchNormBackward(grad, x, weight, statistics, gradients);
+                return;
+            }
+            CudaSpatialBatchNorm.backward(CudaBackend.this, grad, x, weight, statistics, gradients);
+        }
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private void launch(String kernel, long elements, Object... arguments) {
+    /**
+     * A temporary device buffer of {@code size} elements, not cleared (its kernels write every
+     * element before reading it, so the memset of {@link #allocate} would be wasted); the caller
+     * releases it once its last kernel is queued.
+     */
+    CudaStorage scratch(DType dtype, long size) {
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(device.device() + ": temporary buffer of " + size + " elements, more than an array holds");
+        }
+        return CudaStorage.onGpu(device, dtype, (int) size, device.allocator().allocate(size * dtype.byteSize()));
+    }
+
+    /** Queues {@code kernel} with a grid-stride loop over {@code elements}. */
+    void launch(String kernel, long elements, Object... arguments) {
         device.launch(kernel, CudaDevice.blocksFor(elements), CudaDevice.THREADS, arguments);
     }
 
@@ -423,7 +475,7 @@ final class CudaBackend implements Backend {
         return threads;
     }
 
-    private CudaStorage storage(NDArray x) {
+    CudaStorage storage(NDArray x) {
         if (!(x.storage() instanceof CudaStorage storage) || storage.owner() != device) {
             throw new IllegalArgumentException(device.device() + " backend: array on " + x.device() + " reached it");
         }
@@ -431,7 +483,7 @@ final class CudaBackend implements Backend {
     }
 
     /** The device pointer to a contiguous array's first element, or null for a missing one. */
-    private Pointer at(NDArray x) {
+    Pointer at(NDArray x) {
         return x == null ? null : storage(x).pointer(x.offset());
     }
 

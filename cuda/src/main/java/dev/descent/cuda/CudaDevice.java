@@ -53,7 +53,7 @@ final class CudaDevice implements DeviceRuntime {
     static final int THREADS = 256;
     /** Enough blocks of {@link #THREADS} to fill any current GPU; grid-stride loops cover the rest. */
     static final int MAX_BLOCKS = 65536;
-    private static final String[] MODULES = {"elementwise", "reduce", "indexing", "random", "gemm", "fused"};
+    private static final String[] MODULES = {"elementwise", "reduce", "indexing", "random", "gemm", "fused", "convolution"};
 
     private final Device device;
     private final CUdevice handle = new CUdevice();

@@ -72,7 +72,7 @@ class PtxResourcesTest {
     @Test
     void everyKernelSourceHasACommittedPtxBuiltFromItsCurrentText() throws Exception {
         List<Path> sources = kernelSources();
-        assertEquals(6, sources.size(), "kernel sources: " + sources);
+        assertEquals(7, sources.size(), "kernel sources: " + sources);
         for (Path source : sources) {
             String ptx = resource(module(source));
             assertEquals(HASH_PREFIX + sourceHash(source), hashLine(module(source), ptx),
@@ -99,7 +99,10 @@ class PtxResourcesTest {
         }
         for (String type : new String[] {"f32", "f64"}) {
             for (String kernel : new String[] {"gemm_", "bernoulli_", "philox_", "sum_of_squares_", "sgd_update_", "adam_update_",
-                    "batch_norm_statistics_", "batch_norm_normalize_", "batch_norm_backward_sums_", "batch_norm_input_gradient_"}) {
+                    "batch_norm_statistics_", "batch_norm_normalize_", "batch_norm_backward_sums_", "batch_norm_input_gradient_",
+                    "im2col_", "col2im_", "conv_add_bias_", "conv_sum_images_", "max_pool2d_", "max_pool2d_backward_", "avg_pool2d_",
+                    "avg_pool2d_backward_", "spatial_batch_norm_statistics_", "spatial_batch_norm_normalize_",
+                    "spatial_batch_norm_backward_sums_", "spatial_batch_norm_input_gradient_"}) {
                 assertTrue(ptx.contains(".entry " + kernel + type + "("), kernel + type);
             }
         }
