@@ -42,6 +42,23 @@ struct Strides4 {
     int n, c, h, w;
 };
 
+// The coordinates (n, c, row, column) of element `index` of a contiguous [N, C, rows, columns] array.
+struct Position {
+    long long n;
+    int c, row, column;
+};
+
+DESCENT_HD Position position(long long index, int channels, int rows, int columns) {
+    Position p;
+    p.column = (int) (index % columns);
+    long long rest = index / columns;
+    p.row = (int) (rest % rows);
+    rest /= rows;
+    p.c = (int) (rest % channels);
+    p.n = rest / channels;
+    return p;
+}
+
 // ---------------------------------------------------------------- convolution
 
 // Element `index` of the column matrix of a band of images, [images, C kH kW, oH oW]: row
@@ -73,12 +90,9 @@ DESCENT_HD void im2col_element(long long index, const T* x, Strides4 s, const Co
 // order of the CPU's scatter, so results do not depend on timing.
 template <typename T>
 DESCENT_HD T col2im_element(long long index, const T* columns, const ConvShape& g) {
-    int w = (int) (index % g.width);
-    long long rest = index / g.width;
-    int h = (int) (rest % g.height);
-    rest /= g.height;
-    int c = (int) (rest % g.channels);
-    long long n = rest / g.channels;
+    Position at = position(index, g.channels, g.height, g.width);
+    long long n = at.n;
+    int c = at.c, h = at.row, w = at.column;
     long long plane = (long long) g.outputH * g.outputW;
     const T* image = columns + (n * g.channels + c) * g.kernelH * g.kernelW * plane;
     T sum = 0;
@@ -158,12 +172,9 @@ DESCENT_HD T pool_max(T best, T v) {
 // padding never wins, and an all -inf window points at its first element inside the input.
 template <typename T>
 DESCENT_HD void max_pool_element(long long index, const T* x, Strides4 s, const PoolShape& g, T* out, int* indices) {
-    int j = (int) (index % g.outputW);
-    long long rest = index / g.outputW;
-    int i = (int) (rest % g.outputH);
-    rest /= g.outputH;
-    int c = (int) (rest % g.channels);
-    long long n = rest / g.channels;
+    Position at = position(index, g.channels, g.outputH, g.outputW);
+    long long n = at.n;
+    int c = at.c, i = at.row, j = at.column;
     const T* plane = x + n * s.n + (long long) c * s.c;
     int rowStart = i * g.strideH - g.padH;
     int columnStart = j * g.strideW - g.padW;
@@ -195,12 +206,9 @@ DESCENT_HD long long max_pool_backward_target(long long index, const int* indice
 // The output gradient's element `index` read through its strides.
 template <typename T>
 DESCENT_HD T strided_element(long long index, const T* a, Strides4 s, int channels, int height, int width) {
-    int w = (int) (index % width);
-    long long rest = index / width;
-    int h = (int) (rest % height);
-    rest /= height;
-    int c = (int) (rest % channels);
-    long long n = rest / channels;
+    Position at = position(index, channels, height, width);
+    long long n = at.n;
+    int c = at.c, h = at.row, w = at.column;
     return a[n * s.n + (long long) c * s.c + (long long) h * s.h + (long long) w * s.w];
 }
 
@@ -219,12 +227,9 @@ DESCENT_HD int avg_pool_divisor(const PoolShape& g, int i, int j, int countInclu
 // as on the CPU, divided by the divisor.
 template <typename T>
 DESCENT_HD T avg_pool_element(long long index, const T* x, Strides4 s, const PoolShape& g, int countIncludePad) {
-    int j = (int) (index % g.outputW);
-    long long rest = index / g.outputW;
-    int i = (int) (rest % g.outputH);
-    rest /= g.outputH;
-    int c = (int) (rest % g.channels);
-    long long n = rest / g.channels;
+    Position at = position(index, g.channels, g.outputH, g.outputW);
+    long long n = at.n;
+    int c = at.c, i = at.row, j = at.column;
     const T* plane = x + n * s.n + (long long) c * s.c;
     int rowStart = i * g.strideH - g.padH;
     int columnStart = j * g.strideW - g.padW;
@@ -246,12 +251,9 @@ DESCENT_HD T avg_pool_element(long long index, const T* x, Strides4 s, const Poo
 // in the order of the CPU's scatter, so the bits are the CPU's.
 template <typename T>
 DESCENT_HD T avg_pool_backward_element(long long index, const T* grad, Strides4 s, const PoolShape& g, int countIncludePad) {
-    int w = (int) (index % g.width);
-    long long rest = index / g.width;
-    int h = (int) (rest % g.height);
-    rest /= g.height;
-    int c = (int) (rest % g.channels);
-    long long n = rest / g.channels;
+    Position at = position(index, g.channels, g.height, g.width);
+    long long n = at.n;
+    int c = at.c, h = at.row, w = at.column;
     const T* plane = grad + n * s.n + (long long) c * s.c;
     int hp = h + g.padH, wp = w + g.padW;
     int i0 = hp < g.kernelH ? 0 : (hp - g.kernelH) / g.strideH + 1;
