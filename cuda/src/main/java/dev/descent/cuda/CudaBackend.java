@@ -482,7 +482,7 @@ final class CudaBackend implements Backend {
         return storage;
     }
 
-    /** The device pointer to a contiguous array's first element, or null for a missing one. */
+    /** The device pointer to an array's first element (a strided array's other elements are the kernel's to find), or null for a missing one. */
     Pointer at(NDArray x) {
         return x == null ? null : storage(x).pointer(x.offset());
     }

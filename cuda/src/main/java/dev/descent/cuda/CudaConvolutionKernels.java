@@ -164,10 +164,10 @@ final class CudaConvolutionKernels implements ConvolutionKernels {
         }
         if (bias != null) {
             backend.launch("conv_add_bias_" + CudaBackend.suffix(out.dtype()), out.size(), backend.at(out),
-                    backend.storage(bias).pointer(bias.offset()), bias.strides()[0], p.outputs(), (long) plane, (long) out.size());
+                    backend.at(bias), bias.strides()[0], p.outputs(), (long) plane, (long) out.size());
         }
         columns.release();
-        release(weight, w);
+        releaseCopy(weight, w);
     }
 
     @Override
@@ -195,7 +195,7 @@ final class CudaConvolutionKernels implements ConvolutionKernels {
                     (long) p.weightSize(), n0 == 0 ? 0 : 1, backend.at(gradWeight));
         }
         scratch.release();
-        release(gy, gradOutput);
+        releaseCopy(gy, gradOutput);
     }
 
     @Override
@@ -225,19 +225,19 @@ final class CudaConvolutionKernels implements ConvolutionKernels {
                     backend.storage(gradInput).pointer(gradInput.offset() + (long) n0 * image));
         }
         columns.release();
-        release(gy, gradOutput);
-        release(weight, w);
+        releaseCopy(gy, gradOutput);
+        releaseCopy(weight, w);
     }
 
     /** The column matrices of images [n0, n0 + band) of x, read through x's strides. */
     private void im2col(NDArray x, int n0, int band, Plan p, Geometry g, CudaStorage columns) {
-        int[] s = x.strides();
+        int[] s = x.strides();   // the kernel's Strides4
         backend.launch("im2col_" + CudaBackend.suffix(x.dtype()), (long) band * p.columnsPerImage(),
-                backend.storage(x).pointer(x.offset() + (long) n0 * s[0]), new int[] {s[0], s[1], s[2], s[3]}, p.shape(g), band, columns);
+                backend.storage(x).pointer(x.offset() + (long) n0 * s[0]), s, p.shape(g), band, columns);
     }
 
-    /** Releases a contiguous copy made for this call (not the caller's array). */
-    private static void release(NDArray copy, NDArray original) {
+    /** Releases a contiguous copy made for one call (not the caller's array); the emulated device's kernels use it too. */
+    static void releaseCopy(NDArray copy, NDArray original) {
         if (copy != original) {
             copy.storage().release();
         }

@@ -21,7 +21,7 @@ import dev.descent.core.PoolingKernels;
  * PyTorch's CUDA kernel. Average pooling's backward knows the window and gathers: no atomics, no
  * clearing, and the additions in the CPU's order.
  *
- * <p>Inputs ({@code x}, {@code grad}) are read through their strides; outputs must be contiguous,
+ * <p>Inputs ({@code x}, {@code grad}) are read through their strides (passed as the kernels' Strides4); outputs must be contiguous,
  * else (and for other dtypes) the composed defaults run. Adaptive average pooling stays composed.
  */
 final class CudaPoolingKernels implements PoolingKernels {
@@ -64,7 +64,7 @@ final class CudaPoolingKernels implements PoolingKernels {
         if (out.size() == 0) {
             return;
         }
-        backend.launch("max_pool2d_" + CudaBackend.suffix(x.dtype()), out.size(), first(x), strides(x),
+        backend.launch("max_pool2d_" + CudaBackend.suffix(x.dtype()), out.size(), backend.at(x), x.strides(),
                 shape(x.shape(), out.shape(2), out.shape(3), w), x.shape(0), backend.at(out), backend.at(indices));
     }
 
@@ -79,7 +79,7 @@ final class CudaPoolingKernels implements PoolingKernels {
             return;
         }
         int[] s = gradInput.shape();
-        backend.launch("max_pool2d_backward_" + CudaBackend.suffix(grad.dtype()), grad.size(), first(grad), strides(grad),
+        backend.launch("max_pool2d_backward_" + CudaBackend.suffix(grad.dtype()), grad.size(), backend.at(grad), grad.strides(),
                 backend.at(indices), s[1], grad.shape(2), grad.shape(3), s[2] * s[3], (long) grad.size(), backend.at(gradInput));
     }
 
@@ -92,7 +92,7 @@ final class CudaPoolingKernels implements PoolingKernels {
         if (out.size() == 0) {
             return;
         }
-        backend.launch("avg_pool2d_" + CudaBackend.suffix(x.dtype()), out.size(), first(x), strides(x),
+        backend.launch("avg_pool2d_" + CudaBackend.suffix(x.dtype()), out.size(), backend.at(x), x.strides(),
                 shape(x.shape(), out.shape(2), out.shape(3), w), x.shape(0), countIncludePad ? 1 : 0, backend.at(out));
     }
 
@@ -105,19 +105,8 @@ final class CudaPoolingKernels implements PoolingKernels {
         if (gradInput.size() == 0) {
             return;
         }
-        backend.launch("avg_pool2d_backward_" + CudaBackend.suffix(grad.dtype()), gradInput.size(), first(grad), strides(grad),
+        backend.launch("avg_pool2d_backward_" + CudaBackend.suffix(grad.dtype()), gradInput.size(), backend.at(grad), grad.strides(),
                 shape(gradInput.shape(), grad.shape(2), grad.shape(3), w), gradInput.shape(0), countIncludePad ? 1 : 0,
                 backend.at(gradInput));
-    }
-
-    /** The device address of a (possibly strided) array's first element. */
-    private Object first(NDArray x) {
-        return backend.storage(x).pointer(x.offset());
-    }
-
-    /** The Strides4 struct of convolution.cu. */
-    private static int[] strides(NDArray x) {
-        int[] s = x.strides();
-        return new int[] {s[0], s[1], s[2], s[3]};
     }
 }

@@ -405,7 +405,7 @@ final class EmulatedCudaBackend implements Backend {
             CachingAllocator.Block columns = scratch(x.dtype(), p.scratchSize());
             device.run(p.forwardLaunches(bias != null), () -> cpu.forward(hx, hw, hb, g, ho));
             release(columns);
-            releaseCopy(weight, w);
+            CudaConvolutionKernels.releaseCopy(weight, w);
         }
 
         @Override
@@ -422,7 +422,7 @@ final class EmulatedCudaBackend implements Backend {
             CachingAllocator.Block scratch = scratch(x.dtype(), p.scratchSize());
             device.run(p.backwardWeightLaunches(), () -> cpu.backwardWeight(hg, hx, g, hw));
             release(scratch);
-            releaseCopy(gy, gradOutput);
+            CudaConvolutionKernels.releaseCopy(gy, gradOutput);
         }
 
         @Override
@@ -440,8 +440,8 @@ final class EmulatedCudaBackend implements Backend {
             CachingAllocator.Block columns = scratch(gy.dtype(), p.scratchSize());
             device.run(p.backwardInputLaunches(), () -> cpu.backwardInput(hg, hw, g, hi));
             release(columns);
-            releaseCopy(gy, gradOutput);
-            releaseCopy(weight, w);
+            CudaConvolutionKernels.releaseCopy(gy, gradOutput);
+            CudaConvolutionKernels.releaseCopy(weight, w);
         }
     }
 
@@ -519,13 +519,6 @@ final class EmulatedCudaBackend implements Backend {
     private void release(CachingAllocator.Block block) {
         if (block != null) {
             device.allocator().release(block);
-        }
-    }
-
-    /** Releases a contiguous copy made for one call (not the caller's array). */
-    private static void releaseCopy(NDArray copy, NDArray original) {
-        if (copy != original) {
-            copy.storage().release();
         }
     }
 
