@@ -29,6 +29,9 @@ public final class Context {
     private List<NDArray> savedArrays = new ArrayList<>();
     private Tensor[] saved;
     private int[] savedVersions;
+    /** Offered by the engine for one backward call: per input, the leaf gradient array it may add into, or null. */
+    private NDArray[] gradientBuffers;
+    private boolean[] claimed;
 
     Context(Function function, Tensor[] inputs, boolean recording) {
         this.function = function;
@@ -96,6 +99,36 @@ public final class Context {
         return inputShapes.length;
     }
 
+    /**
+     * For a backward that can add its gradient for input {@code index} straight into the array
+     * that gradient accumulates in, as a GEMM does with {@link NDArray#addmmi}: returns the input
+     * leaf's {@code grad()} array when it may be written in place, else null. It may when the
+     * input is a leaf that already holds a gradient of its own (kept by
+     * {@code zeroGrad(false)} or a previous backward) and this is a plain {@code backward()}: not
+     * {@link Autograd#grad}, not {@code createGraph}, not under anomaly detection. After a non-null
+     * return the backward must add its whole gradient for that input into the array and return
+     * null for the input; the engine counts it as delivered. This saves a gradient-sized temporary
+     * per step: a weight gradient is the largest array a training step allocates.
+     */
+    public NDArray claimGradientBuffer(int index) {
+        if (gradientBuffers == null || gradientBuffers[index] == null) {
+            return null;
+        }
+        claimed[index] = true;
+        return gradientBuffers[index];
+    }
+
+    /** Set by the engine before backward: the arrays {@link #claimGradientBuffer} may hand out. */
+    void offerGradientBuffers(NDArray[] buffers) {
+        gradientBuffers = buffers;
+        claimed = buffers == null ? null : new boolean[buffers.length];
+    }
+
+    /** Whether backward added its gradient for input {@code index} into the offered buffer. */
+    boolean claimed(int index) {
+        return claimed != null && claimed[index];
+    }
+
     /** Turns the saved arrays into tensors once the output exists. */
     void resolve(Tensor output) {
         saved = new Tensor[savedArrays.size()];
@@ -116,6 +149,7 @@ public final class Context {
     }
 
     void release() {
+        gradientBuffers = null;
         saved = null;
         savedVersions = null;
         savedArrays = null;

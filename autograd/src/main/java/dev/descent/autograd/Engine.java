@@ -4,9 +4,11 @@ import dev.descent.core.NDArray;
 import dev.descent.core.Storage;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The backward pass. It finds every node reachable from the roots with an explicit stack (no
@@ -42,6 +44,8 @@ final class Engine {
         Map<Node, Integer> pending = countDependencies(roots);
         Map<Node, Tensor> buffers = new IdentityHashMap<>();
         Map<Storage, Integer> deliveries = new IdentityHashMap<>();
+        // leaves whose gradient a function already added in place (Context.claimGradientBuffer)
+        Set<Node> addedInPlace = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Node> ready = new ArrayDeque<>();
         for (int i = 0; i < roots.length; i++) {
             Node node = roots[i].gradientNode();
@@ -58,6 +62,7 @@ final class Engine {
             }
         }
         boolean anomaly = GradMode.isAnomalyDetectionEnabled();
+        boolean inPlaceAllowed = captured == null && !createGraph && !anomaly;
         Anomaly.enterBackward();
         try (GradMode.Scope ignored = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             while (!ready.isEmpty()) {
@@ -76,8 +81,12 @@ final class Engine {
                             + " values were freed. To backward through the same graph a second time, pass"
                             + " retainGraph = true to the first backward");
                 }
+                if (node instanceof Function function) {
+                    function.context().offerGradientBuffers(inPlaceAllowed ? leafGradients(function) : null);
+                }
                 Tensor[] inputGrads = node instanceof GradientAccumulator accumulator
-                        ? accumulator.receive(grad, !createGraph && isHandedOver(grad, deliveries)) : node.propagate(grad);
+                        ? accumulator.receive(grad, grad != null && !createGraph && isHandedOver(grad, deliveries))
+                        : node.propagate(grad);
                 if (anomaly) {
                     Anomaly.checkBackward(node, grad, inputGrads);
                 }
@@ -92,14 +101,16 @@ final class Engine {
                     if (inputGrads[i] != null) {
                         deliveries.merge(inputGrads[i].data().storage(), 1, Integer::sum);
                         accumulate(buffers, target, inputGrads[i]);
+                    } else if (node instanceof Function function && function.context().claimed(i)) {
+                        addedInPlace.add(target);
                     }
                     int left = pending.merge(target, -1, Integer::sum);
                     if (left == 0) {
-                        if (buffers.containsKey(target)) {
+                        if (buffers.containsKey(target) || addedInPlace.contains(target)) {
                             ready.add(target);
                         } else {
                             // no gradient reached it (every consumer returned null): its inputs get none either
-                            skip(target, pending, buffers, ready);
+                            skip(target, pending, buffers, addedInPlace, ready);
                         }
                     }
                 }
@@ -109,15 +120,31 @@ final class Engine {
         }
     }
 
+    /** The gradient arrays of the leaves among {@code function}'s inputs that its backward may add into, or null. */
+    private static NDArray[] leafGradients(Function function) {
+        NDArray[] offered = null;
+        for (int i = 0; i < function.next.length; i++) {
+            if (function.next[i] instanceof GradientAccumulator accumulator) {
+                NDArray writable = accumulator.leaf.writableGradient();
+                if (writable != null) {
+                    offered = offered == null ? new NDArray[function.next.length] : offered;
+                    offered[i] = writable;
+                }
+            }
+        }
+        return offered;
+    }
+
     /** Propagates "no gradient" through a node whose consumers all returned null. */
-    private static void skip(Node start, Map<Node, Integer> pending, Map<Node, Tensor> buffers, Deque<Node> ready) {
+    private static void skip(Node start, Map<Node, Integer> pending, Map<Node, Tensor> buffers, Set<Node> addedInPlace,
+            Deque<Node> ready) {
         Deque<Node> stack = new ArrayDeque<>();
         stack.push(start);
         while (!stack.isEmpty()) {
             Node node = stack.pop();
             for (Node target : node.next) {
                 if (target != null && pending.merge(target, -1, Integer::sum) == 0) {
-                    if (buffers.containsKey(target)) {
+                    if (buffers.containsKey(target) || addedInPlace.contains(target)) {
                         ready.add(target);
                     } else {
                         stack.push(target);

@@ -153,6 +153,11 @@ public abstract class Function extends Node {
         context.release();
     }
 
+    /** This node's context, for the engine to offer gradient buffers and read what backward claimed. */
+    Context context() {
+        return context;
+    }
+
     /** The output's shape, for graph export. */
     int[] outputShape() {
         return outputShape;

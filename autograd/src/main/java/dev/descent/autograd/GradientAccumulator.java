@@ -20,9 +20,15 @@ final class GradientAccumulator extends Node {
         return receive(gradOutput, false);
     }
 
-    /** Adds {@code gradOutput} to the leaf's grad; {@code handedOver}: nothing else refers to its array (see {@link Engine}). */
+    /**
+     * Adds {@code gradOutput} to the leaf's grad; {@code handedOver}: nothing else refers to its
+     * array (see {@link Engine}). Null when every gradient was already added in place by the
+     * functions that produced it ({@link Context#claimGradientBuffer}).
+     */
     Tensor[] receive(Tensor gradOutput, boolean handedOver) {
-        leaf.accumulateGrad(gradOutput, handedOver);
+        if (gradOutput != null) {
+            leaf.accumulateGrad(gradOutput, handedOver);
+        }
         // the engine brings every gradient of one backward pass to this node at once: the leaf's grad is now complete
         for (java.util.function.Consumer<Tensor> hook : hooks) {
             hook.accept(leaf);

@@ -155,9 +155,26 @@ public class Tensor {
         return grad;
     }
 
-    /** Forgets the accumulated gradient. */
+    /** Forgets the accumulated gradient: {@code grad()} is null until the next backward (same as {@code zeroGrad(true)}). */
     public void zeroGrad() {
         grad = null;
+    }
+
+    /**
+     * Clears the accumulated gradient, as PyTorch's {@code zero_grad(set_to_none)}: with
+     * {@code setToNone} it is forgotten; without, its array is kept and filled with zeros, so the
+     * next backward adds into it in place (a tensor the caller still holds from {@code grad()}
+     * sees the new values) and a training step allocates no new gradient arrays. A gradient that
+     * itself requires grad (made by {@code createGraph}) is replaced by detached zeros.
+     */
+    public void zeroGrad(boolean setToNone) {
+        if (setToNone || grad == null) {
+            grad = null;
+        } else if (grad.requiresGrad()) {
+            grad = Tensor.of(grad.data().zerosLike());
+        } else {
+            grad.data().fill(0);
+        }
     }
 
     /**
@@ -235,6 +252,11 @@ public class Tensor {
         } else {
             grad.data().addi(incoming.data());
         }
+    }
+
+    /** The array a backward may add this leaf's gradient into in place, or null when there is none to write. */
+    NDArray writableGradient() {
+        return grad != null && !grad.requiresGrad() && grad.data().isContiguous() ? grad.data() : null;
     }
 
     /**

@@ -62,6 +62,38 @@ final class MatrixProducts {
         return out;
     }
 
+    static NDArray addmmInPlace(NDArray out, NDArray a, NDArray b) {
+        if (out.rank() != 2 || a.rank() != 2 || b.rank() != 2 || a.shape()[1] != b.shape()[0]
+                || out.shape()[0] != a.shape()[0] || out.shape()[1] != b.shape()[1]) {
+            throw new IllegalArgumentException("addmmi: expects [m, n] += [m, k] @ [k, n], got " + Arrays.toString(out.shape())
+                    + " += " + Arrays.toString(a.shape()) + " @ " + Arrays.toString(b.shape()));
+        }
+        if (a.dtype() != out.dtype() || b.dtype() != out.dtype() || !out.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("addmmi: the operands must share the floating-point dtype of the array added"
+                    + " to, got " + out.dtype() + " += " + a.dtype() + " @ " + b.dtype());
+        }
+        if (!out.isContiguous()) {
+            throw new IllegalArgumentException("addmmi: the array added to must be contiguous, got shape "
+                    + Arrays.toString(out.shape()) + " with strides " + Arrays.toString(out.strides()));
+        }
+        NDArray.checkSameDevice("addmmi", out, a);
+        NDArray.checkSameDevice("addmmi", out, b);
+        if (out.storage() == a.storage() || out.storage() == b.storage()) {
+            throw new IllegalArgumentException("addmmi: the array added to shares memory with an operand; pass a copy() of the operand");
+        }
+        int m = a.shape()[0];
+        int k = a.shape()[1];
+        int n = b.shape()[1];
+        if (m > 0 && n > 0 && k > 0) {
+            int[] noBatch = new int[0];
+            MatrixOperand ma = operand(a, noBatch, m, k);
+            MatrixOperand mb = operand(b, noBatch, k, n);
+            MatrixOperand mc = new MatrixOperand(out.storage(), out.offset(), n, m * n, false);
+            out.backend().gemm(1, m, n, k, ma, mb, mc, true);
+        }
+        return out;
+    }
+
     /** Describes {@code x} (a batch of rows x columns matrices) for GEMM, copying it only when its layout requires. */
     private static MatrixOperand operand(NDArray x, int[] batchShape, int rows, int columns) {
         int[] expanded = Arrays.copyOf(batchShape, batchShape.length + 2);

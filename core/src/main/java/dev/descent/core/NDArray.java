@@ -766,6 +766,15 @@ public final class NDArray {
         return MatrixProducts.matmul(this, other);
     }
 
+    /**
+     * In place, this += a @ b for 2-d arrays (PyTorch's {@code addmm_} with beta = alpha = 1): the
+     * product is added by the GEMM itself, so no [m, n] temporary is made. This must be
+     * contiguous, of a and b's dtype; transposed views of a and b are read in place. Returns this.
+     */
+    public NDArray addmmi(NDArray a, NDArray b) {
+        return MatrixProducts.addmmInPlace(this, a, b);
+    }
+
     /** The inner product of two 1-d arrays of equal length, as a 0-d array. */
     public NDArray dot(NDArray other) {
         if (rank() != 1 || other.rank() != 1) {

@@ -14,6 +14,7 @@ import dev.descent.nn.Losses;
 import dev.descent.nn.Module;
 import dev.descent.nn.Parameter;
 import dev.descent.nn.utils.GradientClipping;
+import dev.descent.optim.ElementwiseOptimizer;
 import dev.descent.optim.LossClosure;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
@@ -48,6 +49,8 @@ final class Trainer {
     private final LRScheduler scheduler;
     /** Where the model lives: batches are moved there (a no-op when the dataset is staged on it). */
     private final Device device;
+    /** Whether zeroGrad keeps the gradient arrays (zeroed) for the next backward to add into. */
+    private final boolean keepGradientArrays;
     final List<Double> stepLoss = new ArrayList<>();
     final List<Double> stepLr = new ArrayList<>();
     final List<Double> stepGradNorm = new ArrayList<>();
@@ -81,6 +84,11 @@ final class Trainer {
         this.scheduler = scheduler;
         this.device = device;
         this.readInterval = device.type() == Device.Type.CPU ? Duration.ZERO : Duration.ofSeconds(1);
+        // on the CPU the gradient arrays live from step to step and backward adds into them (a
+        // Linear layer's dW straight from its GEMM): a third less allocation per step. Only for the
+        // element-wise methods, whose step reads each gradient once; on a GPU the arrays go back
+        // with each step's memory scope instead
+        this.keepGradientArrays = device.type() == Device.Type.CPU && optimizer instanceof ElementwiseOptimizer;
         if (device.type() == Device.Type.CUDA && optimizer != null) {
             captured = new CapturedStep(model, device, this::capturedWork);
             setCapturable(true);
@@ -224,7 +232,7 @@ final class Trainer {
         return () -> {
             evaluations++;
             rewind(randomness, statistics);
-            optimizer.zeroGrad();
+            optimizer.zeroGrad(!keepGradientArrays);
             if (measured[0]) {
                 Tensor loss = Losses.crossEntropy(model.forward(input), target);
                 loss.backward();
@@ -292,7 +300,7 @@ final class Trainer {
                 } else {
                     currentStep = firstStep + step + 1;
                     optimizer.step(closure(input, target));
-                    optimizer.zeroGrad();   // the step's gradients go back with its scope
+                    optimizer.zeroGrad(!keepGradientArrays);   // on a GPU the step's gradients go back with its scope
                 }
                 // recorded on the device: nothing is read back here, so the host never waits for a GPU
                 metrics.commit(size);

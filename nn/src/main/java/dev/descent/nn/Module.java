@@ -206,9 +206,14 @@ public abstract class Module {
         return training;
     }
 
-    /** Clears every parameter's gradient. */
+    /** Clears every parameter's gradient: each {@code grad()} becomes null. */
     public void zeroGrad() {
         parameters().forEach(Tensor::zeroGrad);
+    }
+
+    /** Clears every parameter's gradient, keeping the arrays (zeroed) unless {@code setToNone}; see {@link Tensor#zeroGrad(boolean)}. */
+    public void zeroGrad(boolean setToNone) {
+        parameters().forEach(p -> p.zeroGrad(setToNone));
     }
 
     /** Freezes ({@code false}) or unfreezes every parameter; a frozen parameter gets no gradient. Returns this. */

@@ -142,10 +142,22 @@ public abstract class Optimizer {
         return ClosureKind.LOSS;
     }
 
-    /** Clears the gradient of every parameter. */
+    /** Clears the gradient of every parameter: each {@code grad()} becomes null (as {@code zeroGrad(true)}). */
     public void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    /**
+     * Clears the gradient of every parameter, as PyTorch's {@code zero_grad(set_to_none)}. With
+     * {@code setToNone = false} the gradient arrays are kept and zeroed, and the next backward adds
+     * into them in place (a Linear layer's weight gradient straight from the GEMM): the lean
+     * choice on the JVM, where a training step otherwise allocates every weight gradient anew for
+     * the garbage collector. A parameter that received no gradient in a step then holds zeros, not
+     * null, and the element-wise methods update it as with a zero gradient.
+     */
+    public void zeroGrad(boolean setToNone) {
         for (ParamGroup group : groups) {
-            group.params().forEach(Tensor::zeroGrad);
+            group.params().forEach(p -> p.zeroGrad(setToNone));
         }
     }
 

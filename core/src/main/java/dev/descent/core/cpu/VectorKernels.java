@@ -18,6 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** The integer lanes of the float shape; a constant, so that reinterpreting into it compiles to nothing. */
+    private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
 
     private VectorKernels() {
     }
@@ -212,8 +214,11 @@ final class VectorKernels {
         for (; i + LANES <= end; i += LANES) {
             long counter = key + (i + 1L) * CounterStream.GOLDEN_GAMMA;
             LongVector hits = hits(even, counter, threshold).or(hits(odd, counter, threshold).lanewise(VectorOperators.LSHL, 32));
-            IntVector selected = hits.reinterpretAsInts().neg().and(valueBits);
-            selected.reinterpretAsFloats().intoArray(out, base + i);
+            // reinterpretShape to constant species, not reinterpretAsInts()/AsFloats(): those look the
+            // target species up at run time, JDK 17's JIT then cannot intrinsify the cast, and every
+            // call allocated the vector on the heap
+            IntVector selected = ((IntVector) hits.reinterpretShape(INTS, 0)).neg().and(valueBits);
+            ((FloatVector) selected.reinterpretShape(SPECIES, 0)).intoArray(out, base + i);
         }
         return i;
     }
