@@ -86,7 +86,9 @@ final class VectorGemm {
     }
 
     static void gemm(int batch, int m, int n, int k, MatrixOperand a, MatrixOperand b, MatrixOperand c, boolean accumulate) {
-        if (transposedProductPays(m, n, k, a, b)) {
+        if (GemmDotKernels.pays(m, n, k, a, b)) {
+            GemmDotKernels.gemm(batch, m, n, k, a, b, c, accumulate);
+        } else if (transposedProductPays(m, n, k, a, b)) {
             // C^T = B^T A^T: B^T's rows are contiguous, so it is read in place, and the operand
             // transposed while packing is A, the smaller one
             split(batch, n, m, k, transpose(b), transpose(a), transpose(c), accumulate);
