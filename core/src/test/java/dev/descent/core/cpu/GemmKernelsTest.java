@@ -63,6 +63,31 @@ class GemmKernelsTest {
         }
     }
 
+    /** Narrow C with both operands along the depth (a conv's weight gradient): the dot-product kernel, odd rows and columns included. */
+    @Test
+    void narrowProductsAlongTheDepthMatchTheReference() {
+        java.util.Random random = new java.util.Random(29);
+        Generator g = new Generator(7);
+        VectorSupport.enabled = original;
+        for (int threads = 1; threads <= 2; threads++) {
+            Descent.setNumThreads(threads);
+            for (int trial = 0; trial < 30; trial++) {
+                int m = 1 + random.nextInt(70);
+                int n = 1 + random.nextInt(GemmDotKernels.NARROW);
+                int k = 4 * GemmMicroKernels.LANES + random.nextInt(900);
+                NDArray a = NDArray.randn(g, m, k);
+                NDArray b = NDArray.randn(g, n, k).t();
+                NDArray start = NDArray.randn(g, m, n);
+                NDArray sum = start.copy().addmmi(a, b);
+                NDArray reference = start.astype(DType.FLOAT64).add(a.astype(DType.FLOAT64).matmul(b.astype(DType.FLOAT64)));
+                double error = sum.astype(DType.FLOAT64).sub(reference).abs().max().item();
+                assertTrue(error <= 1e-5 * k, threads + " threads, " + m + "x" + k + "x" + n + ": error " + error);
+                double overwrite = a.matmul(b).astype(DType.FLOAT64).sub(reference.sub(start.astype(DType.FLOAT64))).abs().max().item();
+                assertTrue(overwrite <= 1e-5 * k, "matmul " + m + "x" + k + "x" + n + ": error " + overwrite);
+            }
+        }
+    }
+
     /** Backend.gemm directly: with accumulate false C's old contents (NaN here) must not leak into the product. */
     @Test
     void overwritingNeverReadsWhatCHeldAndAccumulatingAddsToIt() {
