@@ -60,7 +60,14 @@ final class CpuPoolingLoops {
     static void maxPool(float[] x, int base, Layout in, Plane g, float[] out, int to, int[] indices, int toIndex) {
         Window w = g.w();
         if (isPlainTwoByTwo(g) && in.strideW() == 1) {
-            maxPoolTwoByTwo(x, base, in.strideH(), g, out, to, indices, toIndex);
+            if (VectorSupport.enabled && VectorPooling.WIDE && (long) g.height() * g.width() < VectorPooling.LARGEST_PLANE) {
+                VectorPooling.maxPoolTwoByTwo(x, base, in.strideH(), g.width(), g.oh(), g.ow(), out, to, indices, toIndex,
+                        (i, j0, count) -> maxPoolTwoByTwo(x, base, in.strideH(), g, out, to, indices, toIndex, i, j0, j0 + count));
+                return;
+            }
+            for (int i = 0; i < g.oh(); i++) {
+                maxPoolTwoByTwo(x, base, in.strideH(), g, out, to, indices, toIndex, i, 0, g.ow());
+            }
             return;
         }
         for (int i = 0; i < g.oh(); i++) {
@@ -97,38 +104,38 @@ final class CpuPoolingLoops {
 
     /**
      * {@link #maxPool(float[], int, Layout, Plane, float[], int, int[], int)} for {@link
-     * #isPlainTwoByTwo} windows over rows of unit stride: the same four comparisons in the same
-     * order, unrolled, without the general loop's window bounds per output (measured at a fifth of
-     * a small CNN's step before).
+     * #isPlainTwoByTwo} windows j0 .. j1 of output row i, over rows of unit stride: the same four
+     * comparisons in the same order, unrolled, without the general loop's window bounds per output
+     * (measured at a fifth of a small CNN's step before). {@link VectorPooling} does the same with
+     * vectors where it can.
      */
-    private static void maxPoolTwoByTwo(float[] x, int base, int rowStride, Plane g, float[] out, int to, int[] indices, int toIndex) {
+    static void maxPoolTwoByTwo(float[] x, int base, int rowStride, Plane g, float[] out, int to, int[] indices, int toIndex, int i,
+                                int j0, int j1) {
         int width = g.width();
-        for (int i = 0; i < g.oh(); i++) {
-            int top = base + 2 * i * rowStride;
-            int bottom = top + rowStride;
-            int topIndex = 2 * i * width;
-            int bottomIndex = topIndex + width;
-            int o = to + i * g.ow();
-            int oi = toIndex + i * g.ow();
-            for (int j = 0; j < g.ow(); j++) {
-                int c = 2 * j;
-                float best = Float.NEGATIVE_INFINITY;
-                int argmax = topIndex + c;
-                float v = x[top + c];
-                argmax = v > best | v != v ? topIndex + c : argmax;
-                best = Math.max(best, v);
-                v = x[top + c + 1];
-                argmax = v > best | v != v ? topIndex + c + 1 : argmax;
-                best = Math.max(best, v);
-                v = x[bottom + c];
-                argmax = v > best | v != v ? bottomIndex + c : argmax;
-                best = Math.max(best, v);
-                v = x[bottom + c + 1];
-                argmax = v > best | v != v ? bottomIndex + c + 1 : argmax;
-                best = Math.max(best, v);
-                out[o + j] = best;
-                indices[oi + j] = argmax;
-            }
+        int top = base + 2 * i * rowStride;
+        int bottom = top + rowStride;
+        int topIndex = 2 * i * width;
+        int bottomIndex = topIndex + width;
+        int o = to + i * g.ow();
+        int oi = toIndex + i * g.ow();
+        for (int j = j0; j < j1; j++) {
+            int c = 2 * j;
+            float best = Float.NEGATIVE_INFINITY;
+            int argmax = topIndex + c;
+            float v = x[top + c];
+            argmax = v > best | v != v ? topIndex + c : argmax;
+            best = Math.max(best, v);
+            v = x[top + c + 1];
+            argmax = v > best | v != v ? topIndex + c + 1 : argmax;
+            best = Math.max(best, v);
+            v = x[bottom + c];
+            argmax = v > best | v != v ? bottomIndex + c : argmax;
+            best = Math.max(best, v);
+            v = x[bottom + c + 1];
+            argmax = v > best | v != v ? bottomIndex + c + 1 : argmax;
+            best = Math.max(best, v);
+            out[o + j] = best;
+            indices[oi + j] = argmax;
         }
     }
 
