@@ -231,15 +231,7 @@ final class ConvolutionColumns {
         int stop = to + (end - 1 - row0) * ow + hi;
         int from = s.base() + c * s.channelStride() + imageRow(t, first, a) * s.rowStride() + lo + shift;
         System.arraycopy(x, from, columns, start, stop - start);
-        for (int r = first; r < end; r++) {
-            int at = to + (r - row0) * ow;
-            for (int j = 0; j < lo; j++) {
-                columns[at + j] = 0f;
-            }
-            for (int j = hi; j < ow; j++) {
-                columns[at + j] = 0f;
-            }
-        }
+        zeroPadding(columns, to + (first - row0) * ow, end - first, ow, lo, hi);
         Arrays.fill(columns, stop, to + (row1 - row0) * ow, 0f);
     }
 
@@ -253,20 +245,23 @@ final class ConvolutionColumns {
             return;
         }
         // the padding positions' gradients belong to no image element; zeroed, the run adds 0 beside the rows
-        for (int r = first; r < end; r++) {
-            int at = from + (r - row0) * ow;
+        zeroPadding(columns, from + (first - row0) * ow, end - first, ow, lo, hi);
+        int start = from + (first - row0) * ow + lo;
+        int stop = from + (end - 1 - row0) * ow + hi;
+        int target = s.base() + c * s.channelStride() + imageRow(t, first, a) * s.rowStride() + lo + shift - start;
+        for (int i = start; i < stop; i++) {
+            x[target + i] += columns[i];
+        }
+    }
+    /** Zeroes columns [0, lo) and [hi, ow) of {@code rows} rows of {@code ow} values from {@code at}: a tap's padding. */
+    private static void zeroPadding(float[] columns, int at, int rows, int ow, int lo, int hi) {
+        for (int r = 0; r < rows; r++, at += ow) {
             for (int j = 0; j < lo; j++) {
                 columns[at + j] = 0f;
             }
             for (int j = hi; j < ow; j++) {
                 columns[at + j] = 0f;
             }
-        }
-        int start = from + (first - row0) * ow + lo;
-        int stop = from + (end - 1 - row0) * ow + hi;
-        int target = s.base() + c * s.channelStride() + imageRow(t, first, a) * s.rowStride() + lo + shift - start;
-        for (int i = start; i < stop; i++) {
-            x[target + i] += columns[i];
         }
     }
 }
