@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.DType;
 import dev.descent.core.NDArray;
+import dev.descent.core.PoolingKernels;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,10 @@ class VectorSupportTest {
     public static void main(String[] args) {
         NDArray a = NDArray.ones(64, 64);
         a.matmul(a).add(a).matmul(a).relu();
+        a.matmul(NDArray.ones(5, 64).t());   // a narrow product along the depth (the dot-product kernel's case)
+        NDArray x = NDArray.ones(2, 3, 8, 8);   // 2x2 max pooling (the vector pooling's case)
+        x.backend().pooling().maxPool2d(x, PoolingKernels.Window.of(2, 2, 0), NDArray.zeros(2, 3, 4, 4),
+                NDArray.zeros(DType.INT32, 2, 3, 4, 4));
         System.out.println("done");
     }
 
