@@ -208,7 +208,7 @@ public abstract class Module {
 
     /** Clears every parameter's gradient: each {@code grad()} becomes null. */
     public void zeroGrad() {
-        parameters().forEach(Tensor::zeroGrad);
+        zeroGrad(true);
     }
 
     /** Clears every parameter's gradient, keeping the arrays (zeroed) unless {@code setToNone}; see {@link Tensor#zeroGrad(boolean)}. */

@@ -57,7 +57,7 @@ final class ConvolutionColumns {
                         continue;
                     }
                     for (int r = row0; r < row1; r++, to += ow) {
-                        int ih = r * t.strideH() - t.padTop() + a * t.dilationH();
+                        int ih = imageRow(t, r, a);
                         if (ih < 0 || ih >= s.height() || lo == hi) {
                             Arrays.fill(columns, to, to + ow, 0f);
                             continue;
@@ -95,7 +95,7 @@ final class ConvolutionColumns {
                     int shift = b * t.dilationW() - t.padLeft();
                     int to = row * width;
                     for (int r = row0; r < row1; r++, to += ow) {
-                        int ih = r * t.strideH() - t.padTop() + a * t.dilationH();
+                        int ih = imageRow(t, r, a);
                         if (ih < 0 || ih >= s.height() || lo == hi) {
                             Arrays.fill(columns, to, to + ow, 0.0);
                             continue;
@@ -139,7 +139,7 @@ final class ConvolutionColumns {
                         continue;
                     }
                     for (int r = row0; r < row1; r++, from += ow) {
-                        int ih = r * t.strideH() - t.padTop() + a * t.dilationH();
+                        int ih = imageRow(t, r, a);
                         if (ih < 0 || ih >= s.height()) {
                             continue;
                         }
@@ -166,7 +166,7 @@ final class ConvolutionColumns {
                     int shift = b * t.dilationW() - t.padLeft();
                     int from = row * width;
                     for (int r = row0; r < row1; r++, from += ow) {
-                        int ih = r * t.strideH() - t.padTop() + a * t.dilationH();
+                        int ih = imageRow(t, r, a);
                         if (ih < 0 || ih >= s.height()) {
                             continue;
                         }
@@ -180,6 +180,7 @@ final class ConvolutionColumns {
             }
         }
     }
+
     /**
      * Whether consecutive output rows of one tap read consecutive stretches of the image: unit
      * column steps and an image row (times the row stride) exactly as long as an output row, as
@@ -199,7 +200,7 @@ final class ConvolutionColumns {
     }
 
     /** First output row in [row0, row1) whose tap row {@code a} lies inside the image. */
-    private static int firstInside(Source s, Taps t, int row0, int row1, int a) {
+    private static int firstInside(Taps t, int row0, int row1, int a) {
         int r = row0;
         while (r < row1 && imageRow(t, r, a) < 0) {
             r++;
@@ -220,14 +221,14 @@ final class ConvolutionColumns {
     private static void gatherRun(float[] x, Source s, Taps t, int row0, int row1, int c, int a, int lo, int hi, int shift,
                                   float[] columns, int to) {
         int ow = t.outputW();
-        int first = firstInside(s, t, row0, row1, a);
+        int first = firstInside(t, row0, row1, a);
         int end = endInside(s, t, first, row1, a);
         if (first == end || lo == hi) {
             Arrays.fill(columns, to, to + (row1 - row0) * ow, 0f);
             return;
         }
-        Arrays.fill(columns, to, to + (first - row0) * ow + lo, 0f);
         int start = to + (first - row0) * ow + lo;
+        Arrays.fill(columns, to, start, 0f);
         int stop = to + (end - 1 - row0) * ow + hi;
         int from = s.base() + c * s.channelStride() + imageRow(t, first, a) * s.rowStride() + lo + shift;
         System.arraycopy(x, from, columns, start, stop - start);
@@ -239,7 +240,7 @@ final class ConvolutionColumns {
     private static void scatterAddRun(float[] columns, int from, Taps t, int row0, int row1, int c, int a, int lo, int hi, int shift,
                                       float[] x, Source s) {
         int ow = t.outputW();
-        int first = firstInside(s, t, row0, row1, a);
+        int first = firstInside(t, row0, row1, a);
         int end = endInside(s, t, first, row1, a);
         if (first == end || lo == hi) {
             return;
@@ -253,6 +254,7 @@ final class ConvolutionColumns {
             x[target + i] += columns[i];
         }
     }
+
     /** Zeroes columns [0, lo) and [hi, ow) of {@code rows} rows of {@code ow} values from {@code at}: a tap's padding. */
     private static void zeroPadding(float[] columns, int at, int rows, int ow, int lo, int hi) {
         for (int r = 0; r < rows; r++, at += ow) {
