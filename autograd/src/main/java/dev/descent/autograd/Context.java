@@ -111,6 +111,10 @@ public final class Context {
      * per step: a weight gradient is the largest array a training step allocates.
      */
     public NDArray claimGradientBuffer(int index) {
+        if (index < 0 || index >= inputShapes.length) {
+            throw new IndexOutOfBoundsException(function.name() + ": claimGradientBuffer(" + index + ") asked, but the op has "
+                    + inputShapes.length + " inputs");
+        }
         if (gradientBuffers == null || gradientBuffers[index] == null) {
             return null;
         }

@@ -131,6 +131,26 @@ class GradientBufferClaimTest {
     }
 
     @Test
+    void claimingAnInputTheOpDoesNotHaveNamesTheOpAndItsInputCount() {
+        Tensor w = Tensor.of(random(2)).requiresGrad(true);
+        Function bad = new Function() {
+            @Override
+            protected NDArray forward(Context ctx, NDArray... in) {
+                return in[0].copy();
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor g) {
+                ctx.claimGradientBuffer(1);
+                return new Tensor[] {g};
+            }
+        };
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> bad.apply(w).sum().backward());
+        assertTrue(e.getMessage().contains("claimGradientBuffer(1)") && e.getMessage().contains("1 inputs"), e.getMessage());
+    }
+
+    @Test
     void zeroGradWithoutSetToNoneDetachesAGradientThatRequiresGrad() {
         Tensor w = Tensor.of(random(3)).requiresGrad(true);
         w.mul(w).sum().backward(Tensor.of(NDArray.scalar(w.dtype(), 1)), false, true);
