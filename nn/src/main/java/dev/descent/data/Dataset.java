@@ -58,6 +58,24 @@ public interface Dataset {
         };
     }
 
+    /**
+     * This dataset with {@code transform} applied to the first field of each batch at once (the
+     * batch [n, ...] of {@link #getBatch}), and to a single sample's for {@link #get}. For
+     * transforms that treat the samples of a batch independently and deterministically, such as
+     * {@link ToTensor}, {@link Normalize} and a {@link Compose} of them, the batches are the same
+     * as {@link #map}'s, and a dataset held compactly stays so: MNIST keeps its bytes and a step
+     * converts only its own batch. Random augmentations draw per call, so they belong in {@link
+     * #map}, where each sample gets its own draw.
+     *
+     * <pre>{@code
+     * Dataset train = Mnist.train().mapBatches(new Compose(new ToTensor(), new Normalize(0.1307, 0.3081)));
+     * Batch first = new DataLoader(train, 128).iterator().next();   // FLOAT32 [128, 1, 28, 28], INT32 [128]
+     * }</pre>
+     */
+    default Dataset mapBatches(Transform transform) {
+        return new BatchMappedDataset(this, transform);
+    }
+
     /** Checks an index against the size, naming the dataset. */
     static int checkIndex(Dataset dataset, int index) {
         if (index < 0 || index >= dataset.size()) {
