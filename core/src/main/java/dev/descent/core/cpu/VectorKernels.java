@@ -24,50 +24,76 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
-    /** out[oo + i] = a op b for i &lt; n, with as and bs each 0 or 1; false when this kernel does not take the case. */
+    /**
+     * out[oo + i] = a op b for i &lt; n, with as and bs each 0 or 1; false when this kernel does not
+     * take the case. Each layout has its own method: as one method of 18 loops the JIT compiled
+     * it for the cases seen first, recompiled it when training reached the others, and in the
+     * compiled form left some loads out of line, so they allocated a box per vector.
+     */
     static boolean binary(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
         if (op == BinaryOp.POW || (as | bs) > 1 || (as == 0 && bs == 0)) {
             return false;
         }
         int bound = SPECIES.loopBound(n);
-        int i = 0;
+        int i;
         if (as == 1 && bs == 1) {
-            switch (op) {
-                case ADD -> { for (; i < bound; i += LANES) va(a, ao + i).add(va(b, bo + i)).intoArray(out, oo + i); }
-                case SUB -> { for (; i < bound; i += LANES) va(a, ao + i).sub(va(b, bo + i)).intoArray(out, oo + i); }
-                case MUL -> { for (; i < bound; i += LANES) va(a, ao + i).mul(va(b, bo + i)).intoArray(out, oo + i); }
-                case DIV -> { for (; i < bound; i += LANES) va(a, ao + i).div(va(b, bo + i)).intoArray(out, oo + i); }
-                case MAXIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).max(va(b, bo + i)).intoArray(out, oo + i); }
-                case MINIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).min(va(b, bo + i)).intoArray(out, oo + i); }
-                default -> throw new AssertionError(op);
-            }
+            i = rows(op, a, ao, b, bo, out, oo, bound);
         } else if (as == 1) {
-            FloatVector s = FloatVector.broadcast(SPECIES, b[bo]);
-            switch (op) {
-                case ADD -> { for (; i < bound; i += LANES) va(a, ao + i).add(s).intoArray(out, oo + i); }
-                case SUB -> { for (; i < bound; i += LANES) va(a, ao + i).sub(s).intoArray(out, oo + i); }
-                case MUL -> { for (; i < bound; i += LANES) va(a, ao + i).mul(s).intoArray(out, oo + i); }
-                case DIV -> { for (; i < bound; i += LANES) va(a, ao + i).div(s).intoArray(out, oo + i); }
-                case MAXIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).max(s).intoArray(out, oo + i); }
-                case MINIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).min(s).intoArray(out, oo + i); }
-                default -> throw new AssertionError(op);
-            }
+            i = rowAndScalar(op, a, ao, b[bo], out, oo, bound);
         } else {
-            FloatVector s = FloatVector.broadcast(SPECIES, a[ao]);
-            switch (op) {
-                case ADD -> { for (; i < bound; i += LANES) s.add(va(b, bo + i)).intoArray(out, oo + i); }
-                case SUB -> { for (; i < bound; i += LANES) s.sub(va(b, bo + i)).intoArray(out, oo + i); }
-                case MUL -> { for (; i < bound; i += LANES) s.mul(va(b, bo + i)).intoArray(out, oo + i); }
-                case DIV -> { for (; i < bound; i += LANES) s.div(va(b, bo + i)).intoArray(out, oo + i); }
-                case MAXIMUM -> { for (; i < bound; i += LANES) s.max(va(b, bo + i)).intoArray(out, oo + i); }
-                case MINIMUM -> { for (; i < bound; i += LANES) s.min(va(b, bo + i)).intoArray(out, oo + i); }
-                default -> throw new AssertionError(op);
-            }
+            i = scalarAndRow(op, a[ao], b, bo, out, oo, bound);
         }
         if (i < n) {
             FloatKernels.binaryStrided(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, 1, n - i);
         }
         return true;
+    }
+
+    /** out = a op b on whole vectors below {@code bound}; returns where it stopped. */
+    private static int rows(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int bound) {
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i < bound; i += LANES) va(a, ao + i).add(va(b, bo + i)).intoArray(out, oo + i); }
+            case SUB -> { for (; i < bound; i += LANES) va(a, ao + i).sub(va(b, bo + i)).intoArray(out, oo + i); }
+            case MUL -> { for (; i < bound; i += LANES) va(a, ao + i).mul(va(b, bo + i)).intoArray(out, oo + i); }
+            case DIV -> { for (; i < bound; i += LANES) va(a, ao + i).div(va(b, bo + i)).intoArray(out, oo + i); }
+            case MAXIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).max(va(b, bo + i)).intoArray(out, oo + i); }
+            case MINIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).min(va(b, bo + i)).intoArray(out, oo + i); }
+            default -> throw new AssertionError(op);
+        }
+        return i;
+    }
+
+    /** out = a op scalar on whole vectors below {@code bound}; returns where it stopped. */
+    private static int rowAndScalar(BinaryOp op, float[] a, int ao, float scalar, float[] out, int oo, int bound) {
+        FloatVector s = FloatVector.broadcast(SPECIES, scalar);
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i < bound; i += LANES) va(a, ao + i).add(s).intoArray(out, oo + i); }
+            case SUB -> { for (; i < bound; i += LANES) va(a, ao + i).sub(s).intoArray(out, oo + i); }
+            case MUL -> { for (; i < bound; i += LANES) va(a, ao + i).mul(s).intoArray(out, oo + i); }
+            case DIV -> { for (; i < bound; i += LANES) va(a, ao + i).div(s).intoArray(out, oo + i); }
+            case MAXIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).max(s).intoArray(out, oo + i); }
+            case MINIMUM -> { for (; i < bound; i += LANES) va(a, ao + i).min(s).intoArray(out, oo + i); }
+            default -> throw new AssertionError(op);
+        }
+        return i;
+    }
+
+    /** out = scalar op b on whole vectors below {@code bound}; returns where it stopped. */
+    private static int scalarAndRow(BinaryOp op, float scalar, float[] b, int bo, float[] out, int oo, int bound) {
+        FloatVector s = FloatVector.broadcast(SPECIES, scalar);
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i < bound; i += LANES) s.add(va(b, bo + i)).intoArray(out, oo + i); }
+            case SUB -> { for (; i < bound; i += LANES) s.sub(va(b, bo + i)).intoArray(out, oo + i); }
+            case MUL -> { for (; i < bound; i += LANES) s.mul(va(b, bo + i)).intoArray(out, oo + i); }
+            case DIV -> { for (; i < bound; i += LANES) s.div(va(b, bo + i)).intoArray(out, oo + i); }
+            case MAXIMUM -> { for (; i < bound; i += LANES) s.max(va(b, bo + i)).intoArray(out, oo + i); }
+            case MINIMUM -> { for (; i < bound; i += LANES) s.min(va(b, bo + i)).intoArray(out, oo + i); }
+            default -> throw new AssertionError(op);
+        }
+        return i;
     }
 
     /** out[oo + i] = op(x[xo + i]) for the ops with a vector instruction; false for the others. */
