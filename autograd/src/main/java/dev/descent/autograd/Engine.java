@@ -1,5 +1,6 @@
 package dev.descent.autograd;
 
+import dev.descent.core.Device;
 import dev.descent.core.NDArray;
 import dev.descent.core.Storage;
 import java.util.ArrayDeque;
@@ -22,6 +23,11 @@ import java.util.Set;
  * delivered along one edge only (the engine counts deliveries per storage, so a gradient sent to
  * two inputs, or alongside a view of itself, is copied). That saves a copy of every weight
  * gradient per training step.
+ *
+ * <p>Once a function's backward has returned, the gradient it consumed is given back to the host
+ * allocator when only the engine can refer to it (see {@link #recycle}): a step's intermediate
+ * gradients become the next step's arrays instead of garbage. Not with {@code createGraph},
+ * {@code Autograd.grad} or anomaly detection, where gradients stay reachable.
  */
 final class Engine {
     private Engine() {
@@ -92,6 +98,9 @@ final class Engine {
                 }
                 if (!retainGraph) {
                     node.release();
+                }
+                if (inPlaceAllowed && node instanceof Function && grad != null) {
+                    recycle(grad, inputGrads, deliveries);
                 }
                 for (int i = 0; i < node.next.length; i++) {
                     Node target = node.next[i];
@@ -181,6 +190,25 @@ final class Engine {
             }
         }
         return pending;
+    }
+
+    /**
+     * Gives a host gradient that a function has consumed back to the allocator, when only the
+     * engine can refer to it: made during this backward by an op (fresh), delivered along one edge
+     * (or summed here), and not returned, or viewed, in what the function passed on. The next
+     * array of its size (often the next step's activation) then reuses it.
+     */
+    private static void recycle(Tensor grad, Tensor[] inputGrads, Map<Storage, Integer> deliveries) {
+        Storage storage = grad.data().storage();
+        if (!grad.isFresh() || storage.device().type() != Device.Type.CPU || deliveries.getOrDefault(storage, 0) > 1) {
+            return;
+        }
+        for (Tensor passed : inputGrads) {
+            if (passed != null && passed.data().storage() == storage) {
+                return;
+            }
+        }
+        storage.release();
     }
 
     /** Whether only the engine refers to {@code grad}'s array, so a leaf may keep it as its grad. */

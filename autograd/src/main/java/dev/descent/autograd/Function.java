@@ -54,7 +54,12 @@ public abstract class Function extends Node {
     /** Computes the output from the input arrays; may {@link Context#save} what backward needs. */
     protected abstract NDArray forward(Context ctx, NDArray... inputs);
 
-    /** The gradient of each input given the gradient of the output (see the class comment). */
+    /**
+     * The gradient of each input given the gradient of the output (see the class comment).
+     * {@code gradOutput} is lent for the call: after backward returns, the engine may give its
+     * array to the next allocation of that size (unless it is returned, or a view of it is), so a
+     * backward that wants it later keeps a copy.
+     */
     protected abstract Tensor[] backward(Context ctx, Tensor gradOutput);
 
     /** The operation's name in messages and graph exports: the class name unless overridden. */

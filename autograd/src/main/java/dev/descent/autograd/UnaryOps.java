@@ -129,7 +129,9 @@ final class UnaryOps {
             NDArray mask = ctx.saved(0).data().sign();
             if (!GradMode.isEnabled()) {
                 // a first-order backward: the new mask array becomes the gradient, one array a step fewer
-                return one(Tensor.of(mask.muli(g.data())));
+                Tensor gradient = Tensor.of(mask.muli(g.data()));
+                gradient.markFresh();   // a new array only the engine holds, so it may be recycled
+                return one(gradient);
             }
             return one(g.mul(Tensor.of(mask)));
         }

@@ -18,8 +18,10 @@ public interface Storage {
     /**
      * Gives the memory back now instead of when the garbage collector finds the storage
      * unreachable; every view of it becomes unusable. Device storages (whose memory cannot wait
-     * for a collection) implement it and register with {@link MemoryScope#track}; host storages
-     * leave it to the collector, so for them this does nothing.
+     * for a collection) implement it and register with {@link MemoryScope#track}. Host storages
+     * are not tracked by scopes; one the CPU backend allocated hands its array to a pool for the
+     * next allocation of the same size (the autograd engine releases a backward pass's
+     * intermediate gradients so), and a wrapped one does nothing.
      */
     default void release() {
     }
