@@ -62,6 +62,18 @@ public abstract class Function extends Node {
      */
     protected abstract Tensor[] backward(Context ctx, Tensor gradOutput);
 
+    /**
+     * A gradient a backward has just made (a new array it keeps no reference to), marked so: the
+     * engine may then hand it to a leaf without copying it, or give its array back to the
+     * allocator once the function it is sent to has consumed it. {@code Tensor.of} gives no such
+     * promise, so its arrays are never reused.
+     */
+    protected static Tensor newGradient(NDArray made) {
+        Tensor gradient = Tensor.of(made);
+        gradient.markFresh();
+        return gradient;
+    }
+
     /** The operation's name in messages and graph exports: the class name unless overridden. */
     @Override
     public String name() {

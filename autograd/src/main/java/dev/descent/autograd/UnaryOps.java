@@ -129,9 +129,7 @@ final class UnaryOps {
             NDArray mask = ctx.saved(0).data().sign();
             if (!GradMode.isEnabled()) {
                 // a first-order backward: the new mask array becomes the gradient, one array a step fewer
-                Tensor gradient = Tensor.of(mask.muli(g.data()));
-                gradient.markFresh();   // a new array only the engine holds, so it may be recycled
-                return one(gradient);
+                return one(newGradient(mask.muli(g.data())));
             }
             return one(g.mul(Tensor.of(mask)));
         }

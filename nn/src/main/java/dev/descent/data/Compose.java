@@ -14,8 +14,11 @@ public final class Compose implements Transform {
     @Override
     public NDArray apply(NDArray input) {
         NDArray x = input;
+        Transform previous = null;
         for (Transform t : transforms) {
-            x = t.apply(x);
+            // ToTensor returns a new array that no one else holds, so Normalize may work in it: one array less per batch
+            x = t instanceof Normalize normalize && previous instanceof ToTensor ? normalize.applyInPlace(x) : t.apply(x);
+            previous = t;
         }
         return x;
     }

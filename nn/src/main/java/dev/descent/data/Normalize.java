@@ -19,4 +19,9 @@ public final class Normalize implements Transform {
     public NDArray apply(NDArray input) {
         return input.sub(mean).divi(std);
     }
+
+    /** The same in {@code owned}'s own memory, for an array no one else holds ({@link Compose} after {@link ToTensor}). */
+    NDArray applyInPlace(NDArray owned) {
+        return owned.subi(mean).divi(std);
+    }
 }

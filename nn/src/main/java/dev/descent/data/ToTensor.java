@@ -14,7 +14,8 @@ public final class ToTensor implements Transform {
             throw new IllegalArgumentException("ToTensor: expected an image [H, W] or images [N, H, W], got shape "
                     + java.util.Arrays.toString(input.shape()));
         }
-        NDArray scaled = input.astype(DType.FLOAT32).divi(255);
+        // always a new array: astype returns a FLOAT32 input itself, which must not be divided in place
+        NDArray scaled = input.dtype() == DType.FLOAT32 ? input.div(255) : input.astype(DType.FLOAT32).divi(255);
         return scaled.unsqueeze(input.rank() - 2);
     }
 }

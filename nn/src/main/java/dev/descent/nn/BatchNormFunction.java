@@ -102,10 +102,10 @@ final class BatchNormFunction extends Function {
             x.backend().fused().batchNormBackward(g.data().contiguous(), x, weight, statistics, gradients);
         }
         Tensor[] grads = new Tensor[affine ? 3 : 1];
-        grads[0] = gradInput == null ? null : Tensor.of(gradInput);
+        grads[0] = gradInput == null ? null : newGradient(gradInput);
         if (affine) {
-            grads[1] = gradWeight == null ? null : Tensor.of(gradWeight);
-            grads[2] = gradBias == null ? null : Tensor.of(gradBias);
+            grads[1] = gradWeight == null ? null : newGradient(gradWeight);
+            grads[2] = gradBias == null ? null : newGradient(gradBias);
         }
         return grads;
     }

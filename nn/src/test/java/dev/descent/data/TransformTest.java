@@ -48,6 +48,22 @@ class TransformTest {
     }
 
     @Test
+    void toTensorAndComposeNeverChangeTheirInput() {
+        for (DType dtype : DType.values()) {
+            NDArray pixels = NDArray.of(new java.util.Random(4).ints(75, 0, 256).toArray(), 3, 5, 5).astype(dtype);
+            double[] before = pixels.toDoubleArray();
+            NDArray scaled = new ToTensor().apply(pixels);
+            assertArrayEquals(before, pixels.toDoubleArray(), 0, dtype + " input divided in place");
+            Normalize normalize = new Normalize(0.1307, 0.3081);
+            NDArray composed = new Compose(new ToTensor(), normalize).apply(pixels);
+            assertArrayEquals(before, pixels.toDoubleArray(), 0, dtype + " input changed by Compose");
+            // Compose runs Normalize in ToTensor's new array: the same values as the two steps apart
+            assertArrayEquals(normalize.apply(scaled).toFloatArray(), composed.toFloatArray(), 0f);
+            assertArrayEquals(before, new ToTensor().apply(pixels).mul(255).toDoubleArray(), 1e-4);
+        }
+    }
+
+    @Test
     void standardizationIsFittedOnTrainingDataAndSavedWithIt() {
         NDArray train = NDArray.randn(DType.FLOAT64, new Generator(1), 1000, 3).muli(NDArray.of(new double[] {1, 5, 0.1}))
                 .addi(NDArray.of(new double[] {2, -1, 7}));
