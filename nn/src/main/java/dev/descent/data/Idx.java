@@ -18,6 +18,8 @@ import java.util.zip.GZIPInputStream;
  */
 public final class Idx {
     private static final int UNSIGNED_BYTE = 0x08;
+    /** The most bytes a header takes: the magic number and four dimensions. */
+    private static final int MAX_HEADER = 4 + 4 * 4;
 
     /** The contents of an IDX file of unsigned bytes. */
     public record Data(int[] shape, byte[] values) {
@@ -39,46 +41,78 @@ public final class Idx {
         if (Files.isDirectory(file)) {
             throw new IOException("Idx.read: " + file + ": is a directory; expected an IDX file (plain or gzipped)");
         }
-        byte[] raw;
         try {
-            raw = Files.readAllBytes(file);
+            byte[] head;
+            long length;
+            try (InputStream in = Files.newInputStream(file)) {
+                head = in.readNBytes(MAX_HEADER);
+                length = Files.size(file);
+            }
+            if (!isGzip(head)) {
+                // a plain file (as the cache holds them) is read once, straight into the values array
+                Header header = header(file, head, length);
+                byte[] values = new byte[header.count()];   // one array (readNBytes(n) gathers 8 KB chunks first)
+                int read;
+                try (InputStream in = Files.newInputStream(file)) {
+                    in.skipNBytes(header.bytes());
+                    read = in.readNBytes(values, 0, values.length);
+                }
+                if (read != values.length) {
+                    throw corrupt(file, "it changed while being read (" + (header.bytes() + read) + " of "
+                            + (header.bytes() + header.count()) + " bytes)");
+                }
+                return new Data(header.shape(), values);
+            }
+            byte[] bytes;
+            try {
+                bytes = uncompressed(Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new IOException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated ("
+                        + FailureReasons.reason(e) + "); expected a complete gzipped IDX file", e);
+            }
+            return parse(file, bytes);
         } catch (NoSuchFileException e) {
             throw new IOException("Idx.read: " + file + ": no such file; expected an IDX file (plain or gzipped)", e);
         } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Idx.read: ")) {
+                throw e;
+            }
             throw new IOException("Idx.read: " + file + ": cannot be read (" + FailureReasons.reason(e)
                     + "); expected a readable IDX file (plain or gzipped)", e);
         }
-        byte[] bytes;
-        try {
-            bytes = uncompressed(raw);
-        } catch (IOException e) {
-            throw new IOException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated (" + FailureReasons.reason(e)
-                    + "); expected a complete gzipped IDX file", e);
-        }
-        return parse(file, bytes);
+    }
+
+    /** An IDX header: the shape, the header's length and the number of values after it. */
+    private record Header(int[] shape, int bytes, int count) {
     }
 
     static Data parse(Path file, byte[] bytes) throws IOException {
-        if (bytes.length < 4) {
-            throw corrupt(file, "it has " + bytes.length + " bytes, fewer than the 4-byte magic number");
+        Header header = header(file, bytes, bytes.length);
+        return new Data(header.shape(), Arrays.copyOfRange(bytes, header.bytes(), bytes.length));
+    }
+
+    /** Checks the header at the start of {@code head} against a file of {@code length} bytes. */
+    private static Header header(Path file, byte[] head, long length) throws IOException {
+        if (length < 4) {
+            throw corrupt(file, "it has " + length + " bytes, fewer than the 4-byte magic number");
         }
-        if (bytes[0] != 0 || bytes[1] != 0) {
+        if (head[0] != 0 || head[1] != 0) {
             throw corrupt(file, String.format("the magic number starts with 0x%02x%02x instead of 0x0000 (not an IDX file)",
-                    bytes[0], bytes[1]));
+                    head[0], head[1]));
         }
-        int type = bytes[2] & 0xFF;
+        int type = head[2] & 0xFF;
         if (type != UNSIGNED_BYTE) {
             throw corrupt(file, String.format("its data type is 0x%02x; Descent reads unsigned bytes (0x08) as MNIST uses", type));
         }
-        int rank = bytes[3] & 0xFF;
+        int rank = head[3] & 0xFF;
         if (rank < 1 || rank > 4) {
             throw corrupt(file, "it declares " + rank + " dimensions (expected 1 to 4)");
         }
-        int header = 4 + 4 * rank;
-        if (bytes.length < header) {
-            throw corrupt(file, "it ends inside the header (" + bytes.length + " bytes, the header needs " + header + ")");
+        int headerBytes = 4 + 4 * rank;
+        if (length < headerBytes) {
+            throw corrupt(file, "it ends inside the header (" + length + " bytes, the header needs " + headerBytes + ")");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        ByteBuffer buffer = ByteBuffer.wrap(head);
         int[] shape = new int[rank];
         long count = 1;
         for (int d = 0; d < rank; d++) {
@@ -88,12 +122,16 @@ public final class Idx {
             }
             count *= shape[d];
         }
-        long expected = header + count;
-        if (bytes.length != expected) {
-            throw corrupt(file, "shape " + Arrays.toString(shape) + " needs " + expected + " bytes but the file has " + bytes.length
-                    + (bytes.length < expected ? " (truncated)" : " (extra bytes at the end)"));
+        long expected = headerBytes + count;
+        if (length != expected) {
+            throw corrupt(file, "shape " + Arrays.toString(shape) + " needs " + expected + " bytes but the file has " + length
+                    + (length < expected ? " (truncated)" : " (extra bytes at the end)"));
         }
-        return new Data(shape, Arrays.copyOfRange(bytes, header, bytes.length));
+        return new Header(shape, headerBytes, (int) count);
+    }
+
+    private static boolean isGzip(byte[] bytes) {
+        return bytes.length >= 2 && (bytes[0] & 0xFF) == 0x1f && (bytes[1] & 0xFF) == 0x8b;
     }
 
     private static IOException corrupt(Path file, String problem) {
@@ -102,7 +140,7 @@ public final class Idx {
 
     /** {@code bytes} gunzipped when they start with the gzip signature, else unchanged. */
     static byte[] uncompressed(byte[] bytes) throws IOException {
-        if (bytes.length < 2 || (bytes[0] & 0xFF) != 0x1f || (bytes[1] & 0xFF) != 0x8b) {
+        if (!isGzip(bytes)) {
             return bytes;
         }
         try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes), 1 << 16)) {
