@@ -42,20 +42,7 @@ public interface Dataset {
 
     /** This dataset with {@code transform} applied to the first field (the input) of every sample. */
     default Dataset map(Transform transform) {
-        Dataset source = this;
-        return new Dataset() {
-            @Override
-            public int size() {
-                return source.size();
-            }
-
-            @Override
-            public NDArray[] get(int index) {
-                NDArray[] sample = source.get(index).clone();
-                sample[0] = transform.apply(sample[0]);
-                return sample;
-            }
-        };
+        return new MappedDataset(this, transform, false);
     }
 
     /**
@@ -73,7 +60,7 @@ public interface Dataset {
      * }</pre>
      */
     default Dataset mapBatches(Transform transform) {
-        return new BatchMappedDataset(this, transform);
+        return new MappedDataset(this, transform, true);
     }
 
     /** Checks an index against the size, naming the dataset. */
