@@ -47,7 +47,8 @@ final class ArrayArithmetic {
     /**
      * Gives back a converted or copied operand made only for one kernel. On a device its block
      * returns to the cache at once (the kernel reading it was queued first on the same stream),
-     * instead of waiting for the garbage collector; on the host this does nothing.
+     * instead of waiting for the garbage collector; on the host its array goes to the host pool
+     * for the next allocation of its size (the kernel has finished with it).
      */
     static void releaseTemporary(NDArray temporary, NDArray original) {
         if (temporary.storage() != original.storage()) {
