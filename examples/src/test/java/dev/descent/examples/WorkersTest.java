@@ -26,6 +26,21 @@ class WorkersTest {
         assertEquals(8, new ObjectMapper().readTree(json.toFile()).get("steps").asInt());
     }
 
+    @Test
+    void replicasShareTheCoresUnlessThreadsAreGiven() throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Path json = directory.resolve("shared.json");
+        CommandRun run = CommandRun.of("mnist", "--workers", "2", "--epochs", "1", "--limit", "256", "--out",
+                directory.resolve("shared").toString(), "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals(Math.max(1, cores / 2), new ObjectMapper().readTree(json.toFile()).get("threads").asInt());
+        Path given = directory.resolve("given.json");
+        run = CommandRun.of("mnist", "--workers", "2", "--threads", Integer.toString(cores), "--epochs", "1", "--limit", "256", "--out",
+                directory.resolve("given").toString(), "--json", given.toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals(cores, new ObjectMapper().readTree(given.toFile()).get("threads").asInt());
+    }
+
     private static void assertRefused(String expected, String... args) {
         CommandRun run = CommandRun.of(args);
         assertEquals(2, run.code(), run.err());
