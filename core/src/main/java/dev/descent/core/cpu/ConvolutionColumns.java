@@ -62,9 +62,7 @@ final class ConvolutionColumns {
                             Arrays.fill(columns, to, to + ow, 0f);
                             continue;
                         }
-                        for (int j = 0; j < lo; j++) {
-                            columns[to + j] = 0f;
-                        }
+                        zeroPadding(columns, to, 1, ow, lo, hi);
                         int from = s.base() + c * s.channelStride() + ih * s.rowStride() + (lo * t.strideW() + shift) * s.columnStride();
                         int step = t.strideW() * s.columnStride();
                         if (step == 1) {
@@ -73,9 +71,6 @@ final class ConvolutionColumns {
                             for (int j = lo; j < hi; j++, from += step) {
                                 columns[to + j] = x[from];
                             }
-                        }
-                        for (int j = hi; j < ow; j++) {
-                            columns[to + j] = 0f;
                         }
                     }
                 }
