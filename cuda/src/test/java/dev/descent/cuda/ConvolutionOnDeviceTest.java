@@ -78,6 +78,7 @@ class ConvolutionOnDeviceTest {
                 NDArray.empty(dtype, new int[] {6}, GPU));
         BatchNormGradients gradients = new BatchNormGradients(NDArray.empty(dtype, new int[] {2, 6, 36}, GPU), null,
                 NDArray.empty(dtype, new int[] {6}, GPU));
+        UnreachableArrays.release(GPU);
         MemoryStatistics before = CudaMemory.statistics(GPU);
         CudaMemory.resetPeak(GPU);
         ConvolutionKernels convolution = y.backend().convolution();

@@ -24,6 +24,7 @@ class DeviceMemoryTest {
         Generator generator = new Generator(3);
         NDArray w = NDArray.rand(DType.FLOAT32, generator, 784, 512).to(GPU);
         NDArray x = NDArray.rand(DType.FLOAT32, generator, 128, 784).to(GPU);
+        UnreachableArrays.release(GPU);
         MemoryStatistics before = null;
         for (int step = 0; step < 20; step++) {
             NDArray product = x.matmul(w);
@@ -56,6 +57,7 @@ class DeviceMemoryTest {
     void aClosedScopeReleasesWhatItMadeAndKeepsWhatItWasAskedTo() {
         NDArray kept;
         NDArray temporary;
+        UnreachableArrays.release(GPU);
         MemoryStatistics before = CudaMemory.statistics(GPU);
         try (MemoryScope scope = MemoryScope.open()) {
             temporary = NDArray.ones(1000).to(GPU);
