@@ -108,12 +108,34 @@ class TcpProcessGroupTest {
                 member.allReduce(NDArray.ones(3), ReduceOp.SUM);
                 return "no error";
             } catch (CollectiveTimeoutException e) {
+                // The member that times out first closes its connection on return; until the others have timed
+                // out too it stays open, so each names the timeout and none the closed connection instead.
+                Thread.sleep(1000);
                 return e.getMessage() + " " + e.missingRanks();
             }
         });
         assertTrue(outcomes.get(0).contains("rank 2 did not answer within 500 ms") && outcomes.get(0).endsWith("[2]"), outcomes.get(0));
         assertTrue(outcomes.get(1).contains("did not answer within 500 ms"), outcomes.get(1));
         assertEquals("idle", outcomes.get(2));
+    }
+
+    @Test
+    void aMemberThatLeavesIsNamedAtOnceRatherThanAfterTheTimeout() throws Exception {
+        long start = System.nanoTime();
+        List<String> outcomes = onEveryMember(2, Long.MAX_VALUE, Duration.ofSeconds(20), member -> {
+            if (member.rank() == 1) {
+                return "left";   // closes its connection without joining the collective
+            }
+            try {
+                member.allReduce(NDArray.ones(3), ReduceOp.SUM);
+                return "no error";
+            } catch (IllegalStateException e) {
+                return e.getMessage();
+            }
+        });
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertTrue(outcomes.get(0).contains("on rank 0: rank 1 closed its connection"), outcomes.get(0));
+        assertTrue(seconds < 10, "took " + seconds + " s, expected well under the 20 s timeout");
     }
 
     @Test
