@@ -356,18 +356,25 @@ final class MnistCommand {
         Transform augment = fashion
                 ? new Compose(new RandomHorizontalFlip(0.5, augmentation), new RandomAffine(8, 2, 0.9, 1.1, augmentation))
                 : new RandomAffine(10, 2, 0.9, 1.1, augmentation);
-        // the CNN's step is long enough to prepare each image from its bytes as the loader assembles the batch,
-        // which keeps the 188 MB of float images off the heap (the MLP's step is not: it gathers from them)
-        Dataset train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
-                : s.model().preparesImagesPerBatch() ? trainSet.map(prepare) : trainSet.toTensorDataset(prepare);
+        Dataset train;
+        Dataset test;
         if (onGpu) {
             out.println("device: " + Device.cudaStatus());
-            train = DeviceFlag.stage(train, device);
+            // the MLP's prepared images live on the device, a batch one gather there; the CNN's step is long
+            // enough to prepare its batch on the host, which keeps the 188 MB of float images off the heap
+            train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
+                    : s.model().preparesImagesPerBatch() ? trainSet.mapBatches(prepare) : DeviceFlag.stage(trainSet.toTensorDataset(prepare), device);
+            test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
+        } else {
+            // kept as bytes and prepared a batch at a time: the same values as a prepared float copy of the
+            // whole set (188 MB), which the heap then need not hold
+            train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
+                    : trainSet.mapBatches(prepare);
+            test = testSet.mapBatches(prepare);
         }
         if (s.limit() < train.size()) {
             train = new Subset(train, java.util.stream.IntStream.range(0, s.limit()).toArray());
         }
-        Dataset test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
 
         Generator dropout = new Generator(s.seed() + 1);
         Sequential model = s.model().create(new Generator(s.seed()), dropout);

@@ -65,7 +65,10 @@ final class MnistModels {
             return name.equals("cnn") ? 200 : 1000;
         }
 
-        /** Whether training prepares each image as its batch is assembled rather than holding the prepared training set (the CNN). */
+        /**
+         * Whether training on a GPU prepares each batch on the host rather than holding the prepared training set on the
+         * device (the CNN, whose step is long enough to hide it); on the CPU every model trains from batches prepared on demand.
+         */
         boolean preparesImagesPerBatch() {
             return name.equals("cnn");
         }
