@@ -58,7 +58,7 @@ final class CompareOptimizersCommand {
         int epochs = line.integer("epochs", 1);
         int batch = line.integer("batch", 1);
         int limit = line.integer("limit", 1);
-        MnistCommand.checkBatch("compare-optimizers", batch, limit);
+        MnistSettings.checkBatch("compare-optimizers", batch, limit);
         long seed = (long) line.real("seed");
         int threads = line.threads(err);
         Device device = DeviceFlag.parse("compare-optimizers", line.string("device"));
@@ -139,7 +139,7 @@ final class CompareOptimizersCommand {
         if (choice.equals("all")) {
             Map<String, String> chosen = new LinkedHashMap<>();
             for (String name : Optimizers.names()) {
-                chosen.put(name, MnistCommand.withCommandDefaults(name));
+                chosen.put(name, MnistSettings.withCommandDefaults(name));
             }
             return chosen;
         }

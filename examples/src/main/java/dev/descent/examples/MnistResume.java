@@ -107,7 +107,7 @@ final class MnistResume {
     private static Map<String, Object> hyperparameters(String spec, String lr) {
         Optimizer optimizer;
         try {
-            optimizer = Optimizers.create(MnistCommand.withCommandDefaults(spec), List.of(Tensor.zeros(1).requiresGrad(true)),
+            optimizer = Optimizers.create(MnistSettings.withCommandDefaults(spec), List.of(Tensor.zeros(1).requiresGrad(true)),
                     lr == null ? Double.NaN : Double.parseDouble(lr));
         } catch (IllegalArgumentException e) {
             throw new UsageException("mnist: --optimizer: " + e.getMessage());

@@ -56,7 +56,7 @@ final class Replicas implements AutoCloseable {
      * {@code model}, wrapped by {@link #wrapFirst}. The others are built and wrapped in their threads
      * meanwhile (the wrapping is a collective: every replica takes part).
      */
-    static Replicas start(MnistCommand.Settings s, int workers, Dataset train, Device device, int[] stepsPerEpoch) {
+    static Replicas start(MnistSettings s, int workers, Dataset train, Device device, int[] stepsPerEpoch) {
         Replicas replicas = new Replicas(workers);
         int shardSize = train.size() / workers;
         for (int r = 0; r < workers; r++) {
@@ -77,9 +77,9 @@ final class Replicas implements AutoCloseable {
                 DataLoader loader = new DataLoader(replicas.shards.get(rank), s.batch() / workers)
                         .shuffle(new Generator(s.seed() + 3 + 1000L * rank));
                 if (s.batchSchedule() != null) {
-                    loader.batchSizeSchedule(epoch -> MnistCommand.batchSize(s, epoch) / workers);
+                    loader.batchSizeSchedule(epoch -> s.batchSize(epoch) / workers);
                 }
-                Trainer trainer = new Trainer(wrapped, optimizer, MnistCommand.schedule(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0
+                Trainer trainer = new Trainer(wrapped, optimizer, LearningRateSchedule.over(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0
                         : 1, s.warmupEpochs(), stepsPerEpoch), device).sameStartForEveryEvaluation(dropout);
                 if (s.clipGradNorm() > 0) {
                     trainer.clipGradNorm(s.clipGradNorm());

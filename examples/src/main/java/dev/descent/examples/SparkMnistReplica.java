@@ -85,12 +85,12 @@ final class SparkMnistReplica implements SparkReplicaJob.Work<SparkMnistReplica.
 
         Generator dropout = new Generator(s.seed() + 1 + RANK_STRIDE * rank);
         Sequential model = MnistModels.named(MnistModels.DEFAULT).create(new Generator(s.seed() + RANK_STRIDE * rank), dropout);
-        Optimizer optimizer = Optimizers.create(MnistCommand.withCommandDefaults("adam"), model.parameters(), s.lr());
+        Optimizer optimizer = Optimizers.create(MnistSettings.withCommandDefaults("adam"), model.parameters(), s.lr());
         Generator shuffle = new Generator(s.seed() + 3 + RANK_STRIDE * rank);
         DataLoader loader = new DataLoader(shard, s.batch() / world).shuffle(shuffle);
         int[] stepsPerEpoch = new int[s.epochs()];
         Arrays.fill(stepsPerEpoch, loader.batchesPerEpoch());
-        LRScheduler scheduler = MnistCommand.schedule(optimizer, "cosine", 1, 0, stepsPerEpoch);
+        LRScheduler scheduler = LearningRateSchedule.over(optimizer, "cosine", 1, 0, stepsPerEpoch);
         try (DistributedDataParallel wrapped = new DistributedDataParallel(model, replica.group())) {
             Trainer trainer = new Trainer(wrapped, optimizer, scheduler, Device.CPU).sameStartForEveryEvaluation(dropout);
             RunHistory history = RunHistory.of(trainer);

@@ -136,7 +136,7 @@ final class StudyTraining {
             int size = configuration.batchAt(epoch);
             stepsPerEpoch[epoch] = (train.size() + size - 1) / size;
         }
-        LRScheduler schedule = MnistCommand.schedule(optimizer, configuration.schedule(), configuration.lrFactor(), configuration.warmupEpochs(),
+        LRScheduler schedule = LearningRateSchedule.over(optimizer, configuration.schedule(), configuration.lrFactor(), configuration.warmupEpochs(),
                 stepsPerEpoch);
         Trainer trainer = new Trainer(model, optimizer, schedule, device).sameStartForEveryEvaluation(dropout).eager();
         if (layerNorms) {

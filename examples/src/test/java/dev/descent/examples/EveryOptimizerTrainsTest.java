@@ -25,7 +25,7 @@ class EveryOptimizerTrainsTest {
     Path directory;
 
     private static boolean dense(String name) {
-        return Optimizers.create(MnistCommand.withCommandDefaults(name), List.of(Tensor.zeros(1).requiresGrad(true))).usesDenseMatrix();
+        return Optimizers.create(MnistSettings.withCommandDefaults(name), List.of(Tensor.zeros(1).requiresGrad(true))).usesDenseMatrix();
     }
 
     @Test

@@ -20,7 +20,7 @@ class LearningRateFlagsTest {
 
     private static List<Double> rates(String shape, double factor, int warmup, int total) {
         Optimizer sgd = Optimizers.create("sgd:lr=0.1", List.of(Tensor.zeros(1).requiresGrad(true)));
-        LRScheduler schedule = MnistCommand.schedule(sgd, shape, factor, warmup, java.util.stream.IntStream.range(0, total).map(i -> 1).toArray());
+        LRScheduler schedule = LearningRateSchedule.over(sgd, shape, factor, warmup, java.util.stream.IntStream.range(0, total).map(i -> 1).toArray());
         List<Double> rates = new ArrayList<>();
         for (int step = 0; step < total; step++) {
             rates.add(sgd.paramGroups().get(0).lr());
@@ -55,7 +55,7 @@ class LearningRateFlagsTest {
     void aStepScheduleDividesTheRateAtItsEpochsCountedInStepsOfEachEpochsBatch() {
         Optimizer sgd = Optimizers.create("sgd:lr=0.1", List.of(Tensor.zeros(1).requiresGrad(true)));
         // epochs of 4, 2 and 1 steps (a batch growing by 2 at epochs 2 and 3); the rate divided by 5 at epochs 2 and 3
-        LRScheduler schedule = MnistCommand.schedule(sgd, "step:5@2,3", 1, 0, new int[] {4, 2, 1});
+        LRScheduler schedule = LearningRateSchedule.over(sgd, "step:5@2,3", 1, 0, new int[] {4, 2, 1});
         List<Double> rates = new ArrayList<>();
         for (int step = 0; step < 7; step++) {
             rates.add(sgd.paramGroups().get(0).lr());
