@@ -1,19 +1,15 @@
 package dev.descent.examples;
 
-import dev.descent.autograd.Autograd;
 import dev.descent.autograd.GradMode;
 import dev.descent.autograd.Tensor;
 import dev.descent.core.DType;
 import dev.descent.core.NDArray;
-import dev.descent.core.linalg.QR;
-import dev.descent.core.linalg.SymmetricEigen;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.ResidualClosure;
 import dev.descent.optim.leastsquares.LeastSquaresResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,7 +64,7 @@ final class FitCommand {
         String method = line.string("method");
         int maxEvaluations = line.integer("max-evaluations", 0);
         Path dataFile = Path.of(line.string("data"));
-        Data data = readCsv(dataFile);
+        FitData data = FitData.read(dataFile);
         Map<String, double[]> columns = data.columns();
         int p = model.parameterCount();
         if (p == 0) {
@@ -128,7 +124,7 @@ final class FitCommand {
             throw new UsageException("fit: at the start " + assignments(start) + " the model is " + modelAtStart[badRow] + " at line "
                     + data.lines()[badRow] + " of " + dataFile + " (" + rowValues(model, columns, badRow) + "); try another --start");
         }
-        double[][] startJacobian = jacobian(residuals, parameters);
+        double[][] startJacobian = FitJacobian.at(residuals, parameters);
         for (int i = 0; i < rows; i++) {
             for (int k = 0; k < p; k++) {
                 if (!Double.isFinite(startJacobian[i][k])) {
@@ -144,13 +140,13 @@ final class FitCommand {
         } catch (RuntimeException e) {
             // The solver could not step from where it is (e.g. Gauss-Newton on a rank-deficient Jacobian): say why in the model's terms.
             double[] at = currentValues(parameters);
-            String deficiency = rankDeficiency(jacobian(residuals, parameters), "at " + assignments(at));
+            String deficiency = FitJacobian.rankDeficiency(FitJacobian.at(residuals, parameters), "at " + assignments(at));
             throw new FitFailure("fit: the solve stopped at " + assignments(at) + ": " + (deficiency != null ? deficiency
                     : "the solver failed (" + e.getMessage() + ")"));
         }
         LeastSquaresResult result = LeastSquaresResult.of(solver, residuals);
-        double[][] finalJacobian = jacobian(residuals, parameters);
-        String deficiency = rankDeficiency(finalJacobian, "at the solution");
+        double[][] finalJacobian = FitJacobian.at(residuals, parameters);
+        String deficiency = FitJacobian.rankDeficiency(finalJacobian, "at the solution");
         if (deficiency == null && rows > p && !allFinite(result.standardErrors())) {
             deficiency = "the Jacobian is rank deficient at the solution (J^T J is singular, so the standard errors are undefined)";
         }
@@ -253,116 +249,6 @@ final class FitCommand {
         return String.join(", ", parts);
     }
 
-    /** J at the parameters' current values, one row per residual, by a backward pass per row. */
-    private static double[][] jacobian(ResidualClosure residuals, List<Tensor> parameters) {
-        Tensor r;
-        try (var ignored = GradMode.enableGrad()) {
-            r = residuals.residuals().reshape(-1);
-        }
-        int rows = r.size();
-        int p = parameters.size();
-        double[][] jacobian = new double[rows][p];
-        if (!r.requiresGrad()) {
-            return jacobian;
-        }
-        Tensor[] inputs = parameters.toArray(new Tensor[0]);
-        for (int i = 0; i < rows; i++) {
-            NDArray seed = NDArray.zeros(r.dtype(), rows);
-            seed.set(1, i);
-            Tensor[] grads = Autograd.grad(new Tensor[] {r}, inputs, new Tensor[] {Tensor.of(seed.to(r.device()))}, false, true);
-            for (int k = 0; k < p; k++) {
-                jacobian[i][k] = grads[k].item();
-            }
-        }
-        return jacobian;
-    }
-
-    /**
-     * Null when J (m &ge; p) has full column rank; otherwise which parameters it cannot determine, in
-     * words, {@code where} ("at the solution") placing it: the parameters whose column is zero, or
-     * those a null vector of J (column-scaled) mixes, which the data cannot tell apart.
-     */
-    static String rankDeficiency(double[][] jacobian, String where) {
-        int m = jacobian.length;
-        int p = jacobian[0].length;
-        if (!allFinite(Arrays.stream(jacobian).flatMapToDouble(Arrays::stream).toArray())) {
-            return "the Jacobian is not finite " + where;
-        }
-        double[] norms = new double[p];
-        double largest = 0;
-        for (int k = 0; k < p; k++) {
-            for (double[] row : jacobian) {
-                norms[k] = Math.hypot(norms[k], row[k]);
-            }
-            largest = Math.max(largest, norms[k]);
-        }
-        List<String> zero = new ArrayList<>();
-        for (int k = 0; k < p; k++) {
-            if (norms[k] <= Math.max(m, p) * 0x1p-52 * largest || largest == 0) {
-                zero.add("b" + (k + 1));
-            }
-        }
-        if (!zero.isEmpty()) {
-            return "the data do not determine " + String.join(", ", zero) + " (" + (zero.size() == 1 ? "its column" : "their columns")
-                    + " of the Jacobian " + (zero.size() == 1 ? "is" : "are") + " zero " + where + ")";
-        }
-        double[] flat = new double[m * p];
-        for (int i = 0; i < m; i++) {
-            for (int k = 0; k < p; k++) {
-                flat[i * p + k] = jacobian[i][k] / norms[k];
-            }
-        }
-        if (!QR.factor(NDArray.of(flat, m, p)).isRankDeficient()) {
-            return null;
-        }
-        return "the Jacobian is rank deficient " + where + ": " + String.join(", ", mixed(flat, m, p)) + " are not separately determined";
-    }
-
-    /** The parameters that the null vectors of the column-scaled J (m x p, row-major) mix. */
-    private static List<String> mixed(double[] scaled, int m, int p) {
-        double[] gram = new double[p * p];
-        for (int a = 0; a < p; a++) {
-            for (int b = 0; b < p; b++) {
-                double sum = 0;
-                for (int i = 0; i < m; i++) {
-                    sum += scaled[i * p + a] * scaled[i * p + b];
-                }
-                gram[a * p + b] = sum;
-            }
-        }
-        for (int a = 0; a < p; a++) {
-            for (int b = 0; b < a; b++) {
-                gram[a * p + b] = gram[b * p + a];
-            }
-        }
-        SymmetricEigen.Result eigen = SymmetricEigen.decompose(NDArray.of(gram, p, p));
-        double[] eigenvalues = eigen.values().toDoubleArray();
-        double[] vectors = eigen.vectors().toDoubleArray();
-        double top = eigenvalues[p - 1];
-        boolean[] involved = new boolean[p];
-        for (int j = 0; j < p; j++) {
-            if (j > 0 && eigenvalues[j] > 1e-12 * top) {
-                break;
-            }
-            double biggest = 0;
-            for (int k = 0; k < p; k++) {
-                biggest = Math.max(biggest, Math.abs(vectors[k * p + j]));
-            }
-            for (int k = 0; k < p; k++) {
-                if (Math.abs(vectors[k * p + j]) >= 0.1 * biggest) {
-                    involved[k] = true;
-                }
-            }
-        }
-        List<String> names = new ArrayList<>();
-        for (int k = 0; k < p; k++) {
-            if (involved[k]) {
-                names.add("b" + (k + 1));
-            }
-        }
-        return names;
-    }
-
     /** The registered optimizers whose closure returns residuals: the least-squares methods. */
     static List<String> leastSquaresNames() {
         List<String> names = new ArrayList<>();
@@ -405,73 +291,5 @@ final class FitCommand {
             }
         }
         return start;
-    }
-
-    /** A CSV file's columns by header name, and the line of the file each data row stands on (1-based, as an editor counts). */
-    record Data(Map<String, double[]> columns, int[] lines) {
-    }
-
-    /**
-     * Columns by header name; blank lines and lines starting with # are skipped. A cell that is not
-     * a finite number (NaN, Infinity, or one that overflows) is refused by its line and column.
-     */
-    static Data readCsv(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException("fit: --data " + file + " is not a file");
-        }
-        List<String> lines = Files.readAllLines(file);
-        String[] header = null;
-        List<double[]> rows = new ArrayList<>();
-        List<Integer> lineNumbers = new ArrayList<>();
-        for (int number = 1; number <= lines.size(); number++) {
-            String text = lines.get(number - 1).trim();
-            if (text.isEmpty() || text.startsWith("#")) {
-                continue;
-            }
-            String[] cells = text.split("\\s*,\\s*");
-            if (header == null) {
-                header = cells;
-                for (String name : header) {
-                    if (!name.matches("[A-Za-z_][A-Za-z_0-9]*")) {
-                        throw new UsageException("fit: --data " + file + ": column name '" + name + "' in the header is not a name"
-                                + " (letters, digits and _)");
-                    }
-                }
-                continue;
-            }
-            if (cells.length != header.length) {
-                throw new UsageException("fit: --data " + file + " line " + number + ": " + cells.length + " cells, the header has "
-                        + header.length);
-            }
-            double[] row = new double[cells.length];
-            for (int j = 0; j < cells.length; j++) {
-                try {
-                    row[j] = Double.parseDouble(cells[j]);
-                } catch (NumberFormatException e) {
-                    throw new UsageException("fit: --data " + file + " line " + number + ": '" + cells[j] + "' in column '" + header[j]
-                            + "' is not a number");
-                }
-                if (!Double.isFinite(row[j])) {
-                    throw new UsageException("fit: --data " + file + " line " + number + ", column '" + header[j] + "' holds '" + cells[j]
-                            + "'" + (cells[j].matches("[+-]?(NaN|Infinity)") ? "" : " (" + row[j] + ")") + ", not a finite number; remove the row or give it a value");
-                }
-            }
-            rows.add(row);
-            lineNumbers.add(number);
-        }
-        if (header == null || rows.isEmpty()) {
-            throw new UsageException("fit: --data " + file + " has no header and data rows");
-        }
-        Map<String, double[]> columns = new LinkedHashMap<>();
-        for (int j = 0; j < header.length; j++) {
-            double[] column = new double[rows.size()];
-            for (int i = 0; i < rows.size(); i++) {
-                column[i] = rows.get(i)[j];
-            }
-            if (columns.put(header[j], column) != null) {
-                throw new UsageException("fit: --data " + file + ": column '" + header[j] + "' appears twice in the header");
-            }
-        }
-        return new Data(columns, lineNumbers.stream().mapToInt(Integer::intValue).toArray());
     }
 }
