@@ -24,15 +24,17 @@ import dev.descent.core.cpu.CpuBackend;
 final class EmulatedCudaBackend implements Backend {
     /** The CPU's kernels. */
     private static final Backend CPU = new CpuBackend();
-    private static final FusedKernels CPU_FUSED = CPU.fused();
 
     private final EmulatedDevice device;
-    private final FusedKernels fused = new Fused();
-    private final ConvolutionKernels convolution = new Convolution();
-    private final PoolingKernels pooling = new Pooling();
+    private final FusedKernels fused;
+    private final ConvolutionKernels convolution;
+    private final PoolingKernels pooling;
 
     EmulatedCudaBackend(EmulatedDevice device) {
         this.device = device;
+        this.fused = new EmulatedFusedKernels(this, CPU.fused());
+        this.convolution = new EmulatedConvolutionKernels(this, CPU.convolution());
+        this.pooling = new EmulatedPoolingKernels(this, CPU.pooling());
     }
 
     EmulatedDevice emulatedDevice() {
@@ -284,246 +286,25 @@ final class EmulatedCudaBackend implements Backend {
         device.run(1, () -> CPU.softmaxCrossEntropyBackward(p, t, ignoreIndex, g, o));
     }
 
-    /** The CPU's fused kernels on host views, counted as the GPU's launches. */
-    private final class Fused implements FusedKernels {
-        @Override
-        public void sgdUpdate(SgdArrays arrays, SgdStep step) {
-            SgdArrays views = new SgdArrays(host(arrays.param()), host(arrays.grad()), host(arrays.momentumBuffer()));
-            device.run(1, () -> CPU_FUSED.sgdUpdate(views, step));
-        }
-
-        @Override
-        public void adamUpdate(AdamArrays arrays, AdamStep step) {
-            AdamArrays views = hostArrays(arrays);
-            device.run(1, () -> CPU_FUSED.adamUpdate(views, step));
-        }
-
-        /** The learning rate and step count are read when the kernel runs, as the GPU kernel reads them from device memory. */
-        @Override
-        public void capturableAdamUpdate(AdamArrays arrays, CapturableAdamStep step) {
-            AdamArrays views = hostArrays(arrays);
-            CapturableAdamStep scalars = new CapturableAdamStep(host(step.lr()), host(step.step()), step.beta1(), step.beta2(), step.eps(),
-                    step.weightDecay(), step.decoupledWeightDecay());
-            device.run(1, () -> CPU_FUSED.capturableAdamUpdate(views, scalars));
-        }
-
-        private AdamArrays hostArrays(AdamArrays arrays) {
-            return new AdamArrays(host(arrays.param()), host(arrays.grad()), host(arrays.average()), host(arrays.squareAverage()),
-                    host(arrays.maxSquare()));
-        }
-
-        /** Two kernels on a GPU: statistics, then normalization. */
-        @Override
-        public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, BatchNormStatistics statistics) {
-            NDArray a = host(x);
-            NDArray w = host(weight);
-            NDArray b = host(bias);
-            NDArray o = host(out);
-            BatchNormStatistics s = hostStatistics(statistics);
-            device.run(2, () -> CPU_FUSED.batchNormForward(a, w, b, eps, o, s));
-        }
-
-        /** Two kernels on a GPU: the per-channel sums, then the input gradient. */
-        @Override
-        public void batchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
-                                      BatchNormGradients gradients) {
-            NDArray g = host(grad);
-            NDArray a = host(x);
-            NDArray w = host(weight);
-            BatchNormStatistics s = hostStatistics(statistics);
-            BatchNormGradients out = new BatchNormGradients(host(gradients.input()), host(gradients.weight()), host(gradients.bias()));
-            device.run(2, () -> CPU_FUSED.batchNormBackward(g, a, w, s, out));
-        }
-
-        /** Two kernels on a GPU ({@link CudaSpatialBatchNorm}): statistics, then normalization; the same fallback. */
-        @Override
-        public void spatialBatchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out,
-                                            BatchNormStatistics statistics) {
-            if (!CudaSpatialBatchNorm.fusable(x, weight, bias, out, statistics.mean(), statistics.invStd())) {
-                FusedKernels.super.spatialBatchNormForward(x, weight, bias, eps, out, statistics);
-                return;
-            }
-            NDArray a = host(x);
-            NDArray w = host(weight);
-            NDArray b = host(bias);
-            NDArray o = host(out);
-            BatchNormStatistics s = hostStatistics(statistics);
-            device.run(CudaSpatialBatchNorm.forwardLaunches(x), () -> CPU_FUSED.spatialBatchNormForward(a, w, b, eps, o, s));
-        }
-
-        /** One or two kernels on a GPU: the sums (into a temporary float64 [2, C] buffer, allocated here too), then the input gradient. */
-        @Override
-        public void spatialBatchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
-                                             BatchNormGradients gradients) {
-            if (!CudaSpatialBatchNorm.fusable(x, grad, statistics.mean(), statistics.invStd(), weight, gradients.input(),
-                    gradients.weight(), gradients.bias())) {
-                FusedKernels.super.spatialBatchNormBackward(grad, x, weight, statistics, gradients);
-                return;
-            }
-            NDArray g = host(grad);
-            NDArray a = host(x);
-            NDArray w = host(weight);
-            BatchNormStatistics s = hostStatistics(statistics);
-            BatchNormGradients out = new BatchNormGradients(host(gradients.input()), host(gradients.weight()), host(gradients.bias()));
-            int launches = CudaSpatialBatchNorm.backwardLaunches(x, gradients);
-            CachingAllocator.Block sums = launches == 0 ? null : scratch(DType.FLOAT64, 2L * x.shape()[1]);
-            device.run(launches, () -> CPU_FUSED.spatialBatchNormBackward(g, a, w, s, out));
-            release(sums);
-        }
-
-        private BatchNormStatistics hostStatistics(BatchNormStatistics statistics) {
-            return new BatchNormStatistics(host(statistics.mean()), host(statistics.invStd()));
-        }
-    }
-
-    /**
-     * The CPU's convolution on host views, counted as {@link CudaConvolutionKernels} launches it
-     * (the same bands, so the same number of im2col, GEMM, bias, sum and col2im kernels) and with
-     * its temporary buffer taken from the allocator for the duration of the call, so memory
-     * statistics see what a GPU's would; the same calls fall back to the composed defaults.
-     */
-    private final class Convolution implements ConvolutionKernels {
-        private final ConvolutionKernels cpu = CPU.convolution();
-
-        private CudaConvolutionKernels.Plan plan(NDArray input, int[] weightShape, Geometry g, int oh, int ow, boolean partials) {
-            return CudaConvolutionKernels.Plan.of(input.shape(), weightShape, g, oh, ow, input.dtype(), partials,
-                    CudaConvolutionKernels.COLUMN_BYTES);
-        }
-
-        @Override
-        public void forward(NDArray x, NDArray w, NDArray bias, Geometry g, NDArray out) {
-            if (!CudaConvolutionKernels.handles(x, w.shape(), out.shape(2), out.shape(3), out, w, bias)) {
-                ConvolutionKernels.super.forward(x, w, bias, g, out);
-                return;
-            }
-            NDArray weight = w.contiguous();
-            CudaConvolutionKernels.Plan p = plan(x, weight.shape(), g, out.shape(2), out.shape(3), false);
-            NDArray hx = host(x);
-            NDArray hw = host(weight);
-            NDArray hb = host(bias);
-            NDArray ho = host(out);
-            CachingAllocator.Block columns = scratch(x.dtype(), p.scratchSize());
-            device.run(p.forwardLaunches(bias != null), () -> cpu.forward(hx, hw, hb, g, ho));
-            release(columns);
-            CudaConvolutionKernels.releaseCopy(weight, w);
-        }
-
-        @Override
-        public void backwardWeight(NDArray gradOutput, NDArray x, Geometry g, NDArray gradWeight) {
-            if (!CudaConvolutionKernels.handles(x, gradWeight.shape(), gradOutput.shape(2), gradOutput.shape(3), gradWeight, gradOutput)) {
-                ConvolutionKernels.super.backwardWeight(gradOutput, x, g, gradWeight);
-                return;
-            }
-            NDArray gy = gradOutput.contiguous();
-            CudaConvolutionKernels.Plan p = plan(x, gradWeight.shape(), g, gy.shape(2), gy.shape(3), true);
-            NDArray hg = host(gy);
-            NDArray hx = host(x);
-            NDArray hw = host(gradWeight);
-            CachingAllocator.Block scratch = scratch(x.dtype(), p.scratchSize());
-            device.run(p.backwardWeightLaunches(), () -> cpu.backwardWeight(hg, hx, g, hw));
-            release(scratch);
-            CudaConvolutionKernels.releaseCopy(gy, gradOutput);
-        }
-
-        @Override
-        public void backwardInput(NDArray gradOutput, NDArray w, Geometry g, NDArray gradInput) {
-            if (!CudaConvolutionKernels.handles(gradInput, w.shape(), gradOutput.shape(2), gradOutput.shape(3), gradInput, gradOutput, w)) {
-                ConvolutionKernels.super.backwardInput(gradOutput, w, g, gradInput);
-                return;
-            }
-            NDArray gy = gradOutput.contiguous();
-            NDArray weight = w.contiguous();
-            CudaConvolutionKernels.Plan p = plan(gradInput, weight.shape(), g, gy.shape(2), gy.shape(3), false);
-            NDArray hg = host(gy);
-            NDArray hw = host(weight);
-            NDArray hi = host(gradInput);
-            CachingAllocator.Block columns = scratch(gy.dtype(), p.scratchSize());
-            device.run(p.backwardInputLaunches(), () -> cpu.backwardInput(hg, hw, g, hi));
-            release(columns);
-            CudaConvolutionKernels.releaseCopy(gy, gradOutput);
-            CudaConvolutionKernels.releaseCopy(weight, w);
-        }
-    }
-
-    /** The CPU's max and average pooling on host views, counted as {@link CudaPoolingKernels} launches them; adaptive pooling stays composed. */
-    private final class Pooling implements PoolingKernels {
-        private final PoolingKernels cpu = CPU.pooling();
-
-        @Override
-        public void maxPool2d(NDArray x, Window w, NDArray out, NDArray indices) {
-            if (!CudaPoolingKernels.handles(x, out, indices)) {
-                PoolingKernels.super.maxPool2d(x, w, out, indices);
-                return;
-            }
-            if (out.size() == 0) {
-                return;
-            }
-            NDArray hx = host(x);
-            NDArray ho = host(out);
-            NDArray hi = host(indices);
-            device.run(1, () -> cpu.maxPool2d(hx, w, ho, hi));
-        }
-
-        @Override
-        public void maxPool2dBackward(NDArray grad, NDArray indices, NDArray gradInput) {
-            if (!CudaPoolingKernels.handles(grad, gradInput, indices)) {
-                PoolingKernels.super.maxPool2dBackward(grad, indices, gradInput);
-                return;
-            }
-            NDArray hg = host(grad);
-            NDArray hi = host(indices);
-            NDArray ho = host(gradInput);
-            device.run(CudaPoolingKernels.maxPoolBackwardLaunches(grad, gradInput), () -> cpu.maxPool2dBackward(hg, hi, ho));
-        }
-
-        @Override
-        public void avgPool2d(NDArray x, Window w, boolean countIncludePad, NDArray out) {
-            if (!CudaPoolingKernels.handles(x, out)) {
-                PoolingKernels.super.avgPool2d(x, w, countIncludePad, out);
-                return;
-            }
-            if (out.size() == 0) {
-                return;
-            }
-            NDArray hx = host(x);
-            NDArray ho = host(out);
-            device.run(1, () -> cpu.avgPool2d(hx, w, countIncludePad, ho));
-        }
-
-        @Override
-        public void avgPool2dBackward(NDArray grad, Window w, boolean countIncludePad, NDArray gradInput) {
-            if (!CudaPoolingKernels.handles(grad, gradInput)) {
-                PoolingKernels.super.avgPool2dBackward(grad, w, countIncludePad, gradInput);
-                return;
-            }
-            if (gradInput.size() == 0) {
-                return;
-            }
-            NDArray hg = host(grad);
-            NDArray hi = host(gradInput);
-            device.run(1, () -> cpu.avgPool2dBackward(hg, w, countIncludePad, hi));
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
+    // ------------------------------------------- helpers, shared with the Emulated*Kernels of this package
 
     /**
      * A block of the size of a temporary buffer the GPU backend takes ({@link CudaBackend#scratch}), held
      * from the allocator while the emulated kernels run: the CPU's kernels keep their own scratch, so
      * no host array backs it.
      */
-    private CachingAllocator.Block scratch(DType dtype, long size) {
+    CachingAllocator.Block scratch(DType dtype, long size) {
         return device.allocator().allocate(size * dtype.byteSize());
     }
 
-    private void release(CachingAllocator.Block block) {
+    void release(CachingAllocator.Block block) {
         if (block != null) {
             device.allocator().release(block);
         }
     }
 
     /** The same view over the host memory behind a storage of this device; a released storage throws here, as a GPU kernel's pointer would. */
-    private NDArray host(NDArray x) {
+    NDArray host(NDArray x) {
         if (x == null) {
             return null;
         }
