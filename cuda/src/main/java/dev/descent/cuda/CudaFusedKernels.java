@@ -8,7 +8,7 @@ import dev.descent.core.FusedKernels;
 import dev.descent.core.NDArray;
 import jcuda.Pointer;
 
-/** The fused kernels of this GPU: contiguous arrays of a floating-point dtype; the composed defaults otherwise. */
+/** The fused kernels of a {@link CudaBackend}: contiguous arrays of a floating-point dtype; the composed defaults otherwise. */
 final class CudaFusedKernels implements FusedKernels {
     private final CudaBackend backend;
 
