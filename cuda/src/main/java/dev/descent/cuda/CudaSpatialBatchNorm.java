@@ -42,6 +42,17 @@ final class CudaSpatialBatchNorm {
         return true;
     }
 
+    /** Whether the forward kernels take this call (the real and the emulated backend alike): {@link #fusable} over its arrays. */
+    static boolean takesForward(NDArray x, NDArray weight, NDArray bias, NDArray out, BatchNormStatistics statistics) {
+        return fusable(x, weight, bias, out, statistics.mean(), statistics.invStd());
+    }
+
+    /** Whether the backward kernels take this call (the real and the emulated backend alike): {@link #fusable} over its arrays. */
+    static boolean takesBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
+                                 BatchNormGradients gradients) {
+        return fusable(x, grad, statistics.mean(), statistics.invStd(), weight, gradients.input(), gradients.weight(), gradients.bias());
+    }
+
     /** Blocks of the per-channel kernels: one per channel (they loop when there are more channels than a grid holds). */
     static int channelBlocks(int channels) {
         return Math.max(1, Math.min(channels, CudaDevice.MAX_BLOCKS));

@@ -69,7 +69,7 @@ final class EmulatedFusedKernels implements FusedKernels {
     @Override
     public void spatialBatchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out,
                                         BatchNormStatistics statistics) {
-        if (!CudaSpatialBatchNorm.fusable(x, weight, bias, out, statistics.mean(), statistics.invStd())) {
+        if (!CudaSpatialBatchNorm.takesForward(x, weight, bias, out, statistics)) {
             FusedKernels.super.spatialBatchNormForward(x, weight, bias, eps, out, statistics);
             return;
         }
@@ -85,8 +85,7 @@ final class EmulatedFusedKernels implements FusedKernels {
     @Override
     public void spatialBatchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
                                          BatchNormGradients gradients) {
-        if (!CudaSpatialBatchNorm.fusable(x, grad, statistics.mean(), statistics.invStd(), weight, gradients.input(),
-                gradients.weight(), gradients.bias())) {
+        if (!CudaSpatialBatchNorm.takesBackward(grad, x, weight, statistics, gradients)) {
             FusedKernels.super.spatialBatchNormBackward(grad, x, weight, statistics, gradients);
             return;
         }
