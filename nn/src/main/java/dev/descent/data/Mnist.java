@@ -116,10 +116,7 @@ public class Mnist implements Dataset {
     public NDArray[] get(int index) {
         Dataset.checkIndex(this, index);
         int[] image = new int[rows * columns];
-        int base = index * rows * columns;
-        for (int i = 0; i < image.length; i++) {
-            image[i] = pixels[base + i] & 0xFF;
-        }
+        copyPixels(index * image.length, image, 0, image.length);
         return new NDArray[] {NDArray.of(image, rows, columns), NDArray.scalar(DType.INT32, labels[index] & 0xFF)};
     }
 
@@ -138,10 +135,7 @@ public class Mnist implements Dataset {
         int[] block = new int[indices.length * size];
         int[] batchLabels = new int[indices.length];
         for (int s = 0; s < indices.length; s++) {
-            int base = Dataset.checkIndex(this, indices[s]) * size;
-            for (int i = 0; i < size; i++) {
-                block[s * size + i] = pixels[base + i] & 0xFF;
-            }
+            copyPixels(Dataset.checkIndex(this, indices[s]) * size, block, s * size, size);
             batchLabels[s] = labels[indices[s]] & 0xFF;
         }
         return new NDArray[] {NDArray.of(block, indices.length, rows, columns), NDArray.of(batchLabels, indices.length)};
@@ -156,10 +150,15 @@ public class Mnist implements Dataset {
     private NDArray images(int start, int end) {
         int size = rows * columns;
         int[] block = new int[(end - start) * size];
-        for (int i = 0; i < block.length; i++) {
-            block[i] = pixels[start * size + i] & 0xFF;
-        }
+        copyPixels(start * size, block, 0, block.length);
         return NDArray.of(block, end - start, rows, columns);
+    }
+
+    /** {@code count} pixels from {@code from} as their values 0..255, into {@code into} from {@code at}. */
+    private void copyPixels(int from, int[] into, int at, int count) {
+        for (int i = 0; i < count; i++) {
+            into[at + i] = pixels[from + i] & 0xFF;
+        }
     }
 
     /** Every label, INT32 [N]. */

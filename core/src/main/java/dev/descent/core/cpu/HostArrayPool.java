@@ -41,7 +41,7 @@ final class HostArrayPool {
             if (array == null) {
                 return null;
             }
-            heldBytes -= bytes(dtype, length);
+            heldBytes -= (long) length * dtype.byteSize();
         }
         switch (dtype) {
             case FLOAT32 -> Arrays.fill((float[]) array, 0f);
@@ -56,7 +56,7 @@ final class HostArrayPool {
         if (length < MIN_LENGTH) {
             return;
         }
-        long size = bytes(dtype, length);
+        long size = (long) length * dtype.byteSize();
         synchronized (FREE) {
             ArrayDeque<Object> free = FREE.computeIfAbsent(key(dtype, length), k -> new ArrayDeque<>());
             if (free.size() < PER_SIZE && heldBytes + size <= CAPACITY_BYTES) {
@@ -83,9 +83,5 @@ final class HostArrayPool {
 
     private static long key(DType dtype, int length) {
         return ((long) dtype.ordinal() << 32) | length;
-    }
-
-    private static long bytes(DType dtype, int length) {
-        return (long) length * (dtype == DType.FLOAT64 ? 8 : 4);
     }
 }
