@@ -86,22 +86,21 @@ final class MnistCommand {
         Transform augment = fashion
                 ? new Compose(new RandomHorizontalFlip(0.5, augmentation), new RandomAffine(8, 2, 0.9, 1.1, augmentation))
                 : new RandomAffine(10, 2, 0.9, 1.1, augmentation);
-        Dataset train;
-        Dataset test;
         if (onGpu) {
             out.println("device: " + Device.cudaStatus());
-            // the MLP's prepared images live on the device, a batch one gather there; the CNN's step is long
-            // enough to prepare its batch on the host, which keeps the 188 MB of float images off the heap
-            train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
-                    : s.model().preparesImagesPerBatch() ? trainSet.mapBatches(prepare) : DeviceFlag.stage(trainSet.toTensorDataset(prepare), device);
-            test = DeviceFlag.stage(testSet.toTensorDataset(prepare), device);
-        } else {
-            // kept as bytes and prepared a batch at a time: the same values as a prepared float copy of the
-            // whole set (188 MB), which the heap then need not hold
-            train = s.augment() ? trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)))
-                    : trainSet.mapBatches(prepare);
-            test = testSet.mapBatches(prepare);
         }
+        Dataset train;
+        if (s.augment()) {
+            train = trainSet.map(new Compose(new ToTensor(), augment, MnistPreprocessing.normalize(fashion)));
+        } else if (onGpu && !s.model().preparesImagesPerBatch()) {
+            // the MLP's prepared images live on the device, a batch one gather there
+            train = DeviceFlag.stage(trainSet.toTensorDataset(prepare), device);
+        } else {
+            // kept as bytes and prepared a batch at a time: the same values as a prepared float copy of the whole set
+            // (188 MB), which the heap then need not hold (on a GPU, the CNN's step is long enough to hide the preparing)
+            train = trainSet.mapBatches(prepare);
+        }
+        Dataset test = onGpu ? DeviceFlag.stage(testSet.toTensorDataset(prepare), device) : testSet.mapBatches(prepare);
         if (s.limit() < train.size()) {
             train = new Subset(train, java.util.stream.IntStream.range(0, s.limit()).toArray());
         }
@@ -131,7 +130,7 @@ final class MnistCommand {
         if (s.batchSchedule() != null) {
             loader.batchSizeSchedule(epoch -> s.batchSize(epoch) / workers);
         }
-        LRScheduler scheduler = LearningRateSchedule.over(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0 : 1, s.warmupEpochs(), stepsPerEpoch);
+        LRScheduler scheduler = s.learningRateSchedule(optimizer, stepsPerEpoch);
         Trainer trainer = new Trainer(replicas != null ? replicas.wrapFirst(model) : model, optimizer, scheduler, device)
                 .sameStartForEveryEvaluation(dropout);
         if (s.clipGradNorm() > 0) {

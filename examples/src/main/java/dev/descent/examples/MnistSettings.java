@@ -3,6 +3,7 @@ package dev.descent.examples;
 import dev.descent.autograd.Tensor;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.Optimizers;
+import dev.descent.optim.schedule.LRScheduler;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -272,6 +273,14 @@ record MnistSettings(MnistModels.Spec model, int workers, int epochs, int batch,
             throw new UsageException(command + ": --batch " + batch + " is larger than the training set (" + images + " images"
                     + (limit < 60_000 ? " with --limit " + limit : "") + ")");
         }
+    }
+
+    /**
+     * The run's learning-rate schedule for {@code optimizer}: --schedule after --warmup-epochs, the rate
+     * scaled by batch / 128 under --scale-lr linear; null when the rate stays as the optimizer has it.
+     */
+    LRScheduler learningRateSchedule(Optimizer optimizer, int[] stepsPerEpoch) {
+        return LearningRateSchedule.over(optimizer, schedule, scaleLr ? batch / 128.0 : 1, warmupEpochs, stepsPerEpoch);
     }
 
     /** The batch of {@code epoch} (from 0): --batch, times --batch-schedule's factor for each of its epochs reached. */

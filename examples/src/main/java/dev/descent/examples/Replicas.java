@@ -79,8 +79,7 @@ final class Replicas implements AutoCloseable {
                 if (s.batchSchedule() != null) {
                     loader.batchSizeSchedule(epoch -> s.batchSize(epoch) / workers);
                 }
-                Trainer trainer = new Trainer(wrapped, optimizer, LearningRateSchedule.over(optimizer, s.schedule(), s.scaleLr() ? s.batch() / 128.0
-                        : 1, s.warmupEpochs(), stepsPerEpoch), device).sameStartForEveryEvaluation(dropout);
+                Trainer trainer = new Trainer(wrapped, optimizer, s.learningRateSchedule(optimizer, stepsPerEpoch), device).sameStartForEveryEvaluation(dropout);
                 if (s.clipGradNorm() > 0) {
                     trainer.clipGradNorm(s.clipGradNorm());
                 }
