@@ -63,20 +63,20 @@ public final class Idx {
                 }
                 return new Data(header.shape(), values);
             }
+            byte[] compressed = Files.readAllBytes(file);
             byte[] bytes;
             try {
-                bytes = uncompressed(Files.readAllBytes(file));
+                bytes = uncompressed(compressed);
             } catch (IOException e) {
-                throw new IOException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated ("
+                throw new CorruptFileException("Idx.read: " + file + ": corrupt: its gzip data is damaged or truncated ("
                         + FailureReasons.reason(e) + "); expected a complete gzipped IDX file", e);
             }
             return parse(file, bytes);
         } catch (NoSuchFileException e) {
             throw new IOException("Idx.read: " + file + ": no such file; expected an IDX file (plain or gzipped)", e);
+        } catch (CorruptFileException e) {
+            throw e;   // names the file and the problem already
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("Idx.read: ")) {
-                throw e;
-            }
             throw new IOException("Idx.read: " + file + ": cannot be read (" + FailureReasons.reason(e)
                     + "); expected a readable IDX file (plain or gzipped)", e);
         }
@@ -135,7 +135,14 @@ public final class Idx {
     }
 
     private static IOException corrupt(Path file, String problem) {
-        return new IOException("Idx.read: " + file + ": corrupt: " + problem);
+        return new CorruptFileException("Idx.read: " + file + ": corrupt: " + problem, null);
+    }
+
+    /** A file that was read but is not a valid IDX file: its message is final, unlike a failure to read. */
+    private static final class CorruptFileException extends IOException {
+        CorruptFileException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** {@code bytes} gunzipped when they start with the gzip signature, else unchanged. */
