@@ -20,6 +20,11 @@ final class EmulatedConvolutionKernels implements ConvolutionKernels {
         this.cpu = cpu;
     }
 
+    /** The host view of a device array ({@link EmulatedCudaBackend#host}). */
+    private NDArray host(NDArray x) {
+        return backend.host(x);
+    }
+
     private CudaConvolutionKernels.Plan plan(NDArray input, int[] weightShape, Geometry g, int oh, int ow, boolean partials) {
         return CudaConvolutionKernels.Plan.of(input.shape(), weightShape, g, oh, ow, input.dtype(), partials,
                 CudaConvolutionKernels.COLUMN_BYTES);
@@ -33,10 +38,10 @@ final class EmulatedConvolutionKernels implements ConvolutionKernels {
         }
         NDArray weight = w.contiguous();
         CudaConvolutionKernels.Plan p = plan(x, weight.shape(), g, out.shape(2), out.shape(3), false);
-        NDArray hx = backend.host(x);
-        NDArray hw = backend.host(weight);
-        NDArray hb = backend.host(bias);
-        NDArray ho = backend.host(out);
+        NDArray hx = host(x);
+        NDArray hw = host(weight);
+        NDArray hb = host(bias);
+        NDArray ho = host(out);
         CachingAllocator.Block columns = backend.scratch(x.dtype(), p.scratchSize());
         device.run(p.forwardLaunches(bias != null), () -> cpu.forward(hx, hw, hb, g, ho));
         backend.release(columns);
@@ -51,9 +56,9 @@ final class EmulatedConvolutionKernels implements ConvolutionKernels {
         }
         NDArray gy = gradOutput.contiguous();
         CudaConvolutionKernels.Plan p = plan(x, gradWeight.shape(), g, gy.shape(2), gy.shape(3), true);
-        NDArray hg = backend.host(gy);
-        NDArray hx = backend.host(x);
-        NDArray hw = backend.host(gradWeight);
+        NDArray hg = host(gy);
+        NDArray hx = host(x);
+        NDArray hw = host(gradWeight);
         CachingAllocator.Block scratch = backend.scratch(x.dtype(), p.scratchSize());
         device.run(p.backwardWeightLaunches(), () -> cpu.backwardWeight(hg, hx, g, hw));
         backend.release(scratch);
@@ -69,9 +74,9 @@ final class EmulatedConvolutionKernels implements ConvolutionKernels {
         NDArray gy = gradOutput.contiguous();
         NDArray weight = w.contiguous();
         CudaConvolutionKernels.Plan p = plan(gradInput, weight.shape(), g, gy.shape(2), gy.shape(3), false);
-        NDArray hg = backend.host(gy);
-        NDArray hw = backend.host(weight);
-        NDArray hi = backend.host(gradInput);
+        NDArray hg = host(gy);
+        NDArray hw = host(weight);
+        NDArray hi = host(gradInput);
         CachingAllocator.Block columns = backend.scratch(gy.dtype(), p.scratchSize());
         device.run(p.backwardInputLaunches(), () -> cpu.backwardInput(hg, hw, g, hi));
         backend.release(columns);

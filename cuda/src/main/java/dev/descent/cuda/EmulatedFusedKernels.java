@@ -16,9 +16,14 @@ final class EmulatedFusedKernels implements FusedKernels {
         this.cpu = cpu;
     }
 
+    /** The host view of a device array ({@link EmulatedCudaBackend#host}). */
+    private NDArray host(NDArray x) {
+        return backend.host(x);
+    }
+
     @Override
     public void sgdUpdate(SgdArrays arrays, SgdStep step) {
-        SgdArrays views = new SgdArrays(backend.host(arrays.param()), backend.host(arrays.grad()), backend.host(arrays.momentumBuffer()));
+        SgdArrays views = new SgdArrays(host(arrays.param()), host(arrays.grad()), host(arrays.momentumBuffer()));
         device.run(1, () -> cpu.sgdUpdate(views, step));
     }
 
@@ -32,23 +37,23 @@ final class EmulatedFusedKernels implements FusedKernels {
     @Override
     public void capturableAdamUpdate(AdamArrays arrays, CapturableAdamStep step) {
         AdamArrays views = hostArrays(arrays);
-        CapturableAdamStep scalars = new CapturableAdamStep(backend.host(step.lr()), backend.host(step.step()), step.beta1(), step.beta2(), step.eps(),
+        CapturableAdamStep scalars = new CapturableAdamStep(host(step.lr()), host(step.step()), step.beta1(), step.beta2(), step.eps(),
                 step.weightDecay(), step.decoupledWeightDecay());
         device.run(1, () -> cpu.capturableAdamUpdate(views, scalars));
     }
 
     private AdamArrays hostArrays(AdamArrays arrays) {
-        return new AdamArrays(backend.host(arrays.param()), backend.host(arrays.grad()), backend.host(arrays.average()), backend.host(arrays.squareAverage()),
-                backend.host(arrays.maxSquare()));
+        return new AdamArrays(host(arrays.param()), host(arrays.grad()), host(arrays.average()), host(arrays.squareAverage()),
+                host(arrays.maxSquare()));
     }
 
     /** Two kernels on a GPU: statistics, then normalization. */
     @Override
     public void batchNormForward(NDArray x, NDArray weight, NDArray bias, double eps, NDArray out, BatchNormStatistics statistics) {
-        NDArray a = backend.host(x);
-        NDArray w = backend.host(weight);
-        NDArray b = backend.host(bias);
-        NDArray o = backend.host(out);
+        NDArray a = host(x);
+        NDArray w = host(weight);
+        NDArray b = host(bias);
+        NDArray o = host(out);
         BatchNormStatistics s = hostStatistics(statistics);
         device.run(2, () -> cpu.batchNormForward(a, w, b, eps, o, s));
     }
@@ -57,11 +62,11 @@ final class EmulatedFusedKernels implements FusedKernels {
     @Override
     public void batchNormBackward(NDArray grad, NDArray x, NDArray weight, BatchNormStatistics statistics,
                                   BatchNormGradients gradients) {
-        NDArray g = backend.host(grad);
-        NDArray a = backend.host(x);
-        NDArray w = backend.host(weight);
+        NDArray g = host(grad);
+        NDArray a = host(x);
+        NDArray w = host(weight);
         BatchNormStatistics s = hostStatistics(statistics);
-        BatchNormGradients out = new BatchNormGradients(backend.host(gradients.input()), backend.host(gradients.weight()), backend.host(gradients.bias()));
+        BatchNormGradients out = new BatchNormGradients(host(gradients.input()), host(gradients.weight()), host(gradients.bias()));
         device.run(2, () -> cpu.batchNormBackward(g, a, w, s, out));
     }
 
@@ -73,10 +78,10 @@ final class EmulatedFusedKernels implements FusedKernels {
             FusedKernels.super.spatialBatchNormForward(x, weight, bias, eps, out, statistics);
             return;
         }
-        NDArray a = backend.host(x);
-        NDArray w = backend.host(weight);
-        NDArray b = backend.host(bias);
-        NDArray o = backend.host(out);
+        NDArray a = host(x);
+        NDArray w = host(weight);
+        NDArray b = host(bias);
+        NDArray o = host(out);
         BatchNormStatistics s = hostStatistics(statistics);
         device.run(CudaSpatialBatchNorm.forwardLaunches(x), () -> cpu.spatialBatchNormForward(a, w, b, eps, o, s));
     }
@@ -89,11 +94,11 @@ final class EmulatedFusedKernels implements FusedKernels {
             FusedKernels.super.spatialBatchNormBackward(grad, x, weight, statistics, gradients);
             return;
         }
-        NDArray g = backend.host(grad);
-        NDArray a = backend.host(x);
-        NDArray w = backend.host(weight);
+        NDArray g = host(grad);
+        NDArray a = host(x);
+        NDArray w = host(weight);
         BatchNormStatistics s = hostStatistics(statistics);
-        BatchNormGradients out = new BatchNormGradients(backend.host(gradients.input()), backend.host(gradients.weight()), backend.host(gradients.bias()));
+        BatchNormGradients out = new BatchNormGradients(host(gradients.input()), host(gradients.weight()), host(gradients.bias()));
         int launches = CudaSpatialBatchNorm.backwardLaunches(x, gradients);
         CachingAllocator.Block sums = launches == 0 ? null : backend.scratch(DType.FLOAT64, 2L * x.shape()[1]);
         device.run(launches, () -> cpu.spatialBatchNormBackward(g, a, w, s, out));
@@ -101,6 +106,6 @@ final class EmulatedFusedKernels implements FusedKernels {
     }
 
     private BatchNormStatistics hostStatistics(BatchNormStatistics statistics) {
-        return new BatchNormStatistics(backend.host(statistics.mean()), backend.host(statistics.invStd()));
+        return new BatchNormStatistics(host(statistics.mean()), host(statistics.invStd()));
     }
 }

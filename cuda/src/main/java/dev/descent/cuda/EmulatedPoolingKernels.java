@@ -15,6 +15,11 @@ final class EmulatedPoolingKernels implements PoolingKernels {
         this.cpu = cpu;
     }
 
+    /** The host view of a device array ({@link EmulatedCudaBackend#host}). */
+    private NDArray host(NDArray x) {
+        return backend.host(x);
+    }
+
     @Override
     public void maxPool2d(NDArray x, Window w, NDArray out, NDArray indices) {
         if (!CudaPoolingKernels.handles(x, out, indices)) {
@@ -24,9 +29,9 @@ final class EmulatedPoolingKernels implements PoolingKernels {
         if (out.size() == 0) {
             return;
         }
-        NDArray hx = backend.host(x);
-        NDArray ho = backend.host(out);
-        NDArray hi = backend.host(indices);
+        NDArray hx = host(x);
+        NDArray ho = host(out);
+        NDArray hi = host(indices);
         device.run(1, () -> cpu.maxPool2d(hx, w, ho, hi));
     }
 
@@ -36,9 +41,9 @@ final class EmulatedPoolingKernels implements PoolingKernels {
             PoolingKernels.super.maxPool2dBackward(grad, indices, gradInput);
             return;
         }
-        NDArray hg = backend.host(grad);
-        NDArray hi = backend.host(indices);
-        NDArray ho = backend.host(gradInput);
+        NDArray hg = host(grad);
+        NDArray hi = host(indices);
+        NDArray ho = host(gradInput);
         device.run(CudaPoolingKernels.maxPoolBackwardLaunches(grad, gradInput), () -> cpu.maxPool2dBackward(hg, hi, ho));
     }
 
@@ -51,8 +56,8 @@ final class EmulatedPoolingKernels implements PoolingKernels {
         if (out.size() == 0) {
             return;
         }
-        NDArray hx = backend.host(x);
-        NDArray ho = backend.host(out);
+        NDArray hx = host(x);
+        NDArray ho = host(out);
         device.run(1, () -> cpu.avgPool2d(hx, w, countIncludePad, ho));
     }
 
@@ -65,8 +70,8 @@ final class EmulatedPoolingKernels implements PoolingKernels {
         if (gradInput.size() == 0) {
             return;
         }
-        NDArray hg = backend.host(grad);
-        NDArray hi = backend.host(gradInput);
+        NDArray hg = host(grad);
+        NDArray hi = host(gradInput);
         device.run(1, () -> cpu.avgPool2dBackward(hg, w, countIncludePad, hi));
     }
 }

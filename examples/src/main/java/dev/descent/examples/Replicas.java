@@ -79,7 +79,8 @@ final class Replicas implements AutoCloseable {
                 if (s.batchSchedule() != null) {
                     loader.batchSizeSchedule(epoch -> s.batchSize(epoch) / workers);
                 }
-                Trainer trainer = new Trainer(wrapped, optimizer, s.learningRateSchedule(optimizer, stepsPerEpoch), device).sameStartForEveryEvaluation(dropout);
+                Trainer trainer = new Trainer(wrapped, optimizer, s.learningRateSchedule(optimizer, stepsPerEpoch), device)
+                        .sameStartForEveryEvaluation(dropout);
                 if (s.clipGradNorm() > 0) {
                     trainer.clipGradNorm(s.clipGradNorm());
                 }
